@@ -1,0 +1,61 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrTimeout is the cause of a run that reached its deadline.
+var ErrTimeout = errors.New("timed out")
+
+// Pending is a target that was not ready when a run ended, with the last
+// reason it gave.
+type Pending struct {
+	Name   string
+	Reason string
+}
+
+// Failure is the target that failed for good and ended a run.
+type Failure struct {
+	Name string
+	Err  error
+}
+
+func (f *Failure) Error() string { return f.Name + ": " + f.Err.Error() }
+func (f *Failure) Unwrap() error { return f.Err }
+
+// Error is how a run that did not end with every target ready ended: the
+// cause (a *Failure, ErrTimeout, or the cause of the caller's context such
+// as a signal) and every target still pending.
+type Error struct {
+	Err     error
+	Failed  *Failure
+	Pending []Pending
+	Elapsed time.Duration
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Error is the final message: the cause on the first line and one line per
+// target still pending, so it reads well in a log and in a pod's
+// termination message.
+func (e *Error) Error() string {
+	var b strings.Builder
+	switch {
+	case e.Failed != nil:
+		fmt.Fprintf(&b, "failed: %s", e.Failed)
+	case errors.Is(e.Err, ErrTimeout):
+		fmt.Fprintf(&b, "timed out after %s", e.Elapsed.Round(time.Millisecond))
+	default:
+		fmt.Fprintf(&b, "stopped after %s: %v", e.Elapsed.Round(time.Millisecond), e.Err)
+	}
+	if len(e.Pending) > 0 {
+		fmt.Fprintf(&b, "; not ready:")
+		for _, p := range e.Pending {
+			fmt.Fprintf(&b, "\n  %s: %s", p.Name, p.Reason)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,64 @@
+// Package runner waits for many targets at once under the single deadline
+// the caller's context carries. It remembers why each target is still
+// pending, logs what changes, stops everything at the first failure for good,
+// and when the run ends early names every target that was not ready.
+package runner
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// Options tune how a run reports progress.
+type Options struct {
+	// Log receives transitions and the periodic summary. Required.
+	Log *zap.Logger
+	// SummaryEvery is how often a "still waiting" line names what is
+	// pending; zero turns the summary off.
+	SummaryEvery time.Duration
+}
+
+// Run waits for every target concurrently until all are ready, one fails for
+// good, or ctx ends. It returns nil when all are ready and an *Error
+// otherwise. Targets must return from Wait promptly once their context ends.
+func Run(ctx context.Context, targets []target.Target, o Options) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	b := newBoard(targets, o.Log)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			err := t.Wait(ctx, func(reason string) { b.report(i, reason) })
+			if b.finish(i, err, ctx.Err() != nil) {
+				cancel(errFailedTarget)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+
+	var tick <-chan time.Time
+	if o.SummaryEvery > 0 {
+		t := time.NewTicker(o.SummaryEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-done:
+			return b.outcome(ctx)
+		case <-tick:
+			b.summary()
+		}
+	}
+}
+
+// errFailedTarget is the cancel cause Run uses when a target failed.
+var errFailedTarget = errors.New("a target failed")
