@@ -1,0 +1,281 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// maxBody is how much of a response body is read: enough for any health
+// endpoint, bounded against one that streams.
+const maxBody = 1 << 20
+
+// HTTPOptions describe an HTTP target.
+type HTTPOptions struct {
+	// URL is an absolute http or https URL. Userinfo is sent as basic
+	// auth; its password never appears in the target's name or errors.
+	URL string
+	// Statuses are the codes that count as ready; empty means 200-399.
+	Statuses StatusSet
+	// Headers are sent with every request. A Host header sets the request's
+	// host. Values never appear in reasons or errors.
+	Headers http.Header
+	// BodyContains, when set, must occur in the first 1 MiB of the body.
+	BodyContains string
+	// BodyRegexp, when set, must match the first 1 MiB of the body.
+	BodyRegexp string
+	// CAFile names a PEM file of certificates trusted in addition to the
+	// system roots.
+	CAFile string
+	// Insecure skips TLS certificate verification. It excludes CAFile.
+	Insecure bool
+	// Method defaults to GET; it is upper-cased.
+	Method string
+}
+
+// HTTP is ready once a request gets a response whose status is in the set
+// and whose body, if checks were given, contains and matches what they ask.
+//
+// Everything else is "not yet": another status ("HTTP 503"), a body that
+// does not match, a refused connection, a timeout, and TLS errors too (a
+// certificate may be issued or fixed while kwait waits; the reason says
+// which). Each attempt opens a fresh connection, so a server that stopped
+// listening is noticed. Redirects are followed as Go does by default (up to
+// 10), and proxies are taken from HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
+type HTTP struct {
+	name     string
+	url      string
+	method   string
+	header   http.Header
+	host     string
+	statuses StatusSet
+	contains string
+	re       *regexp.Regexp
+	client   *http.Client
+	poll     Poll
+}
+
+// NewHTTP checks o and returns an HTTP target.
+func NewHTTP(o HTTPOptions, p Poll) (*HTTP, error) {
+	p, err := p.normalize()
+	if err != nil {
+		return nil, err
+	}
+	u, err := parseURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	h := &HTTP{
+		name:     o.URL,
+		url:      o.URL,
+		method:   strings.ToUpper(o.Method),
+		header:   http.Header{},
+		statuses: o.Statuses,
+		contains: o.BodyContains,
+		poll:     p,
+	}
+	if _, ok := u.User.Password(); ok {
+		h.name = withoutPassword(u)
+	}
+	if h.method == "" {
+		h.method = http.MethodGet
+	}
+	if !isToken(h.method) {
+		return nil, fmt.Errorf("invalid HTTP method %q", o.Method)
+	}
+	if len(h.statuses.ranges) == 0 {
+		h.statuses = defaultStatuses()
+	}
+	if err := h.setHeaders(o.Headers); err != nil {
+		return nil, err
+	}
+	if o.BodyRegexp != "" {
+		if h.re, err = regexp.Compile(o.BodyRegexp); err != nil {
+			// The syntax error names the bad part of the expression.
+			return nil, fmt.Errorf("invalid body regexp: %w", err)
+		}
+	}
+	if h.method == http.MethodHead && (h.contains != "" || h.re != nil) {
+		return nil, errors.New("body checks need a response body, and HEAD responses have none")
+	}
+	tlsConfig, err := newTLSConfig(o.CAFile, o.Insecure)
+	if err != nil {
+		return nil, err
+	}
+	h.client = &http.Client{
+		Transport: &http.Transport{
+			Proxy:             http.ProxyFromEnvironment,
+			DialContext:       (&net.Dialer{}).DialContext,
+			TLSClientConfig:   tlsConfig,
+			DisableKeepAlives: true,
+			ForceAttemptHTTP2: true,
+		},
+		Timeout: p.AttemptTimeout,
+	}
+	return h, nil
+}
+
+func (h *HTTP) setHeaders(in http.Header) error {
+	for name, values := range in {
+		for _, v := range values {
+			if err := checkHeader(name, v); err != nil {
+				return err
+			}
+		}
+		if http.CanonicalHeaderKey(name) == "Host" {
+			// Go sends Request.Host and ignores a Host header.
+			if len(values) > 0 {
+				h.host = values[len(values)-1]
+			}
+			continue
+		}
+		h.header[name] = append([]string(nil), values...)
+	}
+	return nil
+}
+
+// Name is the URL as given, less any password.
+func (h *HTTP) Name() string { return h.name }
+
+// Wait polls until a response is ready or ctx is done.
+func (h *HTTP) Wait(ctx context.Context, report target.Report) error {
+	return poll(ctx, h.poll, report, h.check)
+}
+
+func (h *HTTP) check(ctx context.Context) target.Status {
+	req, err := http.NewRequestWithContext(ctx, h.method, h.url, nil)
+	if err != nil {
+		// NewHTTP parsed the URL and checked the method: this cannot happen.
+		return target.Fail("build request: %v", err)
+	}
+	req.Header = h.header.Clone()
+	if h.host != "" {
+		req.Host = h.host
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return target.NotYet("%s", reason(err, h.poll.AttemptTimeout))
+	}
+	defer func() {
+		// Fresh connections every time, so draining is only good manners,
+		// and bounded like the body read.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+		_ = resp.Body.Close()
+	}()
+
+	code := resp.StatusCode
+	if !h.statuses.Contains(code) {
+		return target.NotYet("HTTP %d", code)
+	}
+	if h.contains == "" && h.re == nil {
+		return target.Done()
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return target.NotYet("HTTP %d but reading body: %s", code, reason(err, h.poll.AttemptTimeout))
+	}
+	if h.contains != "" && !bytes.Contains(body, []byte(h.contains)) {
+		return target.NotYet("HTTP %d but body does not contain %q", code, h.contains)
+	}
+	if h.re != nil && !h.re.Match(body) {
+		return target.NotYet("HTTP %d but body does not match %q", code, h.re.String())
+	}
+	return target.Done()
+}
+
+// parseURL accepts an absolute http or https URL with a host and, if
+// given, a port 1-65535.
+func parseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			// Its message repeats the URL, password and all.
+			err = urlErr.Err
+		}
+		return nil, fmt.Errorf("invalid URL %q: %w", stripRawPassword(raw), err)
+	}
+	shown := withoutPassword(u)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("invalid URL %q: want an absolute http:// or https:// URL", shown)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("invalid URL %q: missing host", shown)
+	}
+	if port := u.Port(); port != "" {
+		if err := checkPort(port); err != nil {
+			return nil, fmt.Errorf("invalid URL %q: %w", shown, err)
+		}
+	}
+	return u, nil
+}
+
+func withoutPassword(u *url.URL) string {
+	if _, ok := u.User.Password(); !ok {
+		return u.String()
+	}
+	c := *u
+	c.User = url.User(u.User.Username())
+	return c.String()
+}
+
+// stripRawPassword removes what may be a password from a URL that did not
+// parse, so that the error can still show it. It cuts from the first colon
+// after "scheme://" to the last "@", which may hide more than the password
+// but never less: a user name has no colon, and the "@" ending the
+// userinfo is at or before the last one.
+func stripRawPassword(raw string) string {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	start := len(raw) - len(rest)
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	colon := strings.Index(rest[:at], ":")
+	if colon < 0 {
+		return raw
+	}
+	return raw[:start+colon] + raw[start+at:]
+}
+
+// newTLSConfig verifies against the system roots, plus caFile's certificates
+// when given, unless insecure says not to verify at all.
+func newTLSConfig(caFile string, insecure bool) (*tls.Config, error) {
+	if insecure && caFile != "" {
+		return nil, errors.New("insecure and a CA file exclude each other")
+	}
+	if insecure {
+		return &tls.Config{InsecureSkipVerify: true}, nil //nolint:gosec // the user asked for it explicitly
+	}
+	if caFile == "" {
+		return &tls.Config{}, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		// No system roots to add to: the CA file is all there is.
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s has no PEM certificates", caFile)
+	}
+	return &tls.Config{RootCAs: pool}, nil
+}
