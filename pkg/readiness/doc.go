@@ -1,0 +1,15 @@
+// Package readiness decides whether one Kubernetes object is ready, as pure
+// functions from the object to a target.Status: Ready, Pending with a short
+// human reason, or Broken when the object can never become ready on its own.
+//
+// Nothing here talks to the API server. Callers fetch or watch objects and
+// feed every new version to these functions; the doc comment of each
+// function lists its decision rules in the order they are applied, and the
+// first rule that matches gives the verdict.
+//
+// The typed functions (CRD, Deployment, StatefulSet, DaemonSet, Job, Pods,
+// EndpointSlices) follow `kubectl rollout status` where it has an answer and
+// are stricter where it is not: kwait runs before other software starts, so
+// when in doubt it keeps waiting rather than declaring something ready.
+// Rule covers every other kind through the kubectl-style --for forms.
+package readiness

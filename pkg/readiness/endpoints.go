@@ -1,0 +1,44 @@
+package readiness
+
+import (
+	discoveryv1 "k8s.io/api/discovery/v1"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// EndpointSlices decides whether a Service has at least one endpoint ready
+// to receive traffic, given the EndpointSlices labelled with its name.
+//
+// Rules, first match wins:
+//  1. No slices (or only slices being deleted): Pending "no EndpointSlices".
+//  2. Some endpoint has at least one address and conditions.ready unset or
+//     true: Ready. The API defines an unset ready condition as ready, and
+//     some controllers leave it unset.
+//  3. No endpoint with an address: Pending "no endpoints".
+//  4. Otherwise Pending "no ready endpoints", counting the ones not ready.
+func EndpointSlices(slices []discoveryv1.EndpointSlice) target.Status {
+	var seen, total int
+	for i := range slices {
+		s := &slices[i]
+		if s.DeletionTimestamp != nil {
+			continue
+		}
+		seen++
+		for _, ep := range s.Endpoints {
+			if len(ep.Addresses) == 0 {
+				continue
+			}
+			if ep.Conditions.Ready == nil || *ep.Conditions.Ready {
+				return target.Done()
+			}
+			total++
+		}
+	}
+	switch {
+	case seen == 0:
+		return target.NotYet("no EndpointSlices")
+	case total == 0:
+		return target.NotYet("no endpoints")
+	}
+	return target.NotYet("no ready endpoints (%d not ready)", total)
+}

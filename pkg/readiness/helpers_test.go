@@ -1,0 +1,89 @@
+package readiness
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// load decodes testdata/name into a T, rejecting unknown fields so that a
+// typo in a fixture cannot silently turn into a default value.
+func load[T any](t testing.TB, name string) *T {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v T
+	if err := yaml.UnmarshalStrict(b, &v); err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return &v
+}
+
+// loadUnstructured decodes testdata/name as an arbitrary object.
+func loadUnstructured(t testing.TB, name string) *unstructured.Unstructured {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	obj := &unstructured.Unstructured{}
+	if err := obj.UnmarshalJSON(j); err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return obj
+}
+
+// verdict is what a case expects: a phase and a substring of the reason.
+// A Ready verdict must come with an empty reason.
+type verdict struct {
+	phase  target.Phase
+	reason string
+}
+
+func pending(reason string) verdict { return verdict{target.Pending, reason} }
+func broken(reason string) verdict  { return verdict{target.Broken, reason} }
+
+var ready = verdict{phase: target.Ready}
+
+func phaseName(p target.Phase) string {
+	switch p {
+	case target.Pending:
+		return "Pending"
+	case target.Ready:
+		return "Ready"
+	case target.Broken:
+		return "Broken"
+	}
+	return "Phase(?)"
+}
+
+func check(t *testing.T, got target.Status, want verdict) {
+	t.Helper()
+	if got.Phase != want.phase {
+		t.Fatalf("phase = %s (reason %q), want %s", phaseName(got.Phase), got.Reason, phaseName(want.phase))
+	}
+	if want.phase == target.Ready {
+		if got.Reason != "" {
+			t.Errorf("ready with reason %q, want none", got.Reason)
+		}
+		return
+	}
+	if got.Reason == "" || strings.ContainsAny(got.Reason, "\n\r") {
+		t.Errorf("reason %q, want one non-empty line", got.Reason)
+	}
+	if !strings.Contains(got.Reason, want.reason) {
+		t.Errorf("reason = %q, want it to contain %q", got.Reason, want.reason)
+	}
+}

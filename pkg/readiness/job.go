@@ -1,0 +1,80 @@
+package readiness
+
+import (
+	"fmt"
+	"strings"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// Job decides whether a Job has completed. A running Job is not ready (unlike
+// kstatus, which calls it current), and a failed one stops the wait at once.
+//
+// Rules, first match wins:
+//  1. Condition Complete=True: Ready, even while the Job is being deleted
+//     (a TTL controller cleaning up a finished Job does not undo it).
+//  2. Condition Failed=True: Broken, with the condition's reason and message
+//     (for example BackoffLimitExceeded or DeadlineExceeded).
+//  3. Condition FailureTarget=True: Broken. The controller sets it once the
+//     Job's failure is decided and only waits for pods to terminate before
+//     setting Failed, so waiting longer cannot change the outcome.
+//  4. metadata.deletionTimestamp set: Pending.
+//  5. spec.suspend true: Pending, until someone resumes the Job.
+//  6. Otherwise Pending with the progress: "succeeded N/M", where M is
+//     spec.completions (1 when unset), or "succeeded N" for a work-queue Job
+//     (completions unset, parallelism above 1); active and failed pod counts
+//     follow when not zero.
+func Job(j *batchv1.Job) target.Status {
+	if _, ok := jobCondition(j, batchv1.JobComplete); ok {
+		return target.Done()
+	}
+	if c, ok := jobCondition(j, batchv1.JobFailed); ok {
+		return target.Fail("job failed: %s", failDetail(c))
+	}
+	if c, ok := jobCondition(j, batchv1.JobFailureTarget); ok {
+		return target.Fail("job failing: %s", failDetail(c))
+	}
+	if j.DeletionTimestamp != nil {
+		return target.NotYet("being deleted")
+	}
+	if j.Spec.Suspend != nil && *j.Spec.Suspend {
+		return target.NotYet("suspended")
+	}
+	st := j.Status
+	var b strings.Builder
+	switch {
+	case j.Spec.Completions != nil:
+		fmt.Fprintf(&b, "succeeded %d/%d", st.Succeeded, *j.Spec.Completions)
+	case j.Spec.Parallelism != nil && *j.Spec.Parallelism > 1:
+		fmt.Fprintf(&b, "succeeded %d", st.Succeeded)
+	default:
+		fmt.Fprintf(&b, "succeeded %d/1", st.Succeeded)
+	}
+	if st.Active > 0 {
+		fmt.Fprintf(&b, ", active %d", st.Active)
+	}
+	if st.Failed > 0 {
+		fmt.Fprintf(&b, ", failed %d", st.Failed)
+	}
+	return target.NotYet("%s", b.String())
+}
+
+// jobCondition returns the condition of type typ when its status is True.
+func jobCondition(j *batchv1.Job, typ batchv1.JobConditionType) (batchv1.JobCondition, bool) {
+	for _, c := range j.Status.Conditions {
+		if c.Type == typ && c.Status == corev1.ConditionTrue {
+			return c, true
+		}
+	}
+	return batchv1.JobCondition{}, false
+}
+
+func failDetail(c batchv1.JobCondition) string {
+	if d := detail(c.Reason, c.Message); d != "" {
+		return d
+	}
+	return "no reason given"
+}

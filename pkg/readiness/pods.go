@@ -1,0 +1,114 @@
+package readiness
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// Pods decides whether the pods matched by a selector are ready, and at
+// least minReady of them (below 1 counts as 1).
+//
+// Pods are sorted into:
+//   - terminating: metadata.deletionTimestamp set. Ignored; they are on
+//     their way out.
+//   - finished: phase Succeeded or Failed. Ignored too: they neither count
+//     as ready nor hold the others up. A finished pod never runs again, and
+//     such pods can linger for a long time (evicted pods stay Failed until
+//     garbage collected), so waiting for them could mean waiting forever.
+//     A Failed pod is not a reason to give up either: its controller may
+//     replace it, so Pods never returns Broken.
+//   - live: all the others.
+//
+// Rules, first match wins:
+//  1. No pods at all: Pending "no pods match".
+//  2. No live pods: Pending, counting the terminating and finished ones.
+//  3. Fewer live pods with condition Ready=True than the larger of minReady
+//     and the number of live pods: Pending "ready pods R/N", with why the
+//     first not-ready pod (in the given order) is not ready.
+//  4. Otherwise Ready.
+func Pods(pods []corev1.Pod, minReady int) target.Status {
+	if len(pods) == 0 {
+		return target.NotYet("no pods match")
+	}
+	minReady = max(minReady, 1)
+	var live, ready, terminating, succeeded, failed int
+	var firstNotReady *corev1.Pod
+	for i := range pods {
+		p := &pods[i]
+		switch {
+		case p.DeletionTimestamp != nil:
+			terminating++
+		case p.Status.Phase == corev1.PodSucceeded:
+			succeeded++
+		case p.Status.Phase == corev1.PodFailed:
+			failed++
+		default:
+			live++
+			if podReady(p) {
+				ready++
+			} else if firstNotReady == nil {
+				firstNotReady = p
+			}
+		}
+	}
+	if live == 0 {
+		var parts []string
+		for _, c := range []struct {
+			n    int
+			what string
+		}{{terminating, "terminating"}, {succeeded, "succeeded"}, {failed, "failed"}} {
+			if c.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+			}
+		}
+		return target.NotYet("no live pods match (%s)", strings.Join(parts, ", "))
+	}
+	want := max(live, minReady)
+	if ready >= want {
+		return target.Done()
+	}
+	if firstNotReady == nil {
+		return target.NotYet("ready pods %d/%d", ready, want)
+	}
+	return target.NotYet("ready pods %d/%d; %s: %s", ready, want, firstNotReady.Name, podNotReady(firstNotReady))
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// podNotReady says briefly why a live pod is not ready, preferring the most
+// specific information: a container stuck waiting (CrashLoopBackOff,
+// ImagePullBackOff), then a failed scheduling, then the Ready condition,
+// then the phase.
+func podNotReady(p *corev1.Pod) string {
+	statuses := append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	for _, cs := range statuses {
+		if w := cs.State.Waiting; w != nil && w.Reason != "" && w.Reason != "PodInitializing" && w.Reason != "ContainerCreating" {
+			return oneLine(fmt.Sprintf("container %s: %s", cs.Name, detail(w.Reason, w.Message)))
+		}
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			return describeCondition(string(c.Type), string(c.Status), c.Reason, c.Message)
+		}
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return describeCondition(string(c.Type), string(c.Status), c.Reason, c.Message)
+		}
+	}
+	if p.Status.Phase == "" {
+		return "no status yet"
+	}
+	return "phase " + string(p.Status.Phase)
+}
