@@ -1,0 +1,89 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// ConfigOptions say where to find the cluster.
+type ConfigOptions struct {
+	// Kubeconfig is an explicit kubeconfig file (--kubeconfig).
+	Kubeconfig string
+	// Context is a kubeconfig context to use instead of the current one.
+	Context string
+	// UserAgent identifies kwait to the apiserver (and in its audit log).
+	UserAgent string
+}
+
+// serviceAccountDir is where a pod's service account is mounted, the path
+// rest.InClusterConfig reads.
+const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+// LoadConfig finds the cluster and the default namespace. The rules, in
+// order:
+//   - an explicit --kubeconfig or --context: that kubeconfig, its context's
+//     namespace (else "default");
+//   - inside a pod (KUBERNETES_SERVICE_HOST set and a service account token
+//     mounted): the service account, its namespace file;
+//   - otherwise KUBECONFIG or ~/.kube/config as kubectl finds them.
+//
+// Client-side rate limits are raised above client-go's defaults (5 QPS)
+// because one kwait makes a handful of requests per target, all at start.
+func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
+	cfg, ns, err := load(o)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg.QPS, cfg.Burst = 50, 200
+	cfg.UserAgent = o.UserAgent
+	return cfg, ns, nil
+}
+
+func load(o ConfigOptions) (*rest.Config, string, error) {
+	if o.Kubeconfig == "" && o.Context == "" {
+		if cfg, ns, ok, err := inCluster(); ok || err != nil {
+			return cfg, ns, err
+		}
+	}
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = o.Kubeconfig
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: o.Context})
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			return nil, "", errors.New("no cluster to talk to: not in a pod, and no kubeconfig found (set --kubeconfig or KUBECONFIG)")
+		}
+		return nil, "", fmt.Errorf("kubeconfig: %s", oneLine(err.Error()))
+	}
+	ns, _, err := cc.Namespace()
+	if err != nil {
+		return nil, "", fmt.Errorf("kubeconfig namespace: %w", err)
+	}
+	return cfg, ns, nil
+}
+
+// inCluster builds the config a pod's service account gives. ok is false
+// when kwait does not run in a pod.
+func inCluster() (*rest.Config, string, bool, error) {
+	host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
+	if host == "" || port == "" {
+		return nil, "", false, nil
+	}
+	if _, err := os.Stat(serviceAccountDir + "/token"); err != nil {
+		return nil, "", false, nil
+	}
+	cfg, err := rest.InClusterConfig()
+	if err != nil {
+		return nil, "", true, fmt.Errorf("in-cluster config: %w", err)
+	}
+	ns := "default"
+	if b, err := os.ReadFile(serviceAccountDir + "/namespace"); err == nil && strings.TrimSpace(string(b)) != "" {
+		ns = strings.TrimSpace(string(b))
+	}
+	return cfg, ns, true, nil
+}

@@ -1,0 +1,108 @@
+package kube
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// crd waits until a CustomResourceDefinition is Established with its names
+// accepted and then until every served version of it is listed in
+// discovery, the point from which a client can create its custom resources
+// without "no matches for kind".
+type crd struct {
+	name string
+	c    *Client
+}
+
+// CRD waits for the CustomResourceDefinition named name (PLURAL.GROUP).
+func (c *Client) CRD(name string) target.Target { return &crd{name: name, c: c} }
+
+func (t *crd) Name() string { return "crd/" + t.name }
+
+func (t *crd) Wait(ctx context.Context, report target.Report) error {
+	def, err := t.c.established(ctx, t.name, "", false, report)
+	if err != nil {
+		return err
+	}
+	return t.c.served(ctx, def, report)
+}
+
+// established waits until the CRD called name is Established and its names
+// accepted, and returns it. prefix starts every reason it reports. With
+// absentOK, a CRD that does not exist ends the wait too, returning nil.
+func (c *Client) established(ctx context.Context, name, prefix string, absentOK bool, report target.Report) (*apiextensionsv1.CustomResourceDefinition, error) {
+	var def *apiextensionsv1.CustomResourceDefinition
+	eval := single(func(got *apiextensionsv1.CustomResourceDefinition) target.Status {
+		st := readiness.CRD(got)
+		if st.Phase == target.Ready {
+			def = got
+		}
+		return st
+	})
+	withPrefix := func(objs []*unstructured.Unstructured) target.Status {
+		if absentOK && len(objs) == 0 {
+			return target.Done()
+		}
+		st := eval(objs)
+		if st.Phase != target.Ready && prefix != "" {
+			st.Reason = prefix + st.Reason
+		}
+		return st
+	}
+	if err := until(ctx, c.resourceFor(crdType, ""), byName(name), withPrefix, report); err != nil {
+		return nil, err
+	}
+	return def, nil
+}
+
+// served polls discovery until every served version of def lists its
+// plural. The apiserver installs a CRD's handler shortly after it reports
+// Established, and discovery is the place clients (Helm, kubectl) look.
+func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResourceDefinition, report target.Report) error {
+	backoff := wait.Backoff{Duration: 20 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: time.Second}
+	for _, v := range def.Spec.Versions {
+		if !v.Served {
+			continue
+		}
+		gv := def.Spec.Group + "/" + v.Name
+		for {
+			resources, err := c.Discovery.Resources(ctx, gv)
+			if err == nil && slices.ContainsFunc(resources, func(r metav1.APIResource) bool { return r.Name == def.Spec.Names.Plural }) {
+				break
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				report("established, discovery of " + gv + ": " + describe(err))
+			} else {
+				report("established, not yet served in discovery of " + gv)
+			}
+			if err := sleep(ctx, backoff.Step()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

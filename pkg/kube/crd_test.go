@@ -1,0 +1,183 @@
+package kube
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+const tenantsCRD = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: tenants.minio.min.io}
+spec:
+  group: minio.min.io
+  scope: Namespaced
+  names: {plural: tenants, singular: tenant, kind: Tenant, listKind: TenantList}
+  versions:
+  - {name: v1, served: false, storage: false}
+  - {name: v2, served: true, storage: true}
+status:
+  conditions:
+  - {type: NamesAccepted, status: "True", reason: NoConflicts}
+  - {type: Established, status: "True", reason: InitialNamesAccepted}
+`
+
+// discovery serves the tenants resource in minio.min.io/v2 once served is
+// set, and counts its requests.
+type discovery struct {
+	served   atomic.Bool
+	requests atomic.Int32
+}
+
+func (d *discovery) Resources(_ context.Context, gv string) ([]metav1.APIResource, error) {
+	d.requests.Add(1)
+	if gv == "minio.min.io/v2" && d.served.Load() {
+		return []metav1.APIResource{{Name: "tenants", Namespaced: true, Kind: "Tenant"}}, nil
+	}
+	return nil, nil
+}
+
+func TestCRDWaitsUntilServed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, c := fakeClient(obj(t, tenantsCRD))
+		d := &discovery{}
+		c.Discovery = d
+		r := newReasons()
+		done := start(t.Context(), c.CRD("tenants.minio.min.io"), r)
+		r.await(t, "not yet served in discovery of minio.min.io/v2")
+		d.served.Store(true)
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v", err)
+		}
+	})
+}
+
+func TestCRDAlreadyReadyCostsTwoRequests(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, tenantsCRD))
+		d := &discovery{}
+		d.served.Store(true)
+		c.Discovery = d
+		if err := c.CRD("tenants.minio.min.io").Wait(t.Context(), func(string) {}); err != nil {
+			t.Fatalf("Wait() = %v", err)
+		}
+		if n := len(fake.Actions()) + int(d.requests.Load()); n != 2 {
+			t.Errorf("made %d requests, want 2 (one list, one discovery of the served version)", n)
+		}
+	})
+}
+
+func TestCRDNamesRejectedFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, c := fakeClient(obj(t, `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: tenants.minio.min.io}
+spec: {group: minio.min.io, names: {plural: tenants, kind: Tenant}}
+status:
+  conditions:
+  - {type: NamesAccepted, status: "False", reason: PluralConflict, message: '"tenants" is already in use'}
+  - {type: Established, status: "False", reason: NotAccepted}
+`))
+		c.Discovery = &discovery{}
+		err := c.CRD("tenants.minio.min.io").Wait(t.Context(), func(string) {})
+		if !target.IsFailed(err) || !strings.Contains(err.Error(), "PluralConflict") {
+			t.Fatalf("Wait() = %v, want a failure naming PluralConflict", err)
+		}
+	})
+}
+
+func TestResourceWaitsForItsCRD(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient()
+		tenants := schema.GroupVersionResource{Group: "minio.min.io", Version: "v2", Resource: "tenants"}
+		rule, err := readiness.ParseRule("condition=Ready")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := c.Resource("tenants.minio.min.io", "", "store", []readiness.Rule{rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tg.Name() != "tenants.minio.min.io/default/store" {
+			t.Errorf("Name() = %q", tg.Name())
+		}
+		r := newReasons()
+		done := start(t.Context(), tg, r)
+		r.await(t, "CRD tenants.minio.min.io: not found")
+		if _, err := fake.Resource(crdType.gvr).Create(t.Context(), obj(t, tenantsCRD), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		r.await(t, "not found")
+		cr := &unstructured.Unstructured{}
+		cr.SetAPIVersion("minio.min.io/v2")
+		cr.SetKind("Tenant")
+		cr.SetNamespace("default")
+		cr.SetName("store")
+		_ = unstructured.SetNestedSlice(cr.Object, []any{map[string]any{"type": "Ready", "status": "True"}}, "status", "conditions")
+		if _, err := fake.Resource(tenants).Namespace("default").Create(t.Context(), cr, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v", err)
+		}
+	})
+}
+
+func TestResourceDeleteWithoutCRDIsReady(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, c := fakeClient()
+		rule, err := readiness.ParseRule("delete")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := c.Resource("tenants.minio.min.io", "", "store", []readiness.Rule{rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tg.Wait(t.Context(), func(string) {}); err != nil {
+			t.Fatalf("Wait() = %v, want nil: without its CRD the object cannot exist", err)
+		}
+	})
+}
+
+func TestResolveStatic(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in      string
+		gvr     string
+		builtin bool
+		err     bool
+	}{
+		{in: "deployments.apps", gvr: "apps/v1, Resource=deployments", builtin: true},
+		{in: "deployment.apps", gvr: "apps/v1, Resource=deployments", builtin: true},
+		{in: "deployments.v1.apps", gvr: "apps/v1, Resource=deployments", builtin: true},
+		{in: "configmaps", gvr: "/v1, Resource=configmaps", builtin: true},
+		{in: "ingress.networking.k8s.io", gvr: "networking.k8s.io/v1, Resource=ingresses", builtin: true},
+		{in: "knativeservings.operator.knative.dev"},
+		{in: "tenants.v2.minio.min.io"},
+		{in: "widgets", err: true},
+		{in: "widgets.apps", err: true},
+		{in: "deployments.v9.apps", err: true},
+	}
+	for _, c := range cases {
+		got, builtin, err := resolveStatic(c.in)
+		if (err != nil) != c.err || builtin != c.builtin {
+			t.Errorf("resolveStatic(%q) = builtin %v, err %v", c.in, builtin, err)
+			continue
+		}
+		if builtin && got.gvr.String() != c.gvr {
+			t.Errorf("resolveStatic(%q) = %s, want %s", c.in, got.gvr, c.gvr)
+		}
+	}
+}

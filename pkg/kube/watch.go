@@ -1,0 +1,212 @@
+package kube
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// evalFunc judges the objects a list+watch currently sees, sorted by
+// namespace and name; an empty slice means none exist.
+type evalFunc func(objs []*unstructured.Unstructured) target.Status
+
+// until lists the objects sel names, judges them, and follows their changes
+// with a watch until eval says Ready (nil) or Broken (a FailedError), or ctx
+// ends.
+//
+// It is a hand-written list+watch rather than an informer or RetryWatcher
+// because kwait must say why it is still waiting: informers and RetryWatcher
+// log and swallow list and watch errors (Forbidden, connection refused),
+// while here each becomes the reported reason. The rules:
+//   - an already-ready object costs one LIST request;
+//   - a watch that ends is resumed from the last resourceVersion seen;
+//   - a watch that reports the version too old (410 Gone) leads to a fresh
+//     LIST, so nothing that happened meanwhile is missed;
+//   - every error is a reason to report and retry after a capped backoff,
+//     never the end of the wait.
+func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, eval evalFunc, report target.Report) error {
+	retry := newRetry()
+	var store objects
+	rv := ""
+	for {
+		if rv == "" {
+			list, err := ri.List(ctx, sel)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				report(describe(err))
+				if err := retry.wait(ctx); err != nil {
+					return err
+				}
+				continue
+			}
+			store = newObjects(list.Items)
+			rv = list.GetResourceVersion()
+			if done, err := judge(eval, store, report); done {
+				return err
+			}
+		}
+		opts := sel
+		opts.ResourceVersion = rv
+		opts.AllowWatchBookmarks = true
+		opts.TimeoutSeconds = watchTimeout()
+		w, err := ri.Watch(ctx, opts)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if isExpired(err) {
+				rv = ""
+				continue
+			}
+			report(describe(err))
+			if err := retry.wait(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		next, done, err := follow(ctx, w, rv, store, eval, report)
+		w.Stop()
+		switch {
+		case done:
+			return err
+		case err != nil:
+			// The watch carried an error: start again from a fresh list
+			// after a pause.
+			report(describe(err))
+			next = ""
+		case next == rv:
+			// The watch ended without news; pause before the next one so
+			// a server that keeps closing watches is not hammered.
+		default:
+			retry.reset()
+			rv = next
+			continue
+		}
+		if err := retry.wait(ctx); err != nil {
+			return err
+		}
+		rv = next
+	}
+}
+
+// follow applies watch events to store and judges after each one. It returns
+// the resourceVersion to resume from (rv when nothing arrived, "" to
+// re-list), whether the wait is over (with its result), or an error the
+// watch carried.
+func follow(ctx context.Context, w watch.Interface, rv string, store objects, eval evalFunc, report target.Report) (string, bool, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return "", true, ctx.Err()
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return rv, false, nil
+			}
+			switch ev.Type {
+			case watch.Error:
+				err := apierrors.FromObject(ev.Object)
+				if isExpired(err) {
+					return "", false, nil
+				}
+				return "", false, err
+			case watch.Bookmark, watch.Added, watch.Modified, watch.Deleted:
+				obj, ok := ev.Object.(*unstructured.Unstructured)
+				if !ok {
+					continue
+				}
+				rv = obj.GetResourceVersion()
+				switch ev.Type {
+				case watch.Bookmark:
+					continue
+				case watch.Deleted:
+					store.remove(obj)
+				default:
+					store.put(obj)
+				}
+				if done, err := judge(eval, store, report); done {
+					return "", true, err
+				}
+			}
+		}
+	}
+}
+
+// judge evaluates the store and reports a pending reason; it returns true
+// when the wait is over.
+func judge(eval evalFunc, store objects, report target.Report) (bool, error) {
+	st := eval(store.sorted())
+	switch st.Phase {
+	case target.Ready:
+		return true, nil
+	case target.Broken:
+		return true, st.Err()
+	}
+	report(st.Reason)
+	return false, nil
+}
+
+func isExpired(err error) bool {
+	return apierrors.IsGone(err) || apierrors.IsResourceExpired(err)
+}
+
+// watchTimeout spreads watch renewals the way client-go's reflector does, so
+// many waiters do not reconnect in step.
+func watchTimeout() *int64 {
+	s := int64(300 + rand.IntN(300))
+	return &s
+}
+
+// objects is the current view of a list+watch, keyed by namespace/name.
+type objects map[string]*unstructured.Unstructured
+
+func newObjects(items []unstructured.Unstructured) objects {
+	o := make(objects, len(items))
+	for i := range items {
+		o.put(&items[i])
+	}
+	return o
+}
+
+func key(obj *unstructured.Unstructured) string { return obj.GetNamespace() + "/" + obj.GetName() }
+
+func (o objects) put(obj *unstructured.Unstructured)    { o[key(obj)] = obj }
+func (o objects) remove(obj *unstructured.Unstructured) { delete(o, key(obj)) }
+
+func (o objects) sorted() []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, 0, len(o))
+	for _, obj := range o {
+		out = append(out, obj)
+	}
+	slices.SortFunc(out, func(a, b *unstructured.Unstructured) int { return strings.Compare(key(a), key(b)) })
+	return out
+}
+
+// retry spaces attempts after errors: 250ms doubling to at most 2s, with a
+// little jitter, so an apiserver outage costs each waiter one request every
+// two seconds and recovery is noticed within about that.
+type retry struct{ b wait.Backoff }
+
+func newRetry() *retry {
+	r := &retry{}
+	r.reset()
+	return r
+}
+
+func (r *retry) reset() {
+	r.b = wait.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: 2 * time.Second}
+}
+
+func (r *retry) wait(ctx context.Context) error { return sleep(ctx, r.b.Step()) }

@@ -1,0 +1,283 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	dynamicfake "k8s.io/client-go/dynamic/fake"
+	clienttesting "k8s.io/client-go/testing"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// reasons collects what a target reports and lets a test block until a
+// reason containing some text arrives.
+type reasons struct {
+	mu   sync.Mutex
+	all  []string
+	seen chan string
+}
+
+func newReasons() *reasons { return &reasons{seen: make(chan string, 1000)} }
+
+func (r *reasons) report(reason string) {
+	r.mu.Lock()
+	r.all = append(r.all, reason)
+	r.mu.Unlock()
+	r.seen <- reason
+}
+
+// await blocks until a reason containing want is reported.
+func (r *reasons) await(t *testing.T, want string) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case got := <-r.seen:
+			if strings.Contains(got, want) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no reason containing %q reported; got %q", want, r.all)
+		}
+	}
+}
+
+func obj(t *testing.T, y string) *unstructured.Unstructured {
+	t.Helper()
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(y), &u.Object); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+const deploymentAvailable = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: default, generation: 1, resourceVersion: "5"}
+spec: {replicas: 2}
+status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2}
+`
+
+const deploymentRolling = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: default, generation: 1, resourceVersion: "4"}
+spec: {replicas: 2}
+status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 1, readyReplicas: 1}
+`
+
+func fakeClient(objs ...runtime.Object) (*dynamicfake.FakeDynamicClient, *Client) {
+	listKinds := map[schema.GroupVersionResource]string{
+		deploymentType.gvr:    "DeploymentList",
+		jobType.gvr:           "JobList",
+		crdType.gvr:           "CustomResourceDefinitionList",
+		podType.gvr:           "PodList",
+		endpointSliceType.gvr: "EndpointSliceList",
+		{Group: "minio.min.io", Version: "v2", Resource: "tenants"}: "TenantList",
+	}
+	fake := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, objs...)
+	return fake, &Client{Dynamic: fake, Namespace: "default"}
+}
+
+// start runs t.Wait in the background and returns its result channel.
+func start(ctx context.Context, tg target.Target, r *reasons) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- tg.Wait(ctx, r.report) }()
+	return done
+}
+
+func TestWaitNotFoundThenCreated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient()
+		r := newReasons()
+		done := start(t.Context(), c.Deployment("", "api"), r)
+		r.await(t, "not found")
+		_, err := fake.Resource(deploymentType.gvr).Namespace("default").Create(t.Context(), obj(t, deploymentAvailable), metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil once the ready deployment exists", err)
+		}
+	})
+}
+
+func TestWaitAlreadyReadyListsOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, deploymentAvailable))
+		if err := c.Deployment("default", "api").Wait(t.Context(), func(string) {}); err != nil {
+			t.Fatalf("Wait() = %v", err)
+		}
+		var verbs []string
+		for _, a := range fake.Actions() {
+			verbs = append(verbs, a.GetVerb())
+		}
+		if len(verbs) != 1 || verbs[0] != "list" {
+			t.Errorf("requests = %v, want one list", verbs)
+		}
+	})
+}
+
+func TestWaitForbiddenIsReportedAndRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, deploymentAvailable))
+		var denied atomic.Bool
+		denied.Store(true)
+		fake.PrependReactor("list", "deployments", func(clienttesting.Action) (bool, runtime.Object, error) {
+			if denied.Load() {
+				return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "",
+					errors.New(`User "kwait" cannot list resource "deployments" in API group "apps" in the namespace "default"`))
+			}
+			return false, nil, nil
+		})
+		r := newReasons()
+		done := start(t.Context(), c.Deployment("", "api"), r)
+		r.await(t, `forbidden: deployments.apps is forbidden: User "kwait" cannot list resource "deployments"`)
+		denied.Store(false)
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil once the permission is granted", err)
+		}
+	})
+}
+
+func TestWaitResumesAfterWatchCloses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, deploymentRolling))
+		watches := make(chan *watch.FakeWatcher, 2)
+		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
+			w := watch.NewFake()
+			watches <- w
+			return true, w, nil
+		})
+		r := newReasons()
+		done := start(t.Context(), c.Deployment("", "api"), r)
+		r.await(t, "available replicas 1/2")
+		first := <-watches
+		first.Stop() // the apiserver ends the watch
+		second := <-watches
+		second.Modify(obj(t, deploymentAvailable))
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil after the event on the resumed watch", err)
+		}
+		lists := 0
+		for _, a := range fake.Actions() {
+			if a.GetVerb() == "list" {
+				lists++
+			}
+		}
+		if lists != 1 {
+			t.Errorf("listed %d times, want 1: a closed watch resumes without a new list", lists)
+		}
+	})
+}
+
+func TestWaitRelistsAfterGone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, deploymentRolling))
+		watches := make(chan *watch.FakeWatcher, 2)
+		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
+			w := watch.NewFake()
+			watches <- w
+			return true, w, nil
+		})
+		r := newReasons()
+		done := start(t.Context(), c.Deployment("", "api"), r)
+		r.await(t, "available replicas 1/2")
+		// While the watch is down the deployment becomes ready; the watch
+		// then reports its resourceVersion too old.
+		if _, err := fake.Resource(deploymentType.gvr).Namespace("default").Update(t.Context(), obj(t, deploymentAvailable), metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		first := <-watches
+		first.Error(&apierrors.NewResourceExpired("too old resource version").ErrStatus)
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil from the fresh list", err)
+		}
+	})
+}
+
+func TestWaitDeletedThenRecreated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, deploymentRolling))
+		watches := make(chan *watch.FakeWatcher, 1)
+		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
+			w := watch.NewFake()
+			watches <- w
+			return true, w, nil
+		})
+		r := newReasons()
+		done := start(t.Context(), c.Deployment("", "api"), r)
+		r.await(t, "available replicas 1/2")
+		w := <-watches
+		w.Delete(obj(t, deploymentRolling))
+		r.await(t, "not found")
+		w.Add(obj(t, deploymentAvailable))
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v", err)
+		}
+	})
+}
+
+func TestWaitJobFailedIsFinal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, c := fakeClient(obj(t, `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: default}
+status:
+  failed: 4
+  conditions:
+  - {type: Failed, status: "True", reason: BackoffLimitExceeded, message: Job has reached the specified backoff limit}
+`))
+		err := c.Job("", "migrate").Wait(t.Context(), func(string) {})
+		if !target.IsFailed(err) || !strings.Contains(err.Error(), "BackoffLimitExceeded") {
+			t.Fatalf("Wait() = %v, want a failure naming BackoffLimitExceeded", err)
+		}
+	})
+}
+
+func TestWaitStopsAtDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, c := fakeClient()
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+		defer cancel()
+		err := c.Deployment("", "api").Wait(ctx, func(string) {})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Wait() = %v, want the deadline", err)
+		}
+	})
+}
+
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{apierrors.NewForbidden(gr, "api", errors.New("nope")), "forbidden: "},
+		{apierrors.NewUnauthorized("x"), "unauthorized"},
+		{apierrors.NewNotFound(gr, ""), "resource type not served yet"},
+		{apierrors.NewServiceUnavailable("starting"), "apiserver: starting"},
+	}
+	for _, c := range cases {
+		if got := describe(c.err); !strings.HasPrefix(got, c.want) {
+			t.Errorf("describe(%v) = %q, want prefix %q", c.err, got, c.want)
+		}
+	}
+}

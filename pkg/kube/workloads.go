@@ -1,0 +1,56 @@
+package kube
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// Deployment waits for a Deployment's rollout, as kubectl rollout status.
+func (c *Client) Deployment(ns, name string) target.Target {
+	ns = c.namespace(ns)
+	return &object{name: "deployment/" + ns + "/" + name, ri: c.resourceFor(deploymentType, ns), sel: byName(name),
+		eval: single(readiness.Deployment)}
+}
+
+// StatefulSet waits for a StatefulSet's rollout.
+func (c *Client) StatefulSet(ns, name string) target.Target {
+	ns = c.namespace(ns)
+	return &object{name: "statefulset/" + ns + "/" + name, ri: c.resourceFor(statefulSetType, ns), sel: byName(name),
+		eval: single(readiness.StatefulSet)}
+}
+
+// DaemonSet waits for a DaemonSet's rollout.
+func (c *Client) DaemonSet(ns, name string) target.Target {
+	ns = c.namespace(ns)
+	return &object{name: "daemonset/" + ns + "/" + name, ri: c.resourceFor(daemonSetType, ns), sel: byName(name),
+		eval: single(readiness.DaemonSet)}
+}
+
+// Job waits for a Job to complete; a failed Job fails the wait.
+func (c *Client) Job(ns, name string) target.Target {
+	ns = c.namespace(ns)
+	return &object{name: "job/" + ns + "/" + name, ri: c.resourceFor(jobType, ns), sel: byName(name),
+		eval: single(readiness.Job)}
+}
+
+// Pods waits until at least min pods match selector and all of them are
+// Ready.
+func (c *Client) Pods(ns, selector string, min int) target.Target {
+	ns = c.namespace(ns)
+	return &object{name: "pods/" + ns + "/" + selector, ri: c.resourceFor(podType, ns),
+		sel:  metav1.ListOptions{LabelSelector: selector},
+		eval: each(func(pods []corev1.Pod) target.Status { return readiness.Pods(pods, min) })}
+}
+
+// Service waits until a Service has at least one ready endpoint, read from
+// the EndpointSlices the control plane keeps for it.
+func (c *Client) Service(ns, name string) target.Target {
+	ns = c.namespace(ns)
+	return &object{name: "service/" + ns + "/" + name, ri: c.resourceFor(endpointSliceType, ns),
+		sel:  metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + name},
+		eval: each(readiness.EndpointSlices)}
+}
