@@ -1,0 +1,28 @@
+// Command kwait waits until Kubernetes objects and network endpoints are
+// ready, under one deadline, and exits with a code that says what happened.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kwait-dev/kwait/pkg/cli"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		s := <-signals
+		cancel(&cli.SignalError{Signal: s})
+	}()
+	info, err := os.Stderr.Stat()
+	terminal := err == nil && info.Mode()&os.ModeCharDevice != 0
+	os.Exit(cli.Main(ctx, os.Args, cli.Streams{Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: terminal}, version))
+}

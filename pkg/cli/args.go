@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// reorder lets flags come before or after target names. urfave/cli, like
+// Go's flag package, stops reading flags at the first positional argument,
+// and a subcommand reads only the flags after its name. So reorder puts the
+// command name first, then every flag with its value, then "--" and the
+// positional arguments in their order. Which flags take a value is read
+// from the app's own flag definitions; an unknown flag is passed on for
+// urfave/cli to reject.
+func reorder(args []string, app *cli.App) []string {
+	if len(args) < 2 {
+		return args
+	}
+	valued := map[string]bool{}
+	commands := map[string]bool{}
+	note := func(flags []cli.Flag) {
+		for _, f := range flags {
+			_, isBool := f.(*cli.BoolFlag)
+			for _, n := range f.Names() {
+				valued[n] = !isBool
+			}
+		}
+	}
+	note(app.Flags)
+	for _, c := range app.Commands {
+		note(c.Flags)
+		for _, n := range c.Names() {
+			commands[n] = true
+		}
+	}
+	commands["help"] = true
+
+	var flags, positional []string
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			positional = append(positional, rest[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if valued[name] && i+1 < len(rest) {
+			flags = append(flags, rest[i+1])
+			i++
+		}
+	}
+	out := []string{args[0]}
+	if len(positional) > 0 && commands[positional[0]] {
+		out = append(out, positional[0])
+		positional = positional[1:]
+	}
+	out = append(out, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Flag names, shared by the commands that take them.
+const (
+	flagTimeout        = "timeout"
+	flagLogLevel       = "log-level"
+	flagLogFormat      = "log-format"
+	flagQuiet          = "quiet"
+	flagTerminationLog = "termination-log"
+	flagStatusInterval = "status-interval"
+	flagKubeconfig     = "kubeconfig"
+	flagContext        = "context"
+	flagNamespace      = "namespace"
+	flagSelector       = "selector"
+	flagMin            = "min"
+	flagFor            = "for"
+	flagAttemptTimeout = "attempt-timeout"
+	flagMaxInterval    = "max-interval"
+	flagStatus         = "status"
+	flagHeader         = "header"
+	flagMethod         = "method"
+	flagBodyContains   = "body-contains"
+	flagBodyRegex      = "body-regex"
+	flagCAFile         = "ca-file"
+	flagInsecure       = "insecure"
+)
+
+// defaultTerminationLog is where Kubernetes reads a container's
+// termination message from.
+const defaultTerminationLog = "/dev/termination-log"
+
+func env(name string) []string { return []string{"KWAIT_" + envName(name)} }
+
+func envName(flag string) string {
+	b := []byte(flag)
+	for i, c := range b {
+		switch {
+		case c == '-':
+			b[i] = '_'
+		case c >= 'a' && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+// commonFlags are taken by every waiting command.
+func commonFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: flagTimeout, Value: 5 * time.Minute, EnvVars: env(flagTimeout),
+			Usage: "give up after this long, for all targets together (exit 124)"},
+		&cli.StringFlag{Name: flagLogLevel, Value: "info", EnvVars: env(flagLogLevel),
+			Usage: "debug, info, warn or error"},
+		&cli.StringFlag{Name: flagLogFormat, Value: "auto", EnvVars: env(flagLogFormat),
+			Usage: "json, console, or auto: console on a terminal, JSON otherwise"},
+		&cli.BoolFlag{Name: flagQuiet, Aliases: []string{"q"}, EnvVars: env(flagQuiet),
+			Usage: "log only the final error"},
+		&cli.StringFlag{Name: flagTerminationLog, Value: defaultTerminationLog, EnvVars: env(flagTerminationLog),
+			Usage: "write the final error here, shown by kubectl describe pod; the default is used only if it exists, empty disables"},
+		&cli.DurationFlag{Name: flagStatusInterval, Value: 15 * time.Second, EnvVars: env(flagStatusInterval),
+			Usage: "log a summary of what is still pending this often (0 disables)"},
+	}
+}
+
+// kubeFlags are taken by commands that talk to the Kubernetes API.
+func kubeFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagKubeconfig, EnvVars: env(flagKubeconfig),
+			Usage: "kubeconfig file (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)"},
+		&cli.StringFlag{Name: flagContext, EnvVars: env(flagContext),
+			Usage: "kubeconfig context to use"},
+	}
+}
+
+func namespaceFlag() cli.Flag {
+	return &cli.StringFlag{Name: flagNamespace, Aliases: []string{"n"}, EnvVars: env(flagNamespace),
+		Usage: "namespace of targets given without one (default: the pod's or the kubeconfig context's)"}
+}
+
+func minFlag() cli.Flag {
+	return &cli.IntFlag{Name: flagMin, Value: 1, EnvVars: env(flagMin),
+		Usage: "wait for at least this many matching pods"}
+}
+
+// networkFlags are taken by the tcp, http and dns commands.
+func networkFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: flagAttemptTimeout, Value: 5 * time.Second, EnvVars: env(flagAttemptTimeout),
+			Usage: "give up on one connection attempt or request after this long"},
+		&cli.DurationFlag{Name: flagMaxInterval, Value: time.Second, EnvVars: env(flagMaxInterval),
+			Usage: "longest pause between attempts (they start at 50ms and double)"},
+	}
+}
+
+// httpFlags are taken by the http command and the root command.
+func httpFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagStatus, EnvVars: env(flagStatus),
+			Usage: "expected status codes: 200, 200-299, 2xx, or a comma-separated list (default 200-399)"},
+		&cli.StringSliceFlag{Name: flagHeader, Aliases: []string{"H"}, EnvVars: env(flagHeader),
+			Usage: "request header 'Name: value' (repeatable; values are never logged)"},
+		&cli.StringFlag{Name: flagMethod, Value: "GET", EnvVars: env(flagMethod),
+			Usage: "request method"},
+		&cli.StringFlag{Name: flagBodyContains, EnvVars: env(flagBodyContains),
+			Usage: "the response body must contain this text"},
+		&cli.StringFlag{Name: flagBodyRegex, EnvVars: env(flagBodyRegex),
+			Usage: "the response body must match this regular expression (RE2)"},
+		&cli.StringFlag{Name: flagCAFile, EnvVars: env(flagCAFile),
+			Usage: "PEM file of CA certificates to trust, added to the system's"},
+		&cli.BoolFlag{Name: flagInsecure, EnvVars: env(flagInsecure),
+			Usage: "do not verify TLS certificates (verified by default)"},
+	}
+}
+
+func join(groups ...[]cli.Flag) []cli.Flag {
+	var out []cli.Flag
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
