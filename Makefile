@@ -27,10 +27,14 @@ build: ## Build the static kwait binary into _output/bin/GOOS/GOARCH/kwait (and 
 image: build ## Build the container image (docker if present, else buildah) into _output/kwait-image.oci.tar
 	GOOS=$(GOOS) GOARCH=$(GOARCH) VERSION=$(VERSION) hack/image.sh
 
+.PHONY: image-test
+image-test: image ## Check the image: user 65532, entrypoint /kwait, kwait version runs, no shell, nothing else inside
+	hack/image-test.sh $(OUT)/kwait-image.oci.tar
+
 ##@ Test
 
 .PHONY: test
-test: lint test-unit e2e ## Run every test: lint, unit tests with -race, short fuzz runs, the e2e suite on a real control plane
+test: lint test-unit image-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, the image, the e2e suite
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
