@@ -10,7 +10,7 @@ FROM scratch
 ARG TARGETOS=linux
 ARG TARGETARCH=amd64
 ARG VERSION=dev
-# No LICENSE file in the repository yet; override when one is added.
+# The licence of the repository (LICENSE).
 ARG LICENSES=Apache-2.0
 
 LABEL org.opencontainers.image.title="kwait" \
