@@ -62,6 +62,9 @@ func newApp(s Streams, version string) *cli.App {
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
 		Commands:              commands(s, version),
 	}
+	// Header values and --for rules may hold commas: one flag, one value
+	// (and one value per KWAIT_HEADER or KWAIT_FOR variable).
+	a.DisableSliceFlagSeparator = true
 	return a
 }
 
@@ -128,6 +131,10 @@ func commands(s Streams, version string) []*cli.Command {
 		},
 	}
 	for _, c := range cmds {
+		// Without this urfave/cli gives every command a "help" (alias "h")
+		// subcommand, so "kwait deployment h" would print help and exit 0
+		// instead of waiting for the Deployment named h.
+		c.HideHelpCommand = true
 		c.OnUsageError = onUsageError
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + exitCodesHelp
 	}

@@ -34,9 +34,9 @@ func reorder(args []string, app *cli.App) []string {
 			commands[n] = true
 		}
 	}
-	commands["help"] = true
 
 	var flags, positional []string
+	help, valueMissing := false, false
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
@@ -50,10 +50,15 @@ func reorder(args []string, app *cli.App) []string {
 		}
 		flags = append(flags, a)
 		name := strings.TrimLeft(a, "-")
+		help = help || name == "help" || name == "h"
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if valued[name] && i+1 < len(rest) {
+		if valued[name] {
+			if i+1 == len(rest) {
+				valueMissing = true
+				break
+			}
 			flags = append(flags, rest[i+1])
 			i++
 		}
@@ -63,7 +68,17 @@ func reorder(args []string, app *cli.App) []string {
 		out = append(out, positional[0])
 		positional = positional[1:]
 	}
+	if help {
+		// urfave/cli reads a name after --help as a help topic and fails
+		// on "tcp db:5432 --help"; help is all that was asked for.
+		return append(out, "--help")
+	}
 	out = append(out, flags...)
+	if valueMissing {
+		// The last flag lacks its value: end with it, so that urfave/cli
+		// says so instead of taking the "--" below as the value.
+		return out
+	}
 	if len(positional) > 0 {
 		out = append(out, "--")
 		out = append(out, positional...)

@@ -28,6 +28,8 @@ func newLogger(c *cli.Context, s Streams) (*zap.Logger, error) {
 	default:
 		return nil, usagef("--log-format %q: want json, console or auto", format)
 	}
-	core := zapcore.NewCore(encoder, zapcore.AddSync(s.Err), level)
+	// Targets log from their own goroutines: Lock makes one entry one
+	// Write, whatever s.Err is.
+	core := zapcore.NewCore(encoder, zapcore.Lock(zapcore.AddSync(s.Err)), level)
 	return zap.New(core), nil
 }

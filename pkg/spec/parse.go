@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"net"
 	"net/url"
 	"strconv"
@@ -15,16 +16,23 @@ func Parse(arg string) (Spec, error) {
 	if strings.TrimSpace(arg) == "" {
 		return Spec{}, errorf(arg, "empty target")
 	}
-	if scheme, rest, ok := strings.Cut(arg, "://"); ok {
+	// A "://" after a slash belongs to a rule (":jsonpath={.url}=http://x"),
+	// not to a scheme: every Kubernetes form has a slash before its rule.
+	if scheme, rest, ok := strings.Cut(arg, "://"); ok && !strings.Contains(scheme, "/") {
 		switch strings.ToLower(scheme) {
 		case "tcp":
-			return ParseKind(TCP, rest)
+			s, err := ParseKind(TCP, rest)
+			return s, naming(redact(arg), err)
 		case "dns":
-			return ParseKind(DNS, rest)
+			s, err := ParseKind(DNS, rest)
+			return s, naming(redact(arg), err)
 		case "http", "https":
 			return ParseKind(HTTP, arg)
 		}
-		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http://, https:// or dns://)", scheme)
+		// Other URLs ("postgres://user:pw@db/app") may hold a password too.
+		shown := redact(arg)
+		scheme, _, _ = strings.Cut(shown, "://")
+		return Spec{}, errorf(shown, "unknown scheme %q (want tcp://, http://, https:// or dns://)", scheme)
 	}
 	head, rest, ok := strings.Cut(arg, "/")
 	if !ok || rest == "" {
@@ -132,18 +140,24 @@ func ParseSelector(sel string) (string, error) {
 	if err != nil {
 		return "", errorString("bad label selector: " + oneLine(err.Error()))
 	}
+	if parsed.Empty() {
+		// The selector lexer skips more than white space ("\x00").
+		return "", errorString("empty label selector")
+	}
 	return parsed.String(), nil
 }
 
 func parseTCP(arg string) (Spec, error) {
 	host, port, err := net.SplitHostPort(arg)
-	if err != nil {
+	// No host has an "@": what comes before it may be a password, which
+	// the reason must not quote.
+	if err != nil || strings.Contains(arg, "@") {
 		return Spec{}, errorf(arg, "want HOST:PORT")
 	}
 	if host == "" {
 		return Spec{}, errorf(arg, "empty host")
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+	if !validPort(port) {
 		return Spec{}, errorf(arg, "port %q is not a number from 1 to 65535", port)
 	}
 	return Spec{Kind: TCP, Name: arg}, nil
@@ -154,11 +168,16 @@ func parseHTTP(arg string) (Spec, error) {
 	if err != nil {
 		return Spec{}, errorf(redact(arg), "not a URL")
 	}
+	// u.Redacted() shows an opaque URL ("user:secret@host",
+	// "http:user:secret@host") as given, so errors use redact instead.
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return Spec{}, errorf(u.Redacted(), "want an http:// or https:// URL")
+		return Spec{}, errorf(redact(arg), "want an http:// or https:// URL")
 	}
 	if u.Hostname() == "" {
-		return Spec{}, errorf(u.Redacted(), "URL has no host")
+		return Spec{}, errorf(redact(arg), "URL has no host")
+	}
+	if port := u.Port(); port != "" && !validPort(port) {
+		return Spec{}, errorf(redact(arg), "port %q is not a number from 1 to 65535", port)
 	}
 	return Spec{Kind: HTTP, Name: arg}, nil
 }
@@ -171,13 +190,44 @@ func parseDNS(arg string) (Spec, error) {
 	return Spec{Kind: DNS, Name: arg}, nil
 }
 
-// redact hides what follows "//user:" in something that failed to parse as
-// a URL, so a password never reaches an error message.
+// redact hides what may be a password in a URL before it reaches an error
+// message: everything from after the "//" that starts the authority (or
+// from the start when there is none before the first "@") up to the last
+// "@". url.Parse splits userinfo at the last "@", so a password containing
+// "@" is hidden whole; this may hide more than the password, never less.
 func redact(arg string) string {
-	if i := strings.Index(arg, "@"); i >= 0 {
-		if j := strings.Index(arg, "//"); j >= 0 && j < i {
-			return arg[:j+2] + "REDACTED" + arg[i:]
+	last := strings.LastIndex(arg, "@")
+	if last < 0 {
+		return arg
+	}
+	start := 0
+	first := strings.Index(arg, "@")
+	if j := strings.Index(arg[:first], "//"); j >= 0 {
+		start = j + 2
+	}
+	return arg[:start] + "REDACTED" + arg[last:]
+}
+
+// naming makes a parse error name arg, the whole argument as the user
+// typed it (less any password), rather than the part after its scheme.
+func naming(arg string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		e.Arg = arg
+	}
+	return err
+}
+
+// validPort accepts a decimal port 1-65535, as package network does.
+func validPort(port string) bool {
+	if port == "" || len(port) > 5 {
+		return false
+	}
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return false
 		}
 	}
-	return arg
+	n, _ := strconv.Atoi(port)
+	return n >= 1 && n <= 65535
 }

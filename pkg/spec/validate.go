@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -58,4 +59,6 @@ func validateType(typ string) error {
 	return nil
 }
 
-func quote(s string) string { return `"` + s + `"` }
+// quote quotes s as Go does, so that a name with a newline or other
+// control character still gives a one-line message.
+func quote(s string) string { return strconv.Quote(s) }

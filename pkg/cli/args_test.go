@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"io"
+	"slices"
+	"testing"
+)
+
+func TestReorder(t *testing.T) {
+	t.Parallel()
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test")
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"nothing", []string{"kwait"}, []string{"kwait"}},
+		{"one target", []string{"kwait", "tcp://db:5432"}, []string{"kwait", "--", "tcp://db:5432"}},
+		{"command only", []string{"kwait", "version"}, []string{"kwait", "version"}},
+		{"flags after names",
+			[]string{"kwait", "tcp", "db:5432", "--timeout", "5s"},
+			[]string{"kwait", "tcp", "--timeout", "5s", "--", "db:5432"}},
+		{"flags before names",
+			[]string{"kwait", "tcp", "--timeout", "5s", "db:5432"},
+			[]string{"kwait", "tcp", "--timeout", "5s", "--", "db:5432"}},
+		{"flags before the command",
+			[]string{"kwait", "--timeout", "5s", "tcp", "db:5432"},
+			[]string{"kwait", "tcp", "--timeout", "5s", "--", "db:5432"}},
+		{"flag=value",
+			[]string{"kwait", "tcp://a:1", "--timeout=5s", "tcp://b:2"},
+			[]string{"kwait", "--timeout=5s", "--", "tcp://a:1", "tcp://b:2"}},
+		{"bool flags take no value",
+			[]string{"kwait", "http", "--insecure", "https://web", "-q", "https://api"},
+			[]string{"kwait", "http", "--insecure", "-q", "--", "https://web", "https://api"}},
+		{"bool flag=value",
+			[]string{"kwait", "--quiet=false", "dns://db"},
+			[]string{"kwait", "--quiet=false", "--", "dns://db"}},
+		{"short namespace",
+			[]string{"kwait", "deployment", "api", "-n", "prod", "web"},
+			[]string{"kwait", "deployment", "-n", "prod", "--", "api", "web"}},
+		{"command alias",
+			[]string{"kwait", "-n", "prod", "deploy", "api"},
+			[]string{"kwait", "deploy", "-n", "prod", "--", "api"}},
+		{"mixed form",
+			[]string{"kwait", "-n", "prod", "deployment/api", "--kubeconfig", "kc", "pods/app=web", "--min", "2"},
+			[]string{"kwait", "-n", "prod", "--kubeconfig", "kc", "--min", "2", "--", "deployment/api", "pods/app=web"}},
+		{"repeated flag",
+			[]string{"kwait", "resource", "widgets/w", "--for", "create", "--for", "condition=Ready"},
+			[]string{"kwait", "resource", "--for", "create", "--for", "condition=Ready", "--", "widgets/w"}},
+		{"terminator",
+			[]string{"kwait", "dns", "--timeout", "5s", "--", "-db", "--quiet"},
+			[]string{"kwait", "dns", "--timeout", "5s", "--", "-db", "--quiet"}},
+		{"names before the terminator",
+			[]string{"kwait", "tcp", "a:1", "--", "-b:2"},
+			[]string{"kwait", "tcp", "--", "a:1", "-b:2"}},
+		{"values starting with a dash",
+			[]string{"kwait", "http", "http://web", "--body-contains", "-ok-", "-H", "X-Retry: -1", "--timeout", "-1s"},
+			[]string{"kwait", "http", "--body-contains", "-ok-", "-H", "X-Retry: -1", "--timeout", "-1s", "--", "http://web"}},
+		{"selector starting with a dash",
+			[]string{"kwait", "pods", "-l", "-x", "--min", "2"},
+			[]string{"kwait", "pods", "-l", "-x", "--min", "2"}},
+		{"empty value",
+			[]string{"kwait", "tcp", "db:1", "--termination-log", ""},
+			[]string{"kwait", "tcp", "--termination-log", "", "--", "db:1"}},
+		{"value that is a command name",
+			[]string{"kwait", "--context", "tcp", "deployment/api"},
+			[]string{"kwait", "--context", "tcp", "--", "deployment/api"}},
+		{"valued flag last, without its value",
+			[]string{"kwait", "tcp", "db:1", "--timeout"},
+			[]string{"kwait", "tcp", "--timeout"}},
+		{"string flag last, without its value",
+			[]string{"kwait", "-q", "tcp://db:1", "--termination-log"},
+			[]string{"kwait", "-q", "--termination-log"}},
+		{"unknown flag is passed on",
+			[]string{"kwait", "--bogus", "tcp://db:1"},
+			[]string{"kwait", "--bogus", "--", "tcp://db:1"}},
+		{"lone dash is a name",
+			[]string{"kwait", "-"},
+			[]string{"kwait", "--", "-"}},
+		{"command not first is a name",
+			[]string{"kwait", "api", "deployment"},
+			[]string{"kwait", "--", "api", "deployment"}},
+		{"help flag",
+			[]string{"kwait", "crd", "--help"},
+			[]string{"kwait", "crd", "--help"}},
+		{"help flag drops names and other flags",
+			[]string{"kwait", "tcp", "db:1", "-h", "--timeout", "5s"},
+			[]string{"kwait", "tcp", "--help"}},
+		{"help flag in the root form",
+			[]string{"kwait", "tcp://db:1", "--help"},
+			[]string{"kwait", "--help"}},
+		{"help as a value is not the help flag",
+			[]string{"kwait", "http", "http://web", "--body-contains", "-h"},
+			[]string{"kwait", "http", "--body-contains", "-h", "--", "http://web"}},
+		{"help after the terminator is a name",
+			[]string{"kwait", "dns", "--", "--help"},
+			[]string{"kwait", "dns", "--", "--help"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := slices.Clone(tt.in)
+			got := reorder(in, app)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("reorder(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if !slices.Equal(in, tt.in) {
+				t.Errorf("reorder changed its input to %q", in)
+			}
+		})
+	}
+}

@@ -1,0 +1,56 @@
+package cli_test
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+
+	"github.com/kwait-dev/kwait/pkg/cli"
+	"github.com/kwait-dev/kwait/pkg/runner"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// fakeSignal is an os.Signal that is not a syscall.Signal.
+type fakeSignal struct{}
+
+func (fakeSignal) String() string { return "fake" }
+func (fakeSignal) Signal()        {}
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	term := &cli.SignalError{Signal: syscall.SIGTERM}
+	failure := &runner.Failure{Name: "job/migrate", Err: target.Failed("Failed: BackoffLimitExceeded")}
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"ready", nil, cli.ExitReady},
+		{"SIGTERM", term, 143},
+		{"SIGINT", &cli.SignalError{Signal: syscall.SIGINT}, 130},
+		{"SIGTERM wrapped", fmt.Errorf("wait: %w", term), 143},
+		{"SIGTERM ending a run", &runner.Error{Err: term, Pending: []runner.Pending{{Name: "tcp://db:5432", Reason: "connection refused"}}}, 143},
+		{"signal not from the OS", &cli.SignalError{Signal: fakeSignal{}}, cli.ExitFailed},
+		{"timeout", runner.ErrTimeout, cli.ExitTimeout},
+		{"timeout ending a run", &runner.Error{Err: runner.ErrTimeout}, cli.ExitTimeout},
+		{"failed for good", target.Failed("ProgressDeadlineExceeded"), cli.ExitFailed},
+		{"failure ending a run", &runner.Error{Err: failure, Failed: failure}, cli.ExitFailed},
+		{"internal error", errors.New("boom"), cli.ExitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := cli.ExitCode(tt.err); got != tt.want {
+				t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSignalErrorMessage(t *testing.T) {
+	t.Parallel()
+	if got, want := (&cli.SignalError{Signal: syscall.SIGTERM}).Error(), "received terminated"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}

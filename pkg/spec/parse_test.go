@@ -1,0 +1,389 @@
+package spec_test
+
+import (
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kwait-dev/kwait/pkg/spec"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		arg  string
+		want spec.Spec
+		// str is what String gives; empty means arg itself.
+		str string
+	}{
+		{arg: "crd/tenants.minio.min.io", want: spec.Spec{Kind: spec.CRD, Name: "tenants.minio.min.io"}},
+		{arg: "crds/a.b", want: spec.Spec{Kind: spec.CRD, Name: "a.b"}, str: "crd/a.b"},
+		{arg: "customresourcedefinition/a.b", want: spec.Spec{Kind: spec.CRD, Name: "a.b"}, str: "crd/a.b"},
+		{arg: "crd/a.b:condition=Established", want: spec.Spec{Kind: spec.CRD, Name: "a.b", For: []string{"condition=Established"}}},
+
+		{arg: "deployment/api", want: spec.Spec{Kind: spec.Deployment, Name: "api"}},
+		{arg: "deployment/prod/api", want: spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api"}},
+		{arg: "deploy/api", want: spec.Spec{Kind: spec.Deployment, Name: "api"}, str: "deployment/api"},
+		{arg: "deployments/prod/api.v2", want: spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api.v2"}, str: "deployment/prod/api.v2"},
+		{arg: "deployment/x:condition=Available", want: spec.Spec{Kind: spec.Deployment, Name: "x", For: []string{"condition=Available"}}},
+		{arg: "sts/db", want: spec.Spec{Kind: spec.StatefulSet, Name: "db"}, str: "statefulset/db"},
+		{arg: "statefulset/data/db", want: spec.Spec{Kind: spec.StatefulSet, Namespace: "data", Name: "db"}},
+		{arg: "ds/agent", want: spec.Spec{Kind: spec.DaemonSet, Name: "agent"}, str: "daemonset/agent"},
+		{arg: "jobs/prod/migrate", want: spec.Spec{Kind: spec.Job, Namespace: "prod", Name: "migrate"}, str: "job/prod/migrate"},
+		{arg: "job/migrate", want: spec.Spec{Kind: spec.Job, Name: "migrate"}},
+		{arg: "svc/web", want: spec.Spec{Kind: spec.Service, Name: "web"}, str: "service/web"},
+		{arg: "services/prod/web", want: spec.Spec{Kind: spec.Service, Namespace: "prod", Name: "web"}, str: "service/prod/web"},
+
+		{arg: "pods/app=web", want: spec.Spec{Kind: spec.Pods, Selector: "app=web"}},
+		{arg: "pod/app=web", want: spec.Spec{Kind: spec.Pods, Selector: "app=web"}, str: "pods/app=web"},
+		{arg: "po/prod/app=web", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}, str: "pods/prod/app=web"},
+		{arg: "pods/prod/app=web", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}},
+		{arg: "pods/app.kubernetes.io/name=x", want: spec.Spec{Kind: spec.Pods, Selector: "app.kubernetes.io/name=x"}},
+		{arg: "pods/prod/app.kubernetes.io/name=x", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app.kubernetes.io/name=x"}},
+		{arg: "pods/tier in (a,b)", want: spec.Spec{Kind: spec.Pods, Selector: "tier in (a,b)"}},
+		// The selector is kept in canonical form: requirements sorted by key, values sorted.
+		{arg: "pods/prod/tier in (b,a),!canary", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "!canary,tier in (a,b)"}, str: "pods/prod/!canary,tier in (a,b)"},
+		{arg: "pods/tier!=db,app=web", want: spec.Spec{Kind: spec.Pods, Selector: "app=web,tier!=db"}, str: "pods/app=web,tier!=db"},
+
+		{arg: "deployments.apps/prod/api:condition=Available",
+			want: spec.Spec{Kind: spec.Resource, Type: "deployments.apps", Namespace: "prod", Name: "api", For: []string{"condition=Available"}}},
+		{arg: "certificates.v1.cert-manager.io/tls:condition=Ready=True",
+			want: spec.Spec{Kind: spec.Resource, Type: "certificates.v1.cert-manager.io", Name: "tls", For: []string{"condition=Ready=True"}}},
+		{arg: "widgets.example.com/prod/w:jsonpath={.status.phase}=Running",
+			want: spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}},
+		{arg: "widgets.example.com/w:jsonpath={.status.url}=http://w.prod/a:b",
+			want: spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Name: "w", For: []string{"jsonpath={.status.url}=http://w.prod/a:b"}}},
+		{arg: "deployment/prod/api:jsonpath={.spec.template.metadata.annotations.url}=https://x/",
+			want: spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api", For: []string{"jsonpath={.spec.template.metadata.annotations.url}=https://x/"}}},
+		{arg: "widgets/w:create", want: spec.Spec{Kind: spec.Resource, Type: "widgets", Name: "w", For: []string{"create"}}},
+
+		{arg: "tcp://db:5432", want: spec.Spec{Kind: spec.TCP, Name: "db:5432"}},
+		{arg: "tcp://[::1]:80", want: spec.Spec{Kind: spec.TCP, Name: "[::1]:80"}},
+		{arg: "TCP://db:5432", want: spec.Spec{Kind: spec.TCP, Name: "db:5432"}, str: "tcp://db:5432"},
+		{arg: "tcp://10.0.0.1:65535", want: spec.Spec{Kind: spec.TCP, Name: "10.0.0.1:65535"}},
+		{arg: "http://web/healthz", want: spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz"}},
+		{arg: "https://web.prod.svc:8443/ready?full=1", want: spec.Spec{Kind: spec.HTTP, Name: "https://web.prod.svc:8443/ready?full=1"}},
+		{arg: "http://[::1]:8080/", want: spec.Spec{Kind: spec.HTTP, Name: "http://[::1]:8080/"}},
+		{arg: "dns://db", want: spec.Spec{Kind: spec.DNS, Name: "db"}},
+		{arg: "dns://db.prod.svc.cluster.local.", want: spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}},
+		{arg: "dns://Example.COM", want: spec.Spec{Kind: spec.DNS, Name: "Example.COM"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			t.Parallel()
+			got, err := spec.Parse(tt.arg)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.arg, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Parse(%q) = %#v, want %#v", tt.arg, got, tt.want)
+			}
+			wantStr := tt.str
+			if wantStr == "" {
+				wantStr = tt.arg
+			}
+			if s := got.String(); s != wantStr {
+				t.Errorf("Parse(%q).String() = %q, want %q", tt.arg, s, wantStr)
+			}
+			if want := !(got.Kind == spec.TCP || got.Kind == spec.HTTP || got.Kind == spec.DNS); got.Kube() != want {
+				t.Errorf("Parse(%q).Kube() = %v, want %v", tt.arg, got.Kube(), want)
+			}
+		})
+	}
+}
+
+func TestParseKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind spec.Kind
+		arg  string
+		want spec.Spec
+		str  string
+	}{
+		{spec.CRD, "tenants.minio.min.io", spec.Spec{Kind: spec.CRD, Name: "tenants.minio.min.io"}, "crd/tenants.minio.min.io"},
+		{spec.CRD, "a.b:condition=Established", spec.Spec{Kind: spec.CRD, Name: "a.b", For: []string{"condition=Established"}}, "crd/a.b:condition=Established"},
+		{spec.Deployment, "api", spec.Spec{Kind: spec.Deployment, Name: "api"}, "deployment/api"},
+		{spec.Deployment, "prod/api", spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api"}, "deployment/prod/api"},
+		{spec.Deployment, "prod/api:condition=Available", spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api", For: []string{"condition=Available"}}, "deployment/prod/api:condition=Available"},
+		{spec.StatefulSet, "db", spec.Spec{Kind: spec.StatefulSet, Name: "db"}, "statefulset/db"},
+		{spec.DaemonSet, "kube-system/agent", spec.Spec{Kind: spec.DaemonSet, Namespace: "kube-system", Name: "agent"}, "daemonset/kube-system/agent"},
+		{spec.Job, "migrate", spec.Spec{Kind: spec.Job, Name: "migrate"}, "job/migrate"},
+		{spec.Service, "prod/web", spec.Spec{Kind: spec.Service, Namespace: "prod", Name: "web"}, "service/prod/web"},
+		{spec.Pods, "app=web", spec.Spec{Kind: spec.Pods, Selector: "app=web"}, "pods/app=web"},
+		{spec.Pods, "prod/app=web", spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
+		{spec.Pods, "app.kubernetes.io/name=x", spec.Spec{Kind: spec.Pods, Selector: "app.kubernetes.io/name=x"}, "pods/app.kubernetes.io/name=x"},
+		{spec.Pods, "prod/app.kubernetes.io/name=x", spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app.kubernetes.io/name=x"}, "pods/prod/app.kubernetes.io/name=x"},
+		{spec.Pods, "tier in (a,b)", spec.Spec{Kind: spec.Pods, Selector: "tier in (a,b)"}, "pods/tier in (a,b)"},
+		{spec.Resource, "widgets.example.com/w", spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Name: "w"}, "widgets.example.com/w"},
+		{spec.Resource, "widgets.v1.example.com/prod/w", spec.Spec{Kind: spec.Resource, Type: "widgets.v1.example.com", Namespace: "prod", Name: "w"}, "widgets.v1.example.com/prod/w"},
+		{spec.Resource, "widgets/prod/w:jsonpath={.status.phase}=Running", spec.Spec{Kind: spec.Resource, Type: "widgets", Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}, "widgets/prod/w:jsonpath={.status.phase}=Running"},
+		{spec.TCP, "db:5432", spec.Spec{Kind: spec.TCP, Name: "db:5432"}, "tcp://db:5432"},
+		{spec.TCP, "[::1]:80", spec.Spec{Kind: spec.TCP, Name: "[::1]:80"}, "tcp://[::1]:80"},
+		{spec.HTTP, "http://web/healthz", spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz"}, "http://web/healthz"},
+		{spec.HTTP, "https://web:8443", spec.Spec{Kind: spec.HTTP, Name: "https://web:8443"}, "https://web:8443"},
+		{spec.DNS, "db.prod.svc.cluster.local.", spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}, "dns://db.prod.svc.cluster.local."},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind)+" "+tt.arg, func(t *testing.T) {
+			t.Parallel()
+			got, err := spec.ParseKind(tt.kind, tt.arg)
+			if err != nil {
+				t.Fatalf("ParseKind(%s, %q): %v", tt.kind, tt.arg, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseKind(%s, %q) = %#v, want %#v", tt.kind, tt.arg, got, tt.want)
+			}
+			if s := got.String(); s != tt.str {
+				t.Errorf("ParseKind(%s, %q).String() = %q, want %q", tt.kind, tt.arg, s, tt.str)
+			}
+		})
+	}
+}
+
+// badArg is an invalid target: Parse (or ParseKind with kind) must refuse
+// it with a *spec.Error naming arg (or wantArg, when arg holds a password
+// that must be hidden) and giving a reason containing reason.
+type badArg struct {
+	kind    spec.Kind // empty: Parse
+	arg     string
+	wantArg string // empty: arg
+	reason  string
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []badArg{
+		{arg: "", reason: "empty target"},
+		{arg: "   ", reason: "empty target"},
+		{arg: "\t\n", reason: "empty target"},
+		{arg: "deployment", reason: "want KIND/NAME"},
+		{arg: "deployment/", reason: "want KIND/NAME"},
+		{arg: "crd/", reason: "want KIND/NAME"},
+		{arg: "crd/prod/a.b", reason: "cluster-scoped"},
+		{arg: "crd/widgets", reason: `"widgets" is not PLURAL.GROUP`},
+		{arg: "crd/Widgets.example.com", reason: `name "Widgets.example.com"`},
+		{arg: "deployment/Bad_NS/api", reason: `namespace "Bad_NS"`},
+		{arg: "deployment/a.b/api", reason: `namespace "a.b"`},
+		{arg: "deployment//api", reason: "empty namespace"},
+		{arg: "deployment/prod/", reason: "empty name"},
+		{arg: "deployment/api_v2", reason: `name "api_v2"`},
+		{arg: "deployment/API", reason: `name "API"`},
+		{arg: "deployment/a b", reason: `name "a b"`},
+		{arg: "deployment/a\nb", reason: `name "a\nb"`},
+		{arg: "deployment/prod/api/extra", reason: `name "api/extra"`},
+		{arg: "deployment/x:", reason: "empty rule after ':'"},
+		{arg: "crd/a.b:", reason: "empty rule after ':'"},
+		{arg: "widgets/w", reason: `unknown kind "widgets"`},
+		{arg: "Deployment/api", reason: `unknown kind "Deployment"`},
+		{arg: "Widgets/w:create", reason: `resource type "Widgets"`},
+		{arg: "widgets_x/w:create", reason: `resource type "widgets_x"`},
+		{arg: "widgets/w:", reason: "empty rule after ':'"},
+		{arg: "widgets/Bad_NS/w:create", reason: `namespace "Bad_NS"`},
+		{arg: "ftp://x", reason: `unknown scheme "ftp"`},
+		{arg: "postgres://app:secret@db:5432/app", wantArg: "postgres://REDACTED@db:5432/app", reason: `unknown scheme "postgres"`},
+		{arg: "user:secret@db://x", wantArg: "REDACTED@db://x", reason: `unknown scheme "REDACTED@db"`},
+		{arg: "tcp://user:secret@db:5432", wantArg: "tcp://REDACTED@db:5432", reason: "want HOST:PORT"},
+		{arg: "dns://user:secret@db", wantArg: "dns://REDACTED@db", reason: "not a DNS name"},
+		{arg: "://x", reason: `unknown scheme ""`},
+		{arg: "tcp://db", reason: "want HOST:PORT"},
+		{arg: "tcp://", reason: "want HOST:PORT"},
+		{arg: "tcp://db:0", reason: `port "0"`},
+		{arg: "tcp://db:70000", reason: `port "70000"`},
+		{arg: "tcp://db:abc", reason: `port "abc"`},
+		{arg: "tcp://db:+80", reason: `port "+80"`},
+		{arg: "tcp://db:0000080", reason: `port "0000080"`},
+		{arg: "tcp://db:", reason: `port ""`},
+		{arg: "tcp://:80", reason: "empty host"},
+		{arg: "tcp://::1:80", reason: "want HOST:PORT"},
+		{arg: "http://", reason: "no host"},
+		{arg: "https:///healthz", reason: "no host"},
+		{arg: "http://web:abc/", reason: "not a URL"},
+		{arg: "http://user:secret@", wantArg: "http://REDACTED@", reason: "no host"},
+		{arg: "http://user:secret@:80/", wantArg: "http://REDACTED@:80/", reason: "no host"},
+		{arg: "http://user:secret@web:abc/", wantArg: "http://REDACTED@web:abc/", reason: "not a URL"},
+		{arg: "http://user:se@cret@web:abc/", wantArg: "http://REDACTED@web:abc/", reason: "not a URL"},
+		{arg: "http://user:secret@[::1/", wantArg: "http://REDACTED@[::1/", reason: "not a URL"},
+		{arg: "https://user:secret@web/%zz", wantArg: "https://REDACTED@web/%zz", reason: "not a URL"},
+		{arg: "dns://bad_name", reason: "not a DNS name"},
+		{arg: "dns://a b", reason: "not a DNS name"},
+		{arg: "dns://db:53", reason: "not a DNS name"},
+		{arg: "dns://", reason: "not a DNS name"},
+		{arg: "pods/", reason: "want KIND/NAME"},
+		{arg: "pods/ ", reason: "empty label selector"},
+		{arg: "pods/prod/ ", reason: "empty label selector"},
+		{arg: "pods/=x", reason: "bad label selector"},
+		{arg: "pods/tier in (a,b", reason: "bad label selector"},
+		{arg: "pods/a=b=c", reason: "bad label selector"},
+		{arg: "pods/prod/", reason: "bad label selector"},
+		{arg: "pods/app=web:", reason: "empty rule after ':'"},
+		{arg: "pods/\x00", reason: "empty label selector"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			t.Parallel()
+			got, err := spec.Parse(tt.arg)
+			checkBad(t, tt, got, err)
+		})
+	}
+}
+
+func TestParseKindErrors(t *testing.T) {
+	t.Parallel()
+	tests := []badArg{
+		{kind: spec.CRD, arg: "", reason: "empty name"},
+		{kind: spec.CRD, arg: "widgets", reason: "not PLURAL.GROUP"},
+		{kind: spec.CRD, arg: "prod/a.b", reason: "cluster-scoped"},
+		{kind: spec.CRD, arg: "a.b:", reason: "empty rule"},
+		{kind: spec.Deployment, arg: "", reason: "empty name"},
+		{kind: spec.Deployment, arg: "API", reason: `name "API"`},
+		{kind: spec.Deployment, arg: "Bad_NS/api", reason: `namespace "Bad_NS"`},
+		{kind: spec.StatefulSet, arg: "prod/", reason: "empty name"},
+		{kind: spec.DaemonSet, arg: "/agent", reason: "empty namespace"},
+		{kind: spec.Job, arg: "a/b/c", reason: `name "b/c"`},
+		{kind: spec.Service, arg: "web:", reason: "empty rule"},
+		{kind: spec.Pods, arg: "", reason: "empty label selector"},
+		{kind: spec.Pods, arg: " ", reason: "empty label selector"},
+		{kind: spec.Pods, arg: "tier in (", reason: "bad label selector"},
+		{kind: spec.Pods, arg: "prod/=x", reason: "bad label selector"},
+		{kind: spec.Resource, arg: "widgets", reason: "want TYPE/NAME"},
+		{kind: spec.Resource, arg: "/w", reason: "empty resource type"},
+		{kind: spec.Resource, arg: "Widgets/w", reason: `resource type "Widgets"`},
+		{kind: spec.Resource, arg: "widgets/", reason: "empty name"},
+		{kind: spec.Resource, arg: "widgets/Bad_NS/w", reason: `namespace "Bad_NS"`},
+		{kind: spec.TCP, arg: "", reason: "want HOST:PORT"},
+		{kind: spec.TCP, arg: "db", reason: "want HOST:PORT"},
+		{kind: spec.TCP, arg: "tcp://db:80", reason: "want HOST:PORT"},
+		{kind: spec.TCP, arg: "db:0", reason: `port "0"`},
+		{kind: spec.TCP, arg: "db:65536", reason: `port "65536"`},
+		{kind: spec.TCP, arg: ":80", reason: "empty host"},
+		{kind: spec.HTTP, arg: "", reason: "want an http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "web/healthz", reason: "want an http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "ftp://web/", reason: "want an http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "http://", reason: "no host"},
+		{kind: spec.HTTP, arg: "user:secret@web", wantArg: "REDACTED@web", reason: "want an http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "http:user:secret@web", wantArg: "REDACTED@web", reason: "no host"},
+		{kind: spec.HTTP, arg: "ftp://user:secret@web", wantArg: "ftp://REDACTED@web", reason: "want an http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "http://user:secret@web:99999999999999999999/", wantArg: "http://REDACTED@web:99999999999999999999/", reason: `port "99999999999999999999"`},
+		{kind: spec.HTTP, arg: "http://web:0/", reason: `port "0"`},
+		{kind: spec.HTTP, arg: "https://web:65536", reason: `port "65536"`},
+		{kind: spec.DNS, arg: "", reason: "not a DNS name"},
+		{kind: spec.DNS, arg: "bad_name", reason: "not a DNS name"},
+		{kind: spec.DNS, arg: "-db", reason: "not a DNS name"},
+		{kind: spec.DNS, arg: "db..prod", reason: "not a DNS name"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind)+" "+tt.arg, func(t *testing.T) {
+			t.Parallel()
+			got, err := spec.ParseKind(tt.kind, tt.arg)
+			checkBad(t, tt, got, err)
+		})
+	}
+}
+
+func checkBad(t *testing.T, tt badArg, got spec.Spec, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("parse %q = %#v, want an error", tt.arg, got)
+	}
+	var se *spec.Error
+	if !errors.As(err, &se) {
+		t.Fatalf("parse %q: error %v is a %T, want a *spec.Error", tt.arg, err, err)
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("parse %q: error is not one line: %q", tt.arg, msg)
+	}
+	wantArg := tt.wantArg
+	if wantArg == "" {
+		wantArg = tt.arg
+	}
+	if se.Arg != wantArg {
+		t.Errorf("parse %q: error names %q, want %q", tt.arg, se.Arg, wantArg)
+	}
+	if !strings.HasPrefix(msg, "invalid target "+strconv.Quote(wantArg)+": ") {
+		t.Errorf("parse %q: error %q does not start by naming the target %q", tt.arg, msg, wantArg)
+	}
+	if !strings.Contains(se.Reason, tt.reason) {
+		t.Errorf("parse %q: reason %q does not contain %q", tt.arg, se.Reason, tt.reason)
+	}
+	if strings.Contains(msg, "secret") {
+		t.Errorf("parse %q: error shows the password: %q", tt.arg, msg)
+	}
+	if !reflect.DeepEqual(got, spec.Spec{}) {
+		t.Errorf("parse %q: failed but returned %#v, want the zero Spec", tt.arg, got)
+	}
+}
+
+func TestParseSelector(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want, err string
+	}{
+		{in: "app=web", want: "app=web"},
+		{in: "tier in (b,a), app = web", want: "app=web,tier in (a,b)"},
+		{in: "zone=a,!canary,app.kubernetes.io/name=x", want: "app.kubernetes.io/name=x,!canary,zone=a"},
+		{in: "a==b", want: "a==b"},
+		{in: "", err: "empty label selector"},
+		{in: " \t", err: "empty label selector"},
+		{in: "\x00", err: "empty label selector"},
+		{in: "=x", err: "bad label selector"},
+		{in: "a in (", err: "bad label selector"},
+		{in: "x/y/z=1", err: "bad label selector"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := spec.ParseSelector(tt.in)
+			switch {
+			case tt.err != "":
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("ParseSelector(%q) = %q, %v; want error containing %q", tt.in, got, err, tt.err)
+				}
+				if strings.ContainsAny(err.Error(), "\r\n") {
+					t.Errorf("ParseSelector(%q): error is not one line: %q", tt.in, err)
+				}
+			case err != nil:
+				t.Fatalf("ParseSelector(%q): %v", tt.in, err)
+			case got != tt.want:
+				t.Errorf("ParseSelector(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateNamespace(t *testing.T) {
+	t.Parallel()
+	for ns, ok := range map[string]bool{
+		"prod": true, "kube-system": true, "a": true,
+		"": false, "Bad_NS": false, "a.b": false, "-a": false, strings.Repeat("a", 64): false, "a\nb": false,
+	} {
+		err := spec.ValidateNamespace(ns)
+		if (err == nil) != ok {
+			t.Errorf("ValidateNamespace(%q) = %v, want ok=%v", ns, err, ok)
+		}
+		if err != nil && strings.ContainsAny(err.Error(), "\r\n") {
+			t.Errorf("ValidateNamespace(%q): error is not one line: %q", ns, err)
+		}
+	}
+}
+
+// TestStringRules covers specs the CLI builds, with several --for rules.
+func TestStringRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s    spec.Spec
+		want string
+	}{
+		{spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Namespace: "prod", Name: "w", For: []string{"condition=Ready", "jsonpath={.x}=1"}},
+			"widgets.example.com/prod/w:condition=Ready,jsonpath={.x}=1"},
+		{spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
+		{spec.Spec{Kind: spec.TCP, Name: "db:5432"}, "tcp://db:5432"},
+	}
+	for _, tt := range tests {
+		if got := tt.s.String(); got != tt.want {
+			t.Errorf("%#v.String() = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
