@@ -1,0 +1,12 @@
+# shellcheck shell=bash disable=SC2034 # sourced: the names are used by build.sh and cluster.sh
+# Pinned versions of the e2e control-plane tools. Sourced by build.sh and
+# cluster.sh so there is exactly one place to bump a version.
+#
+# The Kubernetes and etcd versions are also pinned by the go.mod/go.sum of
+# tools/kube and tools/etcd; build.sh refuses to run when these disagree, so a
+# bump must touch both (see README.md).
+
+KUBE_VERSION=v1.36.3   # k8s.io/kubernetes (staging modules are v0.36.3)
+ETCD_VERSION=v3.6.16   # go.etcd.io/etcd/server/v3
+KWOK_VERSION=v0.8.0    # sigs.k8s.io/kwok
+HELM_VERSION=v3.19.0   # helm.sh/helm/v3
