@@ -70,8 +70,9 @@ func (b *board) finish(i int, err error, canceled bool) bool {
 	// internal error it could not recover from.
 	e.done = true
 	if b.failed == nil {
+		// Not logged here: the run ends with it, and the final message
+		// says it once.
 		b.failed = &Failure{Name: e.name, Err: err}
-		b.log.Error("failed", zap.String("target", e.name), zap.Error(err))
 	}
 	return true
 }

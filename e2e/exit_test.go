@@ -1,0 +1,108 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestTimeoutNamesEveryPendingTarget checks exit 124 and the final message,
+// in the log and in the termination log file.
+func TestTimeoutNamesEveryPendingTarget(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, deploymentYAML("half", 2, "")+"      nodeSelector: {kwait.dev/nowhere: \"true\"}\n")
+	termLog := filepath.Join(t.TempDir(), "termination-log")
+	addr := closedPort(t)
+	began := time.Now()
+	out := kwait(t, 124, "deployment/"+ns+"/half", "deployment/"+ns+"/missing", "tcp://"+addr,
+		"--timeout", "3s", "--termination-log", termLog)
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("took %s for a 3s timeout", took)
+	}
+	mustContain(t, out, `"msg":"timed out"`, "deployment/"+ns+"/half: ", "deployment/"+ns+"/missing: not found", "tcp://"+addr+": connection refused")
+	b, err := os.ReadFile(termLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := string(b)
+	for _, want := range []string{"timed out after 3", "deployment/" + ns + "/half: ", "deployment/" + ns + "/missing: not found", "tcp://" + addr} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("termination log %q does not contain %q", msg, want)
+		}
+	}
+}
+
+func TestSignals(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}} {
+		p := start(t, "tcp", closedPort(t), "--timeout", "60s")
+		p.await(t, "connection refused")
+		sent := time.Now()
+		if err := p.cmd.Process.Signal(c.sig); err != nil {
+			t.Fatal(err)
+		}
+		p.expect(t, c.code)
+		if took := time.Since(sent); took > time.Second {
+			t.Errorf("%s: exited %s after the signal, want within 1s", c.sig, took)
+		}
+	}
+}
+
+func TestBadInputExits2(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"crd"},
+		{"crd", "NotAName"},
+		{"deployment", "a/b/c"},
+		{"tcp", "nohost"},
+		{"http", "ftp://x"},
+		{"resource", "widgets.example.com/x"},
+		{"resource", "widgets.example.com/x", "--for", "condition="},
+		{"crd", "a.b", "--timeout", "soon"},
+		{"bogus/thing"},
+	} {
+		out := kwait(t, 2, args...)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "kwait: ") || strings.Contains(out, "goroutine") {
+			t.Errorf("kwait %v: want one 'kwait: ' line, got:\n%s", args, out)
+		}
+	}
+}
+
+// TestStaticBinaryRunsOnEmptyRoot runs the binary chrooted into a directory
+// holding nothing but itself: no libc, no /etc, no shell.
+func TestStaticBinaryRunsOnEmptyRoot(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root to chroot")
+	}
+	root := t.TempDir()
+	data, err := os.ReadFile(env.kwait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "kwait"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/kwait", "version")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
+	cmd.Env = []string{}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "kwait ") {
+		t.Fatalf("kwait version in an empty root: %v: %s", err, out)
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 1 {
+		t.Errorf("root holds %d entries, want only the binary", len(entries))
+	}
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the e2e suite against the local control plane. A cluster that is
+# already up (make cluster-up) is reused and left running; otherwise one is
+# started for the run and stopped afterwards, also on failure or interrupt.
+#
+#   KWAIT_BIN        the kwait binary under test (make e2e sets it)
+#   E2E_RUN          only tests matching this regexp (go test -run)
+#   E2E_COUNT        run the suite this many times (default 1)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CLUSTER=$ROOT/e2e/cluster/cluster.sh
+: "${KWAIT_BIN:?set KWAIT_BIN to the kwait binary (make e2e does)}"
+
+if "$CLUSTER" status >/dev/null 2>&1; then
+  echo "e2e: reusing the running cluster"
+else
+  trap '"$CLUSTER" down >/dev/null 2>&1 || true' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  "$CLUSTER" down >/dev/null 2>&1 || true # leftovers of an interrupted run
+  "$CLUSTER" up
+fi
+eval "$("$CLUSTER" env)"
+export KWAIT_BIN
+
+cd "$ROOT"
+go test -tags e2e -count="${E2E_COUNT:-1}" -timeout 45m -v -run "${E2E_RUN:-.}" ./e2e/
