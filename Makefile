@@ -13,7 +13,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
 LDFLAGS     := -s -w -X main.version=$(VERSION)
 FUZZTIME    ?= 5s
-export KWAIT_CLUSTER_DIR ?= $(OUT)/cluster
+export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 
 ##@ Build
 

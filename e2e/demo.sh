@@ -32,8 +32,8 @@ if ! "$CLUSTER" status >/dev/null 2>&1; then
   "$CLUSTER" up
 fi
 eval "$("$CLUSTER" env)"
-export KUBECONFIG=$KWAIT_ADMIN_KUBECONFIG KWAIT_LOG_FORMAT=console KWAIT_STATUS_INTERVAL=2s
-kubectl() { "$KWAIT_KUBECTL" "$@"; }
+export KUBECONFIG=$E2E_ADMIN_KUBECONFIG KWAIT_LOG_FORMAT=console KWAIT_STATUS_INTERVAL=2s
+kubectl() { "$E2E_KUBECTL" "$@"; }
 kubectl delete -f "$ROOT/e2e/testdata/infra.yaml" --ignore-not-found --wait >/dev/null
 
 step "1. a post-install hook waits for the operators' CRDs; the infra release applies them 3s later"

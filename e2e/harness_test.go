@@ -36,12 +36,12 @@ var env cluster
 func TestMain(m *testing.M) {
 	env = cluster{
 		kwait:   os.Getenv("KWAIT_BIN"),
-		kubectl: os.Getenv("KWAIT_KUBECTL"),
-		dir:     os.Getenv("KWAIT_CLUSTER_DIR"),
+		kubectl: os.Getenv("E2E_KUBECTL"),
+		dir:     os.Getenv("E2E_CLUSTER_DIR"),
 	}
 	env.kubeconfig = filepath.Join(env.dir, "admin.kubeconfig")
-	env.apiserver = os.Getenv("KWAIT_APISERVER_URL")
-	for name, v := range map[string]string{"KWAIT_BIN": env.kwait, "KWAIT_KUBECTL": env.kubectl, "KWAIT_CLUSTER_DIR": env.dir, "KWAIT_APISERVER_URL": env.apiserver} {
+	env.apiserver = os.Getenv("E2E_APISERVER_URL")
+	for name, v := range map[string]string{"KWAIT_BIN": env.kwait, "E2E_KUBECTL": env.kubectl, "E2E_CLUSTER_DIR": env.dir, "E2E_APISERVER_URL": env.apiserver} {
 		if v == "" {
 			fmt.Fprintf(os.Stderr, "e2e: %s is not set; run the suite with `make e2e`\n", name)
 			os.Exit(2)

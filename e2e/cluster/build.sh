@@ -11,8 +11,8 @@
 # binaries takes 6-9 minutes on 2 cores.
 #
 # Usage: build.sh [kube|etcd|kwok|helm ...]   (default: all)
-# Env:   KWAIT_BIN_DIR      output directory (default $ROOT/.cache/bin)
-#        KWAIT_FORCE_BUILD  set to 1 to rebuild even when the stamps match
+# Env:   E2E_BIN_DIR      output directory (default $ROOT/.cache/bin)
+#        E2E_FORCE_BUILD  set to 1 to rebuild even when the stamps match
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,9 +20,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=versions.sh
 source "$HERE/versions.sh"
 
-BIN=${KWAIT_BIN_DIR:-$ROOT/.cache/bin}
+BIN=${E2E_BIN_DIR:-$ROOT/.cache/bin}
 STAMPS=$BIN/.stamps
-FORCE=${KWAIT_FORCE_BUILD:-0}
+FORCE=${E2E_FORCE_BUILD:-0}
 
 # A go.work above these modules must not pull them into another build list.
 export GOWORK=off

@@ -18,15 +18,15 @@
 #   kubectl ARGS       run the built kubectl as admin against this cluster.
 #
 # Environment (all optional):
-#   KWAIT_CLUSTER_DIR      state dir (default $ROOT/_output/cluster)
-#   KWAIT_BIN_DIR          binaries (default $ROOT/.cache/bin)
-#   KWAIT_APISERVER_PORT   26443     KWAIT_ETCD_PORT       23790
-#   KWAIT_ETCD_PEER_PORT   23800     KWAIT_KCM_PORT        26257
-#   KWAIT_SCHEDULER_PORT   26259
-#   KWAIT_CLUSTER_TIMEOUT  max seconds for each readiness wait (default 120)
-#   KWAIT_STOP_TIMEOUT     seconds between TERM and KILL on stop (default 15)
-#   KWAIT_NODE_MONITOR_GRACE_PERIOD  see start_kcm (default 5m)
-#   KWAIT_SKIP_BUILD=1     do not run build.sh from `up`
+#   E2E_CLUSTER_DIR      state dir (default $ROOT/_output/cluster)
+#   E2E_BIN_DIR          binaries (default $ROOT/.cache/bin)
+#   E2E_APISERVER_PORT   26443     E2E_ETCD_PORT       23790
+#   E2E_ETCD_PEER_PORT   23800     E2E_KCM_PORT        26257
+#   E2E_SCHEDULER_PORT   26259
+#   E2E_CLUSTER_TIMEOUT  max seconds for each readiness wait (default 120)
+#   E2E_STOP_TIMEOUT     seconds between TERM and KILL on stop (default 15)
+#   E2E_NODE_MONITOR_GRACE_PERIOD  see start_kcm (default 5m)
+#   E2E_SKIP_BUILD=1     do not run build.sh from `up`
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,8 +34,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=versions.sh
 source "$HERE/versions.sh"
 
-BIN=${KWAIT_BIN_DIR:-$ROOT/.cache/bin}
-STATE=${KWAIT_CLUSTER_DIR:-$ROOT/_output/cluster}
+BIN=${E2E_BIN_DIR:-$ROOT/.cache/bin}
+STATE=${E2E_CLUSTER_DIR:-$ROOT/_output/cluster}
 mkdir -p "$STATE"
 STATE=$(cd "$STATE" && pwd) # absolute: it ends up in kubeconfigs and flags
 
@@ -48,8 +48,8 @@ SA_ISSUER=https://kubernetes.default.svc.cluster.local
 # Pod IPs kwok hands out. Kept apart from SERVICE_CIDR so a pod IP is never
 # mistaken for a ClusterIP; nothing ever connects to these addresses.
 POD_CIDR=10.244.0.1/16
-TIMEOUT=${KWAIT_CLUSTER_TIMEOUT:-120}
-STOP_TIMEOUT=${KWAIT_STOP_TIMEOUT:-15}
+TIMEOUT=${E2E_CLUSTER_TIMEOUT:-120}
+STOP_TIMEOUT=${E2E_STOP_TIMEOUT:-15}
 POLL=0.2 # seconds between readiness probes
 
 PKI=$STATE/pki
@@ -89,11 +89,11 @@ port() {
   [[ $val =~ ^[0-9]+$ ]] || die "$var=$val is not a port number"
   echo "$val"
 }
-ETCD_PORT=$(port KWAIT_ETCD_PORT 23790)
-ETCD_PEER_PORT=$(port KWAIT_ETCD_PEER_PORT 23800)
-APISERVER_PORT=$(port KWAIT_APISERVER_PORT 26443)
-KCM_PORT=$(port KWAIT_KCM_PORT 26257)
-SCHEDULER_PORT=$(port KWAIT_SCHEDULER_PORT 26259)
+ETCD_PORT=$(port E2E_ETCD_PORT 23790)
+ETCD_PEER_PORT=$(port E2E_ETCD_PEER_PORT 23800)
+APISERVER_PORT=$(port E2E_APISERVER_PORT 26443)
+KCM_PORT=$(port E2E_KCM_PORT 26257)
+SCHEDULER_PORT=$(port E2E_SCHEDULER_PORT 26259)
 APISERVER_URL=https://$HOST:$APISERVER_PORT
 ETCD_URL=http://$HOST:$ETCD_PORT
 
@@ -466,22 +466,22 @@ env_content() {
   local v
   for v in \
     "KUBECONFIG=$STATE/admin.kubeconfig" \
-    "KWAIT_CLUSTER_DIR=$STATE" \
-    "KWAIT_APISERVER_HOST=$HOST" \
-    "KWAIT_APISERVER_PORT=$APISERVER_PORT" \
-    "KWAIT_APISERVER_URL=$APISERVER_URL" \
-    "KWAIT_ETCD_PORT=$ETCD_PORT" \
-    "KWAIT_ETCD_PEER_PORT=$ETCD_PEER_PORT" \
-    "KWAIT_KCM_PORT=$KCM_PORT" \
-    "KWAIT_SCHEDULER_PORT=$SCHEDULER_PORT" \
-    "KWAIT_ADMIN_KUBECONFIG=$STATE/admin.kubeconfig" \
-    "KWAIT_UNPRIVILEGED_KUBECONFIG=$STATE/unprivileged.kubeconfig" \
-    "KWAIT_CA_FILE=$STATE/ca.crt" \
-    "KWAIT_TOKENS_FILE=$TOKENS" \
-    "KWAIT_NODE_NAME=$NODE_NAME" \
-    "KWAIT_BIN_DIR=$BIN" \
-    "KWAIT_KUBECTL=$BIN/kubectl" \
-    "KWAIT_HELM=$BIN/helm" \
+    "E2E_CLUSTER_DIR=$STATE" \
+    "E2E_APISERVER_HOST=$HOST" \
+    "E2E_APISERVER_PORT=$APISERVER_PORT" \
+    "E2E_APISERVER_URL=$APISERVER_URL" \
+    "E2E_ETCD_PORT=$ETCD_PORT" \
+    "E2E_ETCD_PEER_PORT=$ETCD_PEER_PORT" \
+    "E2E_KCM_PORT=$KCM_PORT" \
+    "E2E_SCHEDULER_PORT=$SCHEDULER_PORT" \
+    "E2E_ADMIN_KUBECONFIG=$STATE/admin.kubeconfig" \
+    "E2E_UNPRIVILEGED_KUBECONFIG=$STATE/unprivileged.kubeconfig" \
+    "E2E_CA_FILE=$STATE/ca.crt" \
+    "E2E_TOKENS_FILE=$TOKENS" \
+    "E2E_NODE_NAME=$NODE_NAME" \
+    "E2E_BIN_DIR=$BIN" \
+    "E2E_KUBECTL=$BIN/kubectl" \
+    "E2E_HELM=$BIN/helm" \
     "AUDIT_LOG=$AUDIT_LOG"; do
     printf 'export %s=%q\n' "${v%%=*}" "${v#*=}"
   done
@@ -595,7 +595,7 @@ start_kcm() {
     --root-ca-file="$PKI/ca.crt" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --leader-elect=false \
-    --node-monitor-grace-period="${KWAIT_NODE_MONITOR_GRACE_PERIOD:-5m}" \
+    --node-monitor-grace-period="${E2E_NODE_MONITOR_GRACE_PERIOD:-5m}" \
     --kube-api-qps=100 \
     --kube-api-burst=200
 }
@@ -665,7 +665,7 @@ check_binaries() {
 
 cmd_up() {
   local start=$SECONDS
-  [[ ${KWAIT_SKIP_BUILD:-0} == 1 ]] || "$HERE/build.sh"
+  [[ ${E2E_SKIP_BUILD:-0} == 1 ]] || "$HERE/build.sh"
   check_binaries
   lock_state
   prepare_state

@@ -8,12 +8,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 eval "$("$HERE/cluster.sh" env)"
-K=$KWAIT_KUBECTL
+K=$E2E_KUBECTL
 NS=kwait-smoke-$$
 WAIT=60s
 PASSED=0 FAILED=0
 
-kc() { "$K" --kubeconfig "$KWAIT_ADMIN_KUBECONFIG" -n "$NS" "$@"; }
+kc() { "$K" --kubeconfig "$E2E_ADMIN_KUBECONFIG" -n "$NS" "$@"; }
 
 # check NAME CMD...: run CMD, record and print the outcome.
 check() {
@@ -38,10 +38,10 @@ poll() {
   done
 }
 
-cleanup() { "$K" --kubeconfig "$KWAIT_ADMIN_KUBECONFIG" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }
+cleanup() { "$K" --kubeconfig "$E2E_ADMIN_KUBECONFIG" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-"$K" --kubeconfig "$KWAIT_ADMIN_KUBECONFIG" create namespace "$NS" >/dev/null
+"$K" --kubeconfig "$E2E_ADMIN_KUBECONFIG" create namespace "$NS" >/dev/null
 
 deployment_available() {
   kc create deployment web --image=fake --replicas=3 --port=80 &&
@@ -112,7 +112,7 @@ spec:
 EOF
 }
 check "CRD becomes Established" crd_established
-"$K" --kubeconfig "$KWAIT_ADMIN_KUBECONFIG" delete crd "widgets$$.smoke.kwait.dev" --wait=false >/dev/null 2>&1 || true
+"$K" --kubeconfig "$E2E_ADMIN_KUBECONFIG" delete crd "widgets$$.smoke.kwait.dev" --wait=false >/dev/null 2>&1 || true
 
 TOKEN= # the robot ServiceAccount's token, minted below
 can_list_pods() { [[ $(kc --token "$TOKEN" auth can-i list pods || true) == "$1" ]]; }
@@ -130,8 +130,8 @@ check "ServiceAccount token authenticates and follows RBAC" sa_token_rbac
 
 unprivileged_denied() {
   local out
-  [[ $("$K" --kubeconfig "$KWAIT_UNPRIVILEGED_KUBECONFIG" auth whoami -o jsonpath='{.status.userInfo.username}') == unprivileged ]] || return 1
-  ! out=$("$K" --kubeconfig "$KWAIT_UNPRIVILEGED_KUBECONFIG" -n "$NS" get pods 2>&1) &&
+  [[ $("$K" --kubeconfig "$E2E_UNPRIVILEGED_KUBECONFIG" auth whoami -o jsonpath='{.status.userInfo.username}') == unprivileged ]] || return 1
+  ! out=$("$K" --kubeconfig "$E2E_UNPRIVILEGED_KUBECONFIG" -n "$NS" get pods 2>&1) &&
     grep -q Forbidden <<<"$out"
 }
 check "unprivileged user is denied listing pods" unprivileged_denied
@@ -145,7 +145,7 @@ audit_has_user_agents() {
 check "audit log records requests with user and userAgent" audit_has_user_agents
 
 namespace_deleted() {
-  "$K" --kubeconfig "$KWAIT_ADMIN_KUBECONFIG" delete namespace "$NS" --timeout=$WAIT
+  "$K" --kubeconfig "$E2E_ADMIN_KUBECONFIG" delete namespace "$NS" --timeout=$WAIT
 }
 check "namespace deletion completes (namespace controller, GC, kwok pod-delete)" namespace_deleted
 

@@ -7,7 +7,7 @@ import (
 )
 
 // rootAction waits for targets in the mixed form.
-func rootAction(c *cli.Context, s Streams) error {
+func rootAction(c *cli.Context, s Streams, given map[string]bool) error {
 	if c.NArg() == 0 {
 		return usagef("no targets given (see kwait --help)")
 	}
@@ -19,7 +19,7 @@ func rootAction(c *cli.Context, s Streams) error {
 		}
 		specs = append(specs, sp)
 	}
-	if err := checkApplies(c, specs); err != nil {
+	if err := checkApplies(given, specs); err != nil {
 		return err
 	}
 	return wait(c, s, specs)
@@ -67,19 +67,20 @@ func podsAction(c *cli.Context, s Streams) error {
 }
 
 // checkApplies refuses flags of the mixed form that no target would use, so
-// nothing a user asked for is silently ignored.
-func checkApplies(c *cli.Context, specs []spec.Spec) error {
+// nothing a user asked for is silently ignored. Only flags on the command
+// line count: a KWAIT_* variable set for a whole pod is not a request to
+// this call.
+func checkApplies(given map[string]bool, specs []spec.Spec) error {
 	has := map[spec.Kind]bool{}
 	for _, sp := range specs {
 		has[sp.Kind] = true
 	}
 	for _, f := range httpFlags() {
-		name := f.Names()[0]
-		if c.IsSet(name) && !has[spec.HTTP] {
-			return usagef("--%s applies to http targets, and none was given", name)
+		if given[f.Names()[0]] && !has[spec.HTTP] {
+			return usagef("--%s applies to http targets, and none was given", f.Names()[0])
 		}
 	}
-	if c.IsSet(flagMin) && !has[spec.Pods] {
+	if given[flagMin] && !has[spec.Pods] {
 		return usagef("--%s applies to pods targets, and none was given", flagMin)
 	}
 	return nil

@@ -25,8 +25,9 @@ type Streams struct {
 // exit code. ctx ends when the process is told to stop; its cause should be
 // a *SignalError then.
 func Main(ctx context.Context, args []string, s Streams, version string) int {
-	app := newApp(s, version)
-	err := app.RunContext(ctx, reorder(args, app))
+	given := map[string]bool{}
+	app := newApp(s, version, given)
+	err := app.RunContext(ctx, reorder(args, app, given))
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
@@ -35,7 +36,9 @@ func Main(ctx context.Context, args []string, s Streams, version string) int {
 	return ExitCode(err)
 }
 
-func newApp(s Streams, version string) *cli.App {
+// newApp builds the command line. given holds the names of the flags found
+// on the command line, filled in by reorder before the app runs.
+func newApp(s Streams, version string, given map[string]bool) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
@@ -55,7 +58,7 @@ func newApp(s Streams, version string) *cli.App {
 		Writer:                s.Out,
 		ErrWriter:             s.Err,
 		Flags:                 rootFlags(),
-		Action:                func(c *cli.Context) error { return rootAction(c, s) },
+		Action:                func(c *cli.Context) error { return rootAction(c, s, given) },
 		OnUsageError:          onUsageError,
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,

@@ -12,18 +12,21 @@ import (
 // command name first, then every flag with its value, then "--" and the
 // positional arguments in their order. Which flags take a value is read
 // from the app's own flag definitions; an unknown flag is passed on for
-// urfave/cli to reject.
-func reorder(args []string, app *cli.App) []string {
+// urfave/cli to reject. The names (with aliases) of the flags found on the
+// command line are recorded in given.
+func reorder(args []string, app *cli.App, given map[string]bool) []string {
 	if len(args) < 2 {
 		return args
 	}
 	valued := map[string]bool{}
+	names := map[string][]string{}
 	commands := map[string]bool{}
 	note := func(flags []cli.Flag) {
 		for _, f := range flags {
 			_, isBool := f.(*cli.BoolFlag)
 			for _, n := range f.Names() {
 				valued[n] = !isBool
+				names[n] = f.Names()
 			}
 		}
 	}
@@ -51,7 +54,11 @@ func reorder(args []string, app *cli.App) []string {
 		flags = append(flags, a)
 		name := strings.TrimLeft(a, "-")
 		help = help || name == "help" || name == "h"
-		if strings.Contains(name, "=") {
+		bare, _, hasValue := strings.Cut(name, "=")
+		for _, n := range names[bare] {
+			given[n] = true
+		}
+		if hasValue {
 			continue
 		}
 		if valued[name] {

@@ -8,7 +8,7 @@ import (
 
 func TestReorder(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test")
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test", map[string]bool{})
 	tests := []struct {
 		name string
 		in   []string
@@ -100,7 +100,7 @@ func TestReorder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := slices.Clone(tt.in)
-			got := reorder(in, app)
+			got := reorder(in, app, map[string]bool{})
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("reorder(%q) = %q, want %q", tt.in, got, tt.want)
 			}

@@ -296,3 +296,18 @@ func TestBadNamespaceWithKubeconfigEnv(t *testing.T) {
 		checkUsage(t, run(t, "statefulset", "db"), `namespace "Bad_NS"`)
 	})
 }
+
+// TestPodWideVariablesDoNotFailOtherTargets: KWAIT_* variables set for a
+// whole pod (an http flag, --min) are not a request of this call, so a call
+// without http or pods targets runs instead of being refused.
+func TestPodWideVariablesDoNotFailOtherTargets(t *testing.T) {
+	t.Setenv("KWAIT_CA_FILE", "/nonexistent/ca.crt")
+	t.Setenv("KWAIT_STATUS", "200")
+	t.Setenv("KWAIT_MIN", "2")
+	r := run(t, "tcp://"+listener(t), "--timeout", "10s")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", r.code, r.err)
+	}
+	// The same flags on the command line are refused.
+	checkUsage(t, run(t, "tcp://"+listener(t), "--status", "200"), "--status applies to http targets")
+}
