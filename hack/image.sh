@@ -33,7 +33,9 @@ fi
 apt_install() {
 	[[ $(id -u) == 0 ]] || die "$* missing; install it (apt-get install $*) or run as root"
 	echo "installing $* (apt)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+	# A fresh machine may have no package lists yet: update once and retry.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
 }
 
 # The CA bundle goes into the image so HTTPS targets and the apiserver's
