@@ -94,6 +94,18 @@ func fakeClient(objs ...runtime.Object) (*dynamicfake.FakeDynamicClient, *Client
 	return fake, &Client{Dynamic: fake, Namespace: "default"}
 }
 
+// fakeWatches makes every watch of resource a fake watcher the test drives,
+// handed out on the returned channel.
+func fakeWatches(fake *dynamicfake.FakeDynamicClient, resource string) <-chan *watch.FakeWatcher {
+	watches := make(chan *watch.FakeWatcher, 10)
+	fake.PrependWatchReactor(resource, func(clienttesting.Action) (bool, watch.Interface, error) {
+		w := watch.NewFake()
+		watches <- w
+		return true, w, nil
+	})
+	return watches
+}
+
 // start runs t.Wait in the background and returns its result channel.
 func start(ctx context.Context, tg target.Target, r *reasons) <-chan error {
 	done := make(chan error, 1)
@@ -158,12 +170,7 @@ func TestWaitForbiddenIsReportedAndRetried(t *testing.T) {
 func TestWaitResumesAfterWatchCloses(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))
-		watches := make(chan *watch.FakeWatcher, 2)
-		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
-			w := watch.NewFake()
-			watches <- w
-			return true, w, nil
-		})
+		watches := fakeWatches(fake, "deployments")
 		r := newReasons()
 		done := start(t.Context(), c.Deployment("", "api"), r)
 		r.await(t, "available replicas 1/2")
@@ -189,12 +196,7 @@ func TestWaitResumesAfterWatchCloses(t *testing.T) {
 func TestWaitRelistsAfterGone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))
-		watches := make(chan *watch.FakeWatcher, 2)
-		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
-			w := watch.NewFake()
-			watches <- w
-			return true, w, nil
-		})
+		watches := fakeWatches(fake, "deployments")
 		r := newReasons()
 		done := start(t.Context(), c.Deployment("", "api"), r)
 		r.await(t, "available replicas 1/2")
@@ -214,12 +216,7 @@ func TestWaitRelistsAfterGone(t *testing.T) {
 func TestWaitDeletedThenRecreated(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))
-		watches := make(chan *watch.FakeWatcher, 1)
-		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
-			w := watch.NewFake()
-			watches <- w
-			return true, w, nil
-		})
+		watches := fakeWatches(fake, "deployments")
 		r := newReasons()
 		done := start(t.Context(), c.Deployment("", "api"), r)
 		r.await(t, "available replicas 1/2")

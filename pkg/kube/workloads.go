@@ -11,30 +11,29 @@ import (
 
 // Deployment waits for a Deployment's rollout, as kubectl rollout status.
 func (c *Client) Deployment(ns, name string) target.Target {
-	ns = c.namespace(ns)
-	return &object{name: "deployment/" + ns + "/" + name, ri: c.resourceFor(deploymentType, ns), sel: byName(name),
-		eval: single(readiness.Deployment)}
+	return c.named("deployment", deploymentType, ns, name, single(readiness.Deployment))
 }
 
 // StatefulSet waits for a StatefulSet's rollout.
 func (c *Client) StatefulSet(ns, name string) target.Target {
-	ns = c.namespace(ns)
-	return &object{name: "statefulset/" + ns + "/" + name, ri: c.resourceFor(statefulSetType, ns), sel: byName(name),
-		eval: single(readiness.StatefulSet)}
+	return c.named("statefulset", statefulSetType, ns, name, single(readiness.StatefulSet))
 }
 
 // DaemonSet waits for a DaemonSet's rollout.
 func (c *Client) DaemonSet(ns, name string) target.Target {
-	ns = c.namespace(ns)
-	return &object{name: "daemonset/" + ns + "/" + name, ri: c.resourceFor(daemonSetType, ns), sel: byName(name),
-		eval: single(readiness.DaemonSet)}
+	return c.named("daemonset", daemonSetType, ns, name, single(readiness.DaemonSet))
 }
 
 // Job waits for a Job to complete; a failed Job fails the wait.
 func (c *Client) Job(ns, name string) target.Target {
+	return c.named("job", jobType, ns, name, single(readiness.Job))
+}
+
+// named is a target on one namespaced object of type t, called
+// KIND/NAMESPACE/NAME.
+func (c *Client) named(kind string, t apiType, ns, name string, eval evalFunc) target.Target {
 	ns = c.namespace(ns)
-	return &object{name: "job/" + ns + "/" + name, ri: c.resourceFor(jobType, ns), sel: byName(name),
-		eval: single(readiness.Job)}
+	return &object{name: kind + "/" + ns + "/" + name, ri: c.resourceFor(t, ns), sel: byName(name), eval: eval}
 }
 
 // Pods waits until at least min pods match selector and all of them are
