@@ -106,6 +106,17 @@ func fakeWatches(fake *dynamicfake.FakeDynamicClient, resource string) <-chan *w
 	return watches
 }
 
+// count counts the requests with verb the fake client received.
+func count(fake *dynamicfake.FakeDynamicClient, verb string) int {
+	n := 0
+	for _, a := range fake.Actions() {
+		if a.GetVerb() == verb {
+			n++
+		}
+	}
+	return n
+}
+
 // start runs t.Wait in the background and returns its result channel.
 func start(ctx context.Context, tg target.Target, r *reasons) <-chan error {
 	done := make(chan error, 1)
@@ -181,14 +192,8 @@ func TestWaitResumesAfterWatchCloses(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatalf("Wait() = %v, want nil after the event on the resumed watch", err)
 		}
-		lists := 0
-		for _, a := range fake.Actions() {
-			if a.GetVerb() == "list" {
-				lists++
-			}
-		}
-		if lists != 1 {
-			t.Errorf("listed %d times, want 1: a closed watch resumes without a new list", lists)
+		if n := count(fake, "list"); n != 1 {
+			t.Errorf("listed %d times, want 1: a closed watch resumes without a new list", n)
 		}
 	})
 }
@@ -209,6 +214,9 @@ func TestWaitRelistsAfterGone(t *testing.T) {
 		first.Error(&apierrors.NewResourceExpired("too old resource version").ErrStatus)
 		if err := <-done; err != nil {
 			t.Fatalf("Wait() = %v, want nil from the fresh list", err)
+		}
+		if n := count(fake, "list"); n != 2 {
+			t.Errorf("listed %d times, want 2: an expired watch leads to a new list", n)
 		}
 	})
 }
