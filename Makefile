@@ -34,12 +34,16 @@ image-test: image ## Check the image: user 65532, entrypoint /kwait, kwait versi
 ##@ Test
 
 .PHONY: test
-test: lint test-unit image-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, the image, the e2e suite
+test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the e2e suite
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
 	go test -race ./...
 	hack/fuzz.sh $(FUZZTIME)
+
+.PHONY: charts-test
+charts-test: ## helm lint and helm template of every chart, compared with the golden files (UPDATE_GOLDEN=1 rewrites them)
+	hack/charts-test.sh
 
 .PHONY: e2e
 e2e: build ## The e2e suite: the built binary against a real kube-apiserver (starts and stops the cluster)

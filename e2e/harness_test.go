@@ -62,7 +62,9 @@ func kubectl(t *testing.T, stdin string, args ...string) string {
 
 func kubectlErr(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	// Not bound to t.Context(): that ends before cleanups run, and
+	// cleanups use kubectl too.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, env.kubectl, append([]string{"--kubeconfig", env.kubeconfig}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)

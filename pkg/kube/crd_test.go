@@ -181,3 +181,11 @@ func TestResolveStatic(t *testing.T) {
 		}
 	}
 }
+
+func TestResourceClusterScopedWithNamespaceIsRefused(t *testing.T) {
+	t.Parallel()
+	_, c := fakeClient()
+	if _, err := c.Resource("namespaces", "default", "data", nil); err == nil || !strings.Contains(err.Error(), "cluster-scoped") {
+		t.Fatalf("Resource(namespaces, default, data) error = %v, want cluster-scoped refusal", err)
+	}
+}

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -35,6 +36,9 @@ func (c *Client) Resource(typ, ns, name string, rules []readiness.Rule) (target.
 	static, ok, err := resolveStatic(typ)
 	if err != nil {
 		return nil, err
+	}
+	if ok && !static.namespaced && ns != "" {
+		return nil, fmt.Errorf("%s is cluster-scoped: name it without a namespace", static.gvr.GroupResource())
 	}
 	return &resource{c: c, typeName: typ, ns: ns, objName: name, rules: rules, static: static, hasStatic: ok}, nil
 }

@@ -1,0 +1,69 @@
+{{/*
+kwait.hookJob: a Helm hook Job that holds the release until every target is
+ready, with its ServiceAccount and RBAC (kwait.rbac) as hooks of the same
+events one weight lower, so they exist before the Job starts and go away
+with it.
+
+Helm runs the hooks of an event in weight order and waits for a Job to
+complete before the next hook. A custom resource whose CRD the Job waits
+for therefore belongs in a hook of the same event with a higher weight:
+Helm maps it to its API only when that hook runs, after the wait.
+
+The Job runs one pod (restartPolicy Never). kwait's own verdicts, exit 1
+(failed for good), 2 (bad input) and 124 (timed out), fail the Job at once
+through its podFailurePolicy; other pod failures (a lost node, an OOM kill)
+are retried up to backoffLimit times. activeDeadlineSeconds is the timeout
+plus hook.extraDeadlineSeconds, a bound on all attempts together.
+
+Input: the call (see README.md). Uses everything kwait.rbac and
+kwait.initContainer use, and hook (events), weight, deletePolicy,
+backoffLimit, imagePullSecrets, rbac (false: render only the Job and run as
+an existing serviceAccount).
+
+  {{ include "kwait.hookJob" (dict "context" $ "targets" (list "crd/tenants.minio.min.io")) }}
+*/}}
+{{- define "kwait.hookJob" -}}
+{{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if $s.rbac }}
+{{- include "kwait.rbacObjects" (dict "s" $s "hookWeight" $s.hook.rbacWeight) }}
+{{- end }}
+---
+apiVersion: batch/v1
+kind: Job
+{{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight) }}
+spec:
+  backoffLimit: {{ $s.hook.backoffLimit }}
+  activeDeadlineSeconds: {{ $s.hook.activeDeadlineSeconds }}
+  podFailurePolicy:
+    rules:
+      - action: FailJob
+        onExitCodes:
+          containerName: {{ $s.containerName }}
+          operator: In
+          values: [1, 2, 124]
+      - action: Ignore
+        onPodConditions:
+          - type: DisruptionTarget
+  template:
+    metadata:
+      labels:
+        {{- toYaml $s.labels | nindent 8 }}
+    spec:
+      restartPolicy: Never
+      serviceAccountName: {{ $s.serviceAccount }}
+      automountServiceAccountToken: true
+      {{- with $s.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . }}
+        {{- end }}
+      {{- end }}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        {{- include "kwait.container" $s | nindent 8 }}
+{{- end -}}

@@ -1,0 +1,280 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// The chart tests install the examples in charts/examples for real. kwok
+// completes Job pods without running them, so hook Jobs succeed whatever
+// kwait would have said; each test therefore reads back how the chart runs
+// kwait (ServiceAccount and arguments) and runs the real binary with that
+// ServiceAccount's token (inCluster): it must succeed with exactly the RBAC
+// the chart computed, and be denied anything beyond it. Every namespace
+// enforces the "restricted" Pod Security profile, so a pod the charts
+// create that is not hardened is refused.
+
+// TestChartOperatorsThenApp: the infra example installs two CRDs and two
+// operators and waits for them in a hook; the app example then waits for
+// the CRDs in a hook before creating custom resources in a later hook, and
+// its pods wait for a database port, an HTTP URL and the operator.
+// Not parallel: the CRDs have their real, cluster-wide names.
+func TestChartOperatorsThenApp(t *testing.T) {
+	crds := []string{"tenants.minio.min.io", "clusters.postgresql.cnpg.io"}
+	exclusiveCRDs(t, crds...)
+	charts := chartCopy(t, "examples/infra", "examples/app")
+	infraNS, appNS := chartNamespace(t), chartNamespace(t)
+	enforceRestricted(t, infraNS)
+	enforceRestricted(t, appNS)
+
+	// infra: the hook Job waits for both CRDs and both operators.
+	deleteClusterRBAC(t, infraNS+"-infra-operators-ready")
+	helmInstall(t, infraNS, "infra", filepath.Join(charts, "examples/infra"), "--set", keepHooks)
+	infra, _ := chartHookJob(t, infraNS, "infra-operators-ready")
+	if want := []string{"crd/tenants.minio.min.io", "crd/clusters.postgresql.cnpg.io", "deployment/minio-operator",
+		"deployment/cnpg-controller-manager", "--timeout", "2m"}; strings.Join(infra.args, " ") != strings.Join(want, " ") {
+		t.Errorf("infra hook args %q, want %q", infra.args, want)
+	}
+	wantRules(t, "", infraNS+"-infra-operators-ready",
+		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "clusters.postgresql.cnpg.io", "tenants.minio.min.io")))
+	wantRules(t, infraNS, "infra-operators-ready",
+		rbacRules(rbacRule("apps", "deployments", "cnpg-controller-manager", "minio-operator")))
+	out := inCluster(t, infraNS, infra.serviceAccount, infra.args...).expect(t, 0)
+	mustContain(t, out, `"msg":"ready"`, "crd/tenants.minio.min.io", "deployment/"+infraNS+"/minio-operator")
+	expectDenied(t, infraNS, infra.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
+	expectDenied(t, infraNS, infra.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(infraNS))
+	expectDenied(t, infraNS, infra.serviceAccount, `cannot list resource \"deployments\"`, "deployment/other")
+
+	// app: a database port and a health URL the test serves, and the
+	// operator of the infra release.
+	db, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	go func() {
+		for {
+			c, err := db.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	health := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/minio/health/live" {
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(health.Close)
+	_, dbPort, _ := net.SplitHostPort(db.Addr().String())
+	deleteClusterRBAC(t, appNS+"-web-crds-ready")
+	helmInstall(t, appNS, "web", filepath.Join(charts, "examples/app"), "--set", keepHooks,
+		"--set", "operator.namespace="+infraNS,
+		"--set", "database.host=127.0.0.1", "--set", "database.port="+dbPort,
+		"--set", "objectStoreHealthURL="+health.URL+"/minio/health/live")
+
+	// The post-install hooks ran in weight order: kwait's Job completed
+	// before the custom resources were created.
+	crdsReady, job := chartHookJob(t, appNS, "web-crds-ready")
+	done, err := time.Parse(time.RFC3339, job.Status.CompletionTime)
+	if err != nil {
+		t.Fatalf("job completion time %q: %v", job.Status.CompletionTime, err)
+	}
+	for _, cr := range []string{"clusters.postgresql.cnpg.io/web-db", "tenants.minio.min.io/web-store"} {
+		created, err := time.Parse(time.RFC3339, kubectl(t, "", "-n", appNS, "get", cr, "-o", "jsonpath={.metadata.creationTimestamp}"))
+		if err != nil || created.Before(done) {
+			t.Errorf("%s created at %v, before the kwait hook completed at %v (%v)", cr, created, done, err)
+		}
+	}
+	wantRules(t, "", appNS+"-web-crds-ready",
+		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "clusters.postgresql.cnpg.io", "tenants.minio.min.io")))
+	expectAbsent(t, appNS, "role", "web-crds-ready") // CRDs only: no namespaced rules
+	inCluster(t, appNS, crdsReady.serviceAccount, crdsReady.args...).expect(t, 0)
+	expectDenied(t, appNS, crdsReady.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(appNS))
+
+	// The init container: only the operator Deployment needs RBAC, a Role
+	// in the infra namespace named after the app's namespace and wait.
+	initc := chartInitWait(t, appNS, "web-app")
+	mustContain(t, strings.Join(initc.args, " "), "tcp://127.0.0.1:"+dbPort, health.URL, "deployment/"+infraNS+"/cnpg-controller-manager", "--status 200")
+	wantRules(t, infraNS, appNS+"-web-app", rbacRules(rbacRule("apps", "deployments", "cnpg-controller-manager")))
+	expectAbsent(t, appNS, "role", "web-app")
+	expectAbsent(t, "", "clusterrole", appNS+"-web-app")
+	out = inCluster(t, appNS, initc.serviceAccount, initc.args...).expect(t, 0)
+	mustContain(t, out, "tcp://127.0.0.1:"+dbPort, "deployment/"+infraNS+"/cnpg-controller-manager")
+	expectDenied(t, appNS, initc.serviceAccount, `cannot list resource \"deployments\"`, "deployment/"+infraNS+"/minio-operator")
+	expectDenied(t, appNS, initc.serviceAccount, `cannot list resource \"pods\"`, "pods/app.kubernetes.io/name=app")
+}
+
+// TestChartUmbrella: the storefront subchart's pods wait for the catalog
+// subchart's Deployment and Service endpoints.
+func TestChartUmbrella(t *testing.T) {
+	t.Parallel()
+	charts := chartCopy(t, "examples/umbrella/charts/storefront")
+	ns := chartNamespace(t)
+	enforceRestricted(t, ns)
+	helmInstall(t, ns, "shop", filepath.Join(charts, "examples/umbrella"))
+
+	w := chartInitWait(t, ns, "shop-storefront")
+	if want := "deployment/shop-catalog service/shop-catalog --timeout 3m"; strings.Join(w.args, " ") != want {
+		t.Errorf("storefront init args %q, want %q", w.args, want)
+	}
+	wantRules(t, ns, "shop-storefront", rbacRules(
+		rbacRule("apps", "deployments", "shop-catalog"),
+		rbacRule("discovery.k8s.io", "endpointslices")))
+	expectAbsent(t, "", "clusterrole", ns+"-shop-storefront")
+	out := inCluster(t, ns, w.serviceAccount, w.args...).expect(t, 0)
+	mustContain(t, out, "service/"+ns+"/shop-catalog", "deployment/"+ns+"/shop-catalog")
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"deployments\"`, "deployment/shop-storefront")
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"pods\"`, "pods/app.kubernetes.io/name=catalog")
+}
+
+// TestChartOperatorSuite: the post-install hook waits for each custom
+// resource's condition. Installed with the default delete policy, the hook
+// and its RBAC are gone once it succeeded; an upgrade that keeps them lets
+// the test run kwait with them while the "operators" set the conditions.
+// Not parallel: the CRDs have their real, cluster-wide names.
+func TestChartOperatorSuite(t *testing.T) {
+	serving, workflows, portal := "knativeservings.operator.knative.dev", "sonataflowplatforms.sonataflow.org", "backstages.rhdh.redhat.com"
+	exclusiveCRDs(t, serving, workflows, portal)
+	charts := chartCopy(t, "examples/operator-suite")
+	ns := chartNamespace(t)
+	enforceRestricted(t, ns)
+	chart := filepath.Join(charts, "examples/operator-suite")
+	deleteClusterRBAC(t, ns+"-platform-ready")
+
+	helmInstall(t, ns, "platform", chart)
+	expectAbsent(t, ns, "job,serviceaccount,role,rolebinding", "platform-ready")
+	expectAbsent(t, "", "clusterrole,clusterrolebinding", ns+"-platform-ready")
+
+	helmCmd(t, "upgrade", "platform", chart, "-n", ns, "--wait", "--timeout", "3m", "--set", keepHooks)
+	w, _ := chartHookJob(t, ns, "platform-ready")
+	wantRules(t, "", ns+"-platform-ready",
+		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", portal, serving, workflows)))
+	wantRules(t, ns, "platform-ready", rbacRules(
+		rbacRule("operator.knative.dev", "knativeservings", "knative-serving"),
+		rbacRule("rhdh.redhat.com", "backstages", "developer-hub"),
+		rbacRule("sonataflow.org", "sonataflowplatforms", "sonataflow-platform")))
+
+	p := inCluster(t, ns, w.serviceAccount, w.args...)
+	p.await(t, `"msg":"waiting"`, serving+"/"+ns+"/knative-serving")
+	condition := func(typ string) string {
+		return `{"conditions":[{"type":"` + typ + `","status":"True","reason":"Done","lastTransitionTime":"2026-01-01T00:00:00Z","message":""}]}`
+	}
+	setStatus(t, ns, serving, "knative-serving", condition("Ready"))
+	setStatus(t, ns, workflows, "sonataflow-platform", condition("Succeed"))
+	setStatus(t, ns, portal, "developer-hub", condition("Deployed"))
+	p.expect(t, 0)
+
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"knativeservings\"`, serving+"/other:condition=Ready")
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(ns))
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
+}
+
+// TestChartDeployManifests: deploy/ applied through an overlay (its own
+// namespace and name prefix), the Job's ServiceAccount waits for the two
+// CRDs and nothing else. Not parallel: the CRDs have their real names.
+func TestChartDeployManifests(t *testing.T) {
+	exclusiveCRDs(t, "tenants.minio.min.io", "clusters.postgresql.cnpg.io")
+	ns := chartNamespace(t)
+	enforceRestricted(t, ns)
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "deploy"), os.DirFS(filepath.Join("..", "deploy"))); err != nil {
+		t.Fatal(err)
+	}
+	overlay := "resources: [../deploy]\nnamespace: " + ns + "\nnamePrefix: " + ns + "-\n"
+	if err := os.MkdirAll(filepath.Join(dir, "overlay"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "overlay", "kustomization.yaml"), []byte(overlay), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deleteClusterRBAC(t, ns+"-kwait-crds")
+	kubectl(t, "", "apply", "-k", filepath.Join(dir, "overlay"))
+	kubectl(t, "", "-n", ns, "wait", "--for=condition=Complete", "job/"+ns+"-kwait-crds-ready", "--timeout=60s")
+	w, _ := chartHookJob(t, ns, ns+"-kwait-crds-ready")
+	wantRules(t, "", ns+"-kwait-crds",
+		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "tenants.minio.min.io", "clusters.postgresql.cnpg.io")))
+
+	p := inCluster(t, ns, w.serviceAccount, w.args...)
+	p.await(t, "crd/tenants.minio.min.io", "not found")
+	apply(t, "", crdNamed("tenants", "tenant", "Tenant", "minio.min.io"))
+	apply(t, "", crdNamed("clusters", "cluster", "Cluster", "postgresql.cnpg.io"))
+	p.expect(t, 0)
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(ns))
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"deployments\"`, "deployment/any")
+}
+
+// TestChartTargetGrammarMatchesKwait: the library chart parses targets to
+// compute RBAC; what it accepts and refuses must be what kwait accepts and
+// refuses. Every target of the golden case target-forms.yaml is valid to
+// kwait (it times out, 124, rather than exit 2), and every target the
+// chart refuses in charts/tests/render/invalid kwait refuses too.
+func TestChartTargetGrammarMatchesKwait(t *testing.T) {
+	t.Parallel()
+	// read returns the first call of a case file: its parameters by name.
+	read := func(path string) map[string]any {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Calls []map[string]any `json:"calls"`
+		}
+		if err := yaml.Unmarshal(b, &c); err != nil || len(c.Calls) == 0 {
+			t.Fatalf("%s: no calls (%v)", path, err)
+		}
+		return c.Calls[0]
+	}
+	strs := func(targets any) []string {
+		var out []string
+		list, _ := targets.([]any)
+		for _, x := range list {
+			switch v := x.(type) {
+			case string:
+				out = append(out, v)
+			case float64:
+				out = append(out, strconv.FormatFloat(v, 'f', -1, 64))
+			}
+		}
+		return out
+	}
+
+	targets := strs(read(filepath.Join("..", "charts", "tests", "render", "cases", "target-forms.yaml"))["targets"])
+	if len(targets) < 20 {
+		t.Fatalf("target-forms.yaml: only %d targets", len(targets))
+	}
+	kwait(t, 124, append(targets, "--timeout", "2s", "--status-interval", "0")...)
+
+	invalid, err := filepath.Glob(filepath.Join("..", "charts", "tests", "render", "invalid", "*.yaml"))
+	if err != nil || len(invalid) == 0 {
+		t.Fatalf("no invalid cases: %v", err)
+	}
+	checked := 0
+	for _, path := range invalid {
+		call := read(path)
+		if len(call) != 2 {
+			continue // refused for a chart parameter, not for its targets
+		}
+		checked++
+		p := start(t, append(strs(call["targets"]), "--timeout", "30s")...)
+		if code := p.exit(t); code != 2 {
+			t.Errorf("%s: kwait exited %d, want 2 (bad input); output:\n%s", filepath.Base(path), code, p.output())
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d invalid target cases checked", checked)
+	}
+}

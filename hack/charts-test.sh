@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Lints and renders every chart in charts/ and checks the output against the
+# golden files in charts/tests/golden/:
+#
+#   - helm lint --strict: the kwait library chart, each example, the render
+#     harness (charts/tests/render) with each of its cases
+#   - golden: every case in charts/tests/render/cases/ (the library's named
+#     templates called with those parameters) and every example chart
+#   - every file in charts/tests/render/invalid/ must fail to render with the
+#     message in its first line ("# error: ...")
+#   - deploy/ builds with kustomize (kubectl kustomize), when kubectl is there
+#
+# Dependencies are built in a copy of charts/, so the repository stays clean.
+#
+# Env: HELM           helm binary (default .cache/bin/helm, built by
+#                     e2e/cluster/build.sh helm when missing)
+#      KUBECTL        kubectl binary for the deploy/ check (default .cache/bin/kubectl)
+#      UPDATE_GOLDEN  1: rewrite the golden files instead of comparing
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+GOLDEN=$ROOT/charts/tests/golden
+UPDATE=${UPDATE_GOLDEN:-0}
+
+if [[ -z ${HELM:-} ]]; then
+  HELM=$ROOT/.cache/bin/helm
+  [[ -x $HELM ]] || "$ROOT/e2e/cluster/build.sh" helm
+fi
+[[ -x $HELM ]] || { echo "charts-test: no helm at $HELM" >&2; exit 1; }
+KUBECTL=${KUBECTL:-$ROOT/.cache/bin/kubectl}
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+# Helm keeps caches and repository settings in these; none of the user's.
+export HELM_CACHE_HOME=$WORK/helm/cache HELM_CONFIG_HOME=$WORK/helm/config HELM_DATA_HOME=$WORK/helm/data
+cp -R "$ROOT/charts" "$WORK/charts"
+find "$WORK/charts" \( -name Chart.lock -o -name 'kwait-*.tgz' \) -delete
+C=$WORK/charts
+
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+helm() { "$HELM" "$@"; }
+
+# Dependencies: deepest charts first, so an umbrella's subchart has its own
+# dependencies before the umbrella is linted.
+while IFS= read -r chart; do
+  grep -q 'repository: file://' "$chart/Chart.yaml" || continue
+  helm dependency build "$chart" >/dev/null
+done < <(find "$C" -name Chart.yaml -printf '%d %h\n' | sort -rn | cut -d' ' -f2-)
+
+# compare NAME FILE: FILE against $GOLDEN/NAME, or write it there.
+compare() {
+  local name=$1 got=$2 want=$GOLDEN/$1
+  if [[ $UPDATE == 1 ]]; then
+    mkdir -p "$(dirname "$want")"
+    cp "$got" "$want"
+    echo "updated ${want#"$ROOT"/}"
+  elif [[ ! -f $want ]]; then
+    fail "no golden file ${want#"$ROOT"/} (run with UPDATE_GOLDEN=1)"
+  elif ! diff -u "$want" "$got"; then
+    fail "${want#"$ROOT"/} differs from the rendered output (UPDATE_GOLDEN=1 rewrites it)"
+  fi
+}
+
+# lint ARGS...: helm lint --strict, its output shown only when it fails.
+lint() {
+  local out
+  out=$(helm lint --strict "$@" 2>&1) || {
+    echo "$out" >&2
+    fail "helm lint ${*#"$C"/}"
+  }
+}
+
+echo "== helm lint"
+lint "$C/kwait"
+for chart in "$C"/examples/*/; do
+  lint --with-subcharts "$chart"
+done
+for case in "$C"/tests/render/cases/*.yaml; do
+  lint "$C/tests/render" -f "$case"
+done
+
+echo "== library templates: golden output"
+for case in "$C"/tests/render/cases/*.yaml; do
+  name=$(basename "$case")
+  if helm template rel "$C/tests/render" --namespace shop -f "$case" >"$WORK/out.yaml"; then
+    compare "render/$name" "$WORK/out.yaml"
+  else
+    fail "helm template tests/render -f cases/$name"
+  fi
+done
+
+echo "== examples: golden output"
+# release namespace extra-args..., one line per example
+while read -r example release namespace extra; do
+  # shellcheck disable=SC2086 # extra is a word list on purpose
+  if helm template "$release" "$C/examples/$example" --namespace "$namespace" $extra >"$WORK/out.yaml"; then
+    compare "examples/$example.yaml" "$WORK/out.yaml"
+  else
+    fail "helm template examples/$example"
+  fi
+done <<'EOF'
+infra infra operators
+app web web --set operator.namespace=operators
+umbrella shop shop
+operator-suite platform platform
+EOF
+
+echo "== library templates: refused input"
+for case in "$C"/tests/render/invalid/*.yaml; do
+  want=$(sed -n '1s/^# error: //p' "$case")
+  [[ -n $want ]] || { fail "${case#"$C"/} has no '# error:' first line"; continue; }
+  if out=$(helm template rel "$C/tests/render" --namespace shop -f "$case" 2>&1); then
+    fail "${case#"$C"/} rendered, want an error containing: $want"
+  elif [[ $out != *"$want"* ]]; then
+    fail "${case#"$C"/}: want an error containing: $want; got: $out"
+  fi
+done
+
+echo "== deploy/ (kustomize)"
+if [[ -x $KUBECTL ]]; then
+  "$KUBECTL" kustomize "$ROOT/deploy" >/dev/null || fail "kubectl kustomize deploy"
+else
+  echo "skipped: no kubectl at $KUBECTL"
+fi
+
+if ((failures)); then
+  echo "charts-test: $failures failure(s)" >&2
+  exit 1
+fi
+echo "charts-test: ok"
