@@ -93,7 +93,7 @@ func networkFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: flagAttemptTimeout, Value: 5 * time.Second, EnvVars: env(flagAttemptTimeout),
 			Usage: "give up on one connection attempt or request after this long"},
-		&cli.DurationFlag{Name: flagMaxInterval, Value: time.Second, EnvVars: env(flagMaxInterval),
+		&cli.DurationFlag{Name: flagMaxInterval, Value: 250 * time.Millisecond, EnvVars: env(flagMaxInterval),
 			Usage: "longest pause between attempts (they start at 50ms and double)"},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"golang.org/x/sync/singleflight"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -51,7 +52,23 @@ func NewClient(cfg *rest.Config, namespace string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return &Client{Dynamic: dyn, Discovery: restDiscovery{rc}, Namespace: namespace}, nil
+	return &Client{Dynamic: dyn, Discovery: &sharedDiscovery{d: restDiscovery{rc}}, Namespace: namespace}, nil
+}
+
+// sharedDiscovery lets targets that ask for the same group/version at the
+// same moment (CRDs of one operator, established together) share one
+// request instead of sending one each.
+type sharedDiscovery struct {
+	d     Discovery
+	calls singleflight.Group
+}
+
+func (s *sharedDiscovery) Resources(ctx context.Context, groupVersion string) ([]metav1.APIResource, error) {
+	v, err, _ := s.calls.Do(groupVersion, func() (any, error) { return s.d.Resources(ctx, groupVersion) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]metav1.APIResource), nil
 }
 
 // restDiscovery reads discovery documents with plain GETs, one group/version

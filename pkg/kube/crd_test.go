@@ -189,3 +189,39 @@ func TestResourceClusterScopedWithNamespaceIsRefused(t *testing.T) {
 		t.Fatalf("Resource(namespaces, default, data) error = %v, want cluster-scoped refusal", err)
 	}
 }
+
+// blockingDiscovery answers only when released, counting requests.
+type blockingDiscovery struct {
+	release  chan struct{}
+	requests atomic.Int32
+}
+
+func (d *blockingDiscovery) Resources(ctx context.Context, gv string) ([]metav1.APIResource, error) {
+	d.requests.Add(1)
+	<-d.release
+	return []metav1.APIResource{{Name: "tenants"}}, nil
+}
+
+func TestSharedDiscoveryJoinsConcurrentRequests(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inner := &blockingDiscovery{release: make(chan struct{})}
+		shared := &sharedDiscovery{d: inner}
+		done := make(chan error, 5)
+		for range 5 {
+			go func() {
+				_, err := shared.Resources(t.Context(), "minio.min.io/v2")
+				done <- err
+			}()
+		}
+		synctest.Wait() // all five are blocked on the one request
+		close(inner.release)
+		for range 5 {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := inner.requests.Load(); n != 1 {
+			t.Errorf("%d requests for 5 concurrent callers, want 1", n)
+		}
+	})
+}
