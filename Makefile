@@ -39,6 +39,7 @@ test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit te
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
 	go test -race ./...
+	cd bench && go test ./...
 	hack/fuzz.sh $(FUZZTIME)
 
 .PHONY: charts-test
@@ -50,10 +51,17 @@ e2e: build ## The e2e suite: the built binary against a real kube-apiserver (sta
 	KWAIT_BIN=$(BIN) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet
-	@out=$$(gofmt -l cmd pkg e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench module)
+	@out=$$(gofmt -l cmd pkg e2e bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
+	cd bench && go vet ./...
+
+##@ Measure
+
+.PHONY: bench
+bench: build ## Benchmarks against kubectl wait and shell loops on the control plane; writes docs/benchmarks.md (~10 min)
+	KWAIT_BIN=$(BIN) hack/bench.sh
 
 ##@ Run
 

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ScaleResults: many waiters on one Deployment that turns ready after the
+// window: kwait processes against kubectl polling loops.
+type ScaleResults struct {
+	N        int           `json:"n"`
+	Spread   time.Duration `json:"spread"` // starts spread evenly over this
+	Baseline CPUSample     `json:"baseline"`
+	Runs     []ScaleRun    `json:"runs"`
+}
+
+// CPUSample is apiserver CPU time used over a wall-clock span.
+type CPUSample struct {
+	Span time.Duration `json:"span"`
+	CPU  time.Duration `json:"cpu"`
+}
+
+// perSecond is CPU seconds per wall second.
+func (c CPUSample) perSecond() float64 {
+	if c.Span <= 0 {
+		return 0
+	}
+	return c.CPU.Seconds() / c.Span.Seconds()
+}
+
+type ScaleRun struct {
+	Key        string          `json:"key"`
+	Name       string          `json:"name"`
+	Command    string          `json:"command"`
+	N          int             `json:"n"`
+	StartSpan  time.Duration   `json:"startSpan"`  // first start to last start
+	ReadyAfter time.Duration   `json:"readyAfter"` // first start to ready
+	Window     time.Duration   `json:"window"`     // first start to last exit
+	Requests   requests        `json:"requests"`
+	APIServer  CPUSample       `json:"apiserver"`
+	WaitersCPU time.Duration   `json:"waitersCPU"` // sum over the waiters
+	Latencies  []time.Duration `json:"latencies"`  // exit minus ready, per waiter that succeeded
+	Failed     int             `json:"failed"`
+}
+
+func (b *bench) scale(ctx context.Context) error {
+	n := b.cfg.scale
+	var err error
+	// A kubectl loop holds a kubectl process most of the time when the CPU
+	// is saturated; keep 2 GB free on a shared machine.
+	const perLoop = 80 << 20
+	if avail := memAvailable(); avail > 0 && int64(n)*perLoop+2<<30 > avail {
+		fit := int((avail - 2<<30) / perLoop)
+		if fit < 10 {
+			return fmt.Errorf("only %s of memory available, too little for the scale test", mb(avail))
+		}
+		b.res.note("scale test: %d waiters instead of %d: %s of memory available, and a kubectl loop may hold 80 MB", fit, n, mb(avail))
+		n = fit
+	}
+	res := &ScaleResults{N: n, Spread: 2 * time.Second}
+	b.res.Scale = res
+
+	// The apiserver's idle CPU use, to read the runs against, once it has
+	// finished digesting what earlier sections created and deleted.
+	if err := b.settle(ctx); err != nil {
+		return err
+	}
+	idle := 10 * time.Second
+	if b.cfg.quick {
+		idle = 3 * time.Second
+	}
+	if res.Baseline, err = b.apiserverCPUOver(ctx, idle); err != nil {
+		return err
+	}
+
+	for _, w := range []waiter{b.waiter("deployment", "kwait"), b.waiter("deployment", "loop")} {
+		run, err := b.scaleRun(ctx, w, n, res.Spread)
+		if run != nil {
+			res.Runs = append(res.Runs, *run)
+		}
+		if err != nil {
+			return err
+		}
+		// Let the machine settle before the next run.
+		if err := b.settle(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Duration) (*ScaleRun, error) {
+	s := &deploymentSubject{b: b, section: "scale"}
+	th, err := s.next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	run := &ScaleRun{Key: w.Key, Name: w.Name, Command: w.Show, N: n}
+	cpuBefore, err := b.c.apiserverCPU()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	ps := make([]*proc, 0, n)
+	defer func() {
+		for _, p := range ps {
+			p.kill()
+		}
+	}()
+	for i := range n {
+		if err := sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
+			return nil, err
+		}
+		p, err := b.procs.start(fmt.Sprintf("scale-%s-%03d", w.Key, i), b.c.admin, w.argv(th))
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	run.StartSpan = time.Since(start)
+	logf("scale %s: %d started in %s", w.Name, n, run.StartSpan.Round(time.Millisecond))
+	if err := sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
+		return nil, err
+	}
+	ready, err := s.trigger(ctx, th)
+	if err != nil {
+		return nil, err
+	}
+	run.ReadyAfter = ready.Sub(start)
+	deadline := ready.Add(90 * time.Second)
+	last := ready
+	for _, p := range ps {
+		if err := p.wait(ctx, time.Until(deadline)); err != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if p.Code == 0 && p.Exited.After(ready) {
+			run.Latencies = append(run.Latencies, p.Exited.Sub(ready))
+		} else {
+			run.Failed++
+		}
+		if p.Exited.After(last) {
+			last = p.Exited
+		}
+		run.WaitersCPU += p.cpu()
+	}
+	cpuAfter, err := b.c.apiserverCPU()
+	if err != nil {
+		return nil, err
+	}
+	run.Window = last.Sub(start)
+	run.APIServer = CPUSample{Span: time.Since(start), CPU: cpuAfter - cpuBefore}
+	if err := b.c.sync(ctx, b.audit); err != nil {
+		return nil, err
+	}
+	run.Requests = b.audit.count(reqFilter{UA: w.UA, User: b.c.admin.User, From: start, To: last})
+	lat := summarize(run.Latencies)
+	logf("scale %s: %s requests, apiserver %s CPU in %s, latency p50 %s p95 %s max %s, %d failed",
+		w.Name, run.Requests, ms(run.APIServer.CPU), ms(run.APIServer.Span), ms(lat.P50), ms(lat.P95), ms(lat.Max), run.Failed)
+	if run.Failed > 0 {
+		b.res.note("scale test: %d of %d %s waiters failed or were killed 90 s after ready", run.Failed, n, w.Name)
+	}
+	return run, nil
+}
+
+// apiserverCPUOver measures the apiserver's CPU use over d.
+func (b *bench) apiserverCPUOver(ctx context.Context, d time.Duration) (CPUSample, error) {
+	cpu0, err := b.c.apiserverCPU()
+	if err != nil {
+		return CPUSample{}, err
+	}
+	t0 := time.Now()
+	if err := sleep(ctx, d); err != nil {
+		return CPUSample{}, err
+	}
+	cpu1, err := b.c.apiserverCPU()
+	if err != nil {
+		return CPUSample{}, err
+	}
+	return CPUSample{Span: time.Since(t0), CPU: cpu1 - cpu0}, nil
+}
+
+// settle waits, at most a minute, until the apiserver's CPU use over 2 s
+// windows stops falling: the background work that a burst of CRDs or
+// processes leaves behind (OpenAPI and discovery rebuilds, closing
+// watches) would otherwise be counted against the next measurement.
+func (b *bench) settle(ctx context.Context) error {
+	prev := -1.0
+	for start := time.Now(); time.Since(start) < time.Minute; {
+		s, err := b.apiserverCPUOver(ctx, 2*time.Second)
+		if err != nil {
+			return err
+		}
+		cur := s.perSecond()
+		if prev >= 0 && cur >= prev*0.8 {
+			return nil
+		}
+		prev = cur
+	}
+	return nil
+}
+
+// memAvailable is MemAvailable from /proc/meminfo in bytes (0 if unknown).
+func memAvailable() int64 { return meminfo("MemAvailable:") }
+
+func meminfo(field string) int64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) >= 2 && fs[0] == field {
+			kb, _ := strconv.ParseInt(fs[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
