@@ -32,10 +32,11 @@ func wait(c *cli.Context, s Streams, specs []spec.Spec) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(c.Context, timeout)
 	defer cancel()
 	log.Debug("waiting for targets", zap.Int("count", len(targets)), zap.Duration("timeout", timeout))
-	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: every})
+	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: every, Start: start})
 	if err == nil {
 		log.Info("all ready", zap.Int("targets", len(targets)))
 		return nil

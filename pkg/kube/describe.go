@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"net"
+	"os"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -23,7 +24,12 @@ func describe(err error) string {
 	case apierrors.IsNotFound(err):
 		return "resource type not served yet: " + oneLine(err.Error())
 	case errors.As(err, &op):
-		return "apiserver unreachable: " + oneLine(op.Err.Error())
+		cause := op.Err
+		var sys *os.SyscallError
+		if errors.As(cause, &sys) {
+			cause = sys.Err // "connection refused", not "connect: connection refused"
+		}
+		return "apiserver unreachable: " + oneLine(cause.Error())
 	}
 	return "apiserver: " + oneLine(err.Error())
 }

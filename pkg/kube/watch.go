@@ -77,6 +77,13 @@ func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOpt
 			}
 			continue
 		}
+		// A watch is up again: judge the objects as they are, so a reason
+		// left by an outage ("apiserver unreachable") is replaced even if
+		// nothing changes.
+		if done, err := judge(eval, store, report); done {
+			w.Stop()
+			return err
+		}
 		next, done, err := follow(ctx, w, rv, store, eval, report)
 		w.Stop()
 		switch {

@@ -3,9 +3,13 @@ package kube
 import (
 	"context"
 	"errors"
+	"net"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -279,10 +283,35 @@ func TestDescribe(t *testing.T) {
 		{apierrors.NewUnauthorized("x"), "unauthorized"},
 		{apierrors.NewNotFound(gr, ""), "resource type not served yet"},
 		{apierrors.NewServiceUnavailable("starting"), "apiserver: starting"},
+		{&url.Error{Op: "Get", URL: "https://127.0.0.1:6443/apis", Err: &net.OpError{Op: "dial", Net: "tcp",
+			Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, "apiserver unreachable: connection refused"},
 	}
 	for _, c := range cases {
-		if got := describe(c.err); !strings.HasPrefix(got, c.want) {
+		if got := describe(c.err); !strings.HasPrefix(got, c.want) || strings.Contains(got, "connect:") {
 			t.Errorf("describe(%v) = %q, want prefix %q", c.err, got, c.want)
 		}
 	}
+}
+
+// TestWaitReasonRecoversWithTheWatch: once a watch is up again after an
+// outage, the reason is the objects' again, even if none of them changed.
+func TestWaitReasonRecoversWithTheWatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := fakeClient(obj(t, deploymentRolling))
+		var failed atomic.Bool
+		fake.PrependWatchReactor("deployments", func(clienttesting.Action) (bool, watch.Interface, error) {
+			if failed.CompareAndSwap(false, true) {
+				return true, nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+			}
+			return true, watch.NewFake(), nil
+		})
+		r := newReasons()
+		ctx, cancel := context.WithCancel(t.Context())
+		done := start(ctx, c.Deployment("", "api"), r)
+		r.await(t, "available replicas 1/2")
+		r.await(t, "apiserver unreachable: connection refused")
+		r.await(t, "available replicas 1/2")
+		cancel()
+		<-done
+	})
 }

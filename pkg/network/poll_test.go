@@ -274,6 +274,7 @@ func TestReason(t *testing.T) {
 		{"refused in url error", &url.Error{Op: "Get", URL: "http://db", Err: refused}, "connection refused"},
 		{"no such host", &net.DNSError{Err: "no such host", Name: "db", IsNotFound: true}, "no such host"},
 		{"dns server failure", &net.DNSError{Err: "server misbehaving", Name: "db", Server: "10.0.0.10:53"}, "server misbehaving"},
+		{"dns server refusing, with a new source port each time", &net.DNSError{Err: "read udp 127.0.0.1:43363->10.0.0.10:53: read: connection refused", Name: "db", Server: "10.0.0.10:53"}, "connection refused"},
 		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "db", IsTimeout: true}, "timed out after 5s"},
 		{"context deadline", &url.Error{Op: "Get", URL: "http://db", Err: context.DeadlineExceeded}, "timed out after 5s"},
 		{"unknown authority", &url.Error{Op: "Get", URL: "https://db", Err: &tls.CertificateVerificationError{

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -37,7 +38,14 @@ func reason(err error, timeout time.Duration) string {
 		case dnsErr.IsTimeout:
 			return timedOut(timeout)
 		}
-		return dnsErr.Err
+		// "read udp 127.0.0.1:43363->10.0.0.10:53: read: connection
+		// refused" names a new source port on every attempt; the cause
+		// alone reads the same each time.
+		msg := dnsErr.Err
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return msg
 	case errors.As(err, &authority):
 		// Its message may go on about a candidate authority; the gist is this.
 		return "x509: certificate signed by unknown authority"

@@ -31,8 +31,8 @@ type entry struct {
 // waitingReason is what a target that has not said anything yet is doing.
 const waitingReason = "not checked yet"
 
-func newBoard(targets []target.Target, log *zap.Logger) *board {
-	b := &board{log: log, start: time.Now(), entries: make([]entry, len(targets))}
+func newBoard(targets []target.Target, log *zap.Logger, start time.Time) *board {
+	b := &board{log: log, start: start, entries: make([]entry, len(targets))}
 	for i, t := range targets {
 		b.entries[i] = entry{name: t.Name(), reason: waitingReason}
 	}

@@ -22,6 +22,9 @@ type Options struct {
 	// SummaryEvery is how often a "still waiting" line names what is
 	// pending; zero turns the summary off.
 	SummaryEvery time.Duration
+	// Start is when the run's deadline was set, which elapsed times count
+	// from; zero means when Run starts.
+	Start time.Time
 }
 
 // Run waits for every target concurrently until all are ready, one fails for
@@ -31,7 +34,11 @@ func Run(ctx context.Context, targets []target.Target, o Options) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	b := newBoard(targets, o.Log)
+	start := o.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	b := newBoard(targets, o.Log, start)
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Go(func() {
