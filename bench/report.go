@@ -149,7 +149,7 @@ func (d *doc) method(r *Results) {
 	d.p("- `kubectl wait --for=create` polls every 500 ms (kubectl's own code), then watches for the condition.")
 	d.p("  kwait's CRD target waits for Established and then for the resource to be listed in discovery, so its")
 	d.p("  latency includes that second step; `kubectl wait` and the loop stop at Established.")
-	d.p("- kwait polls network targets: attempts 50 ms apart at first, doubling up to `--max-interval` (default 1 s),")
+	d.p("- kwait polls network targets: attempts 50 ms apart at first, doubling up to `--max-interval` (default 250 ms),")
 	d.p("  so its TCP and HTTP latency is bounded by that interval; the `--max-interval 100ms` rows show the setting.")
 	d.p("- `make bench` also writes every trial's raw figures to `_output/bench-results.json`; the bench's")
 	d.p("  `--report-only FILE` rewrites this document and its charts from such a file without measuring again.")
