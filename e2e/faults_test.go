@@ -353,7 +353,7 @@ func TestNoSecretsInOutput(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = kubectlErr(t, "", "delete", "clusterrole,clusterrolebinding", ns+"-waiter", "--ignore-not-found")
 	})
-	apply(t, ns, waiterRBAC(ns, "tools."+group))
+	apply(t, ns, waiterRBAC("tools."+group))
 
 	// In a pod: one target becomes ready, one stays denied until SIGTERM.
 	p := inCluster(t, ns, "waiter", "deployment/api", "deployment/other", "--log-level", "debug", "--timeout", "90s")

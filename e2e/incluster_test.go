@@ -55,17 +55,13 @@ func apiserverHostPort(t *testing.T) (string, string) {
 	return host, port
 }
 
-// waiterRBAC lets ServiceAccount "waiter" get, list and watch the
-// Deployment "api" in ns and the CRD crd, nothing else.
-func waiterRBAC(ns, crd string) string {
-	return `
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: waiter, namespace: NAMESPACE}
----
+// apiReaderRole lets ServiceAccount sa get, list and watch the Deployment
+// "api" of its namespace, nothing else.
+func apiReaderRole(sa string) string {
+	return strings.ReplaceAll(`
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
-metadata: {name: waiter, namespace: NAMESPACE}
+metadata: {name: SA, namespace: NAMESPACE}
 rules:
 - apiGroups: [apps]
   resources: [deployments]
@@ -74,10 +70,20 @@ rules:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
+metadata: {name: SA, namespace: NAMESPACE}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: SA}
+subjects: [{kind: ServiceAccount, name: SA, namespace: NAMESPACE}]
+`, "SA", sa)
+}
+
+// waiterRBAC lets ServiceAccount "waiter" get, list and watch the
+// Deployment "api" in ns and the CRD crd, nothing else.
+func waiterRBAC(crd string) string {
+	return `
+apiVersion: v1
+kind: ServiceAccount
 metadata: {name: waiter, namespace: NAMESPACE}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: waiter}
-subjects: [{kind: ServiceAccount, name: waiter, namespace: NAMESPACE}]
----
+---` + apiReaderRole("waiter") + `---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: NAMESPACE-waiter}
@@ -104,7 +110,7 @@ func TestInClusterWithLeastPrivilege(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = kubectlErr(t, "", "delete", "clusterrole,clusterrolebinding", ns+"-waiter", "--ignore-not-found")
 	})
-	apply(t, ns, waiterRBAC(ns, crd))
+	apply(t, ns, waiterRBAC(crd))
 	// The namespace comes from the mounted namespace file: no -n.
 	p := inCluster(t, ns, "waiter", "deployment/api", "crd/"+crd, "--timeout", "90s")
 	p.await(t, "deployment/"+ns+"/api", "not found")

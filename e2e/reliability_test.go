@@ -369,22 +369,7 @@ func TestRBACGrantedWhileWaiting(t *testing.T) {
 	p.await(t, "deployment/"+ns+"/api", "forbidden", `system:serviceaccount:`+ns+`:late`,
 		`cannot list resource \"deployments\"`, `in the namespace \"`+ns+`\"`)
 	p.running(t)
-	apply(t, ns, `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: late, namespace: NAMESPACE}
-rules:
-- apiGroups: [apps]
-  resources: [deployments]
-  resourceNames: [api]
-  verbs: [get, list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: late, namespace: NAMESPACE}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: late}
-subjects: [{kind: ServiceAccount, name: late, namespace: NAMESPACE}]
-`)
+	apply(t, ns, apiReaderRole("late"))
 	p.expect(t, 0)
 }
 

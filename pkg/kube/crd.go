@@ -8,7 +8,6 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
@@ -68,7 +67,7 @@ func (c *Client) established(ctx context.Context, name, prefix string, absentOK 
 // plural. The apiserver installs a CRD's handler shortly after it reports
 // Established, and discovery is the place clients (Helm, kubectl) look.
 func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResourceDefinition, report target.Report) error {
-	backoff := wait.Backoff{Duration: 20 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: time.Second}
+	retry := newRetry(20*time.Millisecond, time.Second)
 	for _, v := range def.Spec.Versions {
 		if !v.Served {
 			continue
@@ -87,7 +86,7 @@ func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResource
 			} else {
 				report("established, not yet served in discovery of " + gv)
 			}
-			if err := sleep(ctx, backoff.Step()); err != nil {
+			if err := retry.wait(ctx); err != nil {
 				return err
 			}
 		}

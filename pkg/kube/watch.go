@@ -36,9 +36,12 @@ type evalFunc func(objs []*unstructured.Unstructured) target.Status
 //   - every error is a reason to report and retry after a capped backoff,
 //     never the end of the wait.
 func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, eval evalFunc, report target.Report) error {
-	retry := newRetry()
+	retry := newRetry(250*time.Millisecond, 2*time.Second)
 	var store objects
 	rv := ""
+	// troubled is set while the last reason reported is an error rather
+	// than a verdict on the objects.
+	troubled := false
 	for {
 		if rv == "" {
 			list, err := ri.List(ctx, sel)
@@ -47,13 +50,16 @@ func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOpt
 					return ctx.Err()
 				}
 				report(describe(err))
+				troubled = true
 				if err := retry.wait(ctx); err != nil {
 					return err
 				}
 				continue
 			}
+			retry.reset()
 			store = newObjects(list.Items)
 			rv = list.GetResourceVersion()
+			troubled = false
 			if done, err := judge(eval, store, report); done {
 				return err
 			}
@@ -72,17 +78,20 @@ func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOpt
 				continue
 			}
 			report(describe(err))
+			troubled = true
 			if err := retry.wait(ctx); err != nil {
 				return err
 			}
 			continue
 		}
-		// A watch is up again: judge the objects as they are, so a reason
-		// left by an outage ("apiserver unreachable") is replaced even if
-		// nothing changes.
-		if done, err := judge(eval, store, report); done {
-			w.Stop()
-			return err
+		if troubled {
+			// The watch is up again: replace the error reason with the
+			// verdict on the objects, even if none of them changes.
+			troubled = false
+			if done, err := judge(eval, store, report); done {
+				w.Stop()
+				return err
+			}
 		}
 		next, done, err := follow(ctx, w, rv, store, eval, report)
 		w.Stop()
@@ -93,6 +102,7 @@ func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOpt
 			// The watch carried an error: start again from a fresh list
 			// after a pause.
 			report(describe(err))
+			troubled = true
 			next = ""
 		case next == rv:
 			// The watch ended without news; pause before the next one so
@@ -201,19 +211,23 @@ func (o objects) sorted() []*unstructured.Unstructured {
 	return out
 }
 
-// retry spaces attempts after errors: 250ms doubling to at most 2s, with a
-// little jitter, so an apiserver outage costs each waiter one request every
-// two seconds and recovery is noticed within about that.
-type retry struct{ b wait.Backoff }
+// retry spaces attempts: from first, doubling up to limit, with a little
+// jitter. After API errors kwait uses 250ms up to 2s, so an apiserver
+// outage costs each waiter one request every two seconds and recovery is
+// noticed within about that.
+type retry struct {
+	first, limit time.Duration
+	b            wait.Backoff
+}
 
-func newRetry() *retry {
-	r := &retry{}
+func newRetry(first, limit time.Duration) *retry {
+	r := &retry{first: first, limit: limit}
 	r.reset()
 	return r
 }
 
 func (r *retry) reset() {
-	r.b = wait.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: 2 * time.Second}
+	r.b = wait.Backoff{Duration: r.first, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: r.limit}
 }
 
 func (r *retry) wait(ctx context.Context) error { return sleep(ctx, r.b.Step()) }

@@ -14,8 +14,9 @@ import (
 // Wait blocks until the target is ready (it returns nil), has failed for good
 // (it returns an error for which IsFailed is true), or ctx is done (it
 // returns ctx.Err() or an error wrapping it). While it waits it calls report
-// with a short human reason whenever the reason changes ("Ready: 1/3",
-// "connection refused"). Transient trouble (apiserver restarting, 5xx,
+// with a short human reason, at least whenever the reason changes ("Ready:
+// 1/3", "connection refused"); repeating a reason is harmless, the runner
+// logs changes only. Transient trouble (apiserver restarting, 5xx,
 // NotFound, a name that does not resolve yet) is never an error: it is a
 // reason to report while waiting on.
 type Target interface {
