@@ -20,7 +20,7 @@ func (fakeSignal) Signal()        {}
 func TestExitCode(t *testing.T) {
 	t.Parallel()
 	term := &cli.SignalError{Signal: syscall.SIGTERM}
-	failure := &runner.Failure{Name: "job/migrate", Err: target.Failed("Failed: BackoffLimitExceeded")}
+	failure := &runner.Failed{Name: "job/migrate", Err: target.Failed("Failed: BackoffLimitExceeded").Err()}
 	tests := []struct {
 		name string
 		err  error
@@ -34,7 +34,7 @@ func TestExitCode(t *testing.T) {
 		{"signal not from the OS", &cli.SignalError{Signal: fakeSignal{}}, cli.ExitFailed},
 		{"timeout", runner.ErrTimeout, cli.ExitTimeout},
 		{"timeout ending a run", &runner.Error{Err: runner.ErrTimeout}, cli.ExitTimeout},
-		{"failed for good", target.Failed("ProgressDeadlineExceeded"), cli.ExitFailed},
+		{"failed for good", target.Failed("ProgressDeadlineExceeded").Err(), cli.ExitFailed},
 		{"failure ending a run", &runner.Error{Err: failure, Failed: failure}, cli.ExitFailed},
 		{"internal error", errors.New("boom"), cli.ExitFailed},
 	}

@@ -42,17 +42,17 @@ func (c *Client) established(ctx context.Context, name, prefix string, absentOK 
 	var def *apiextensionsv1.CustomResourceDefinition
 	eval := single(func(got *apiextensionsv1.CustomResourceDefinition) target.Status {
 		st := readiness.CRD(got)
-		if st.Phase == target.Ready {
+		if st.Phase == target.PhaseReady {
 			def = got
 		}
 		return st
 	})
 	withPrefix := func(objs []*unstructured.Unstructured) target.Status {
 		if absentOK && len(objs) == 0 {
-			return target.Done()
+			return target.Ready()
 		}
 		st := eval(objs)
-		if st.Phase != target.Ready && prefix != "" {
+		if st.Phase != target.PhaseReady && prefix != "" {
 			st.Reason = prefix + st.Reason
 		}
 		return st

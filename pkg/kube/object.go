@@ -54,11 +54,11 @@ func (c *Client) namespace(ns string) string {
 func single[T any](judge func(*T) target.Status) evalFunc {
 	return func(objs []*unstructured.Unstructured) target.Status {
 		if len(objs) == 0 {
-			return target.NotYet("not found")
+			return target.Pending("not found")
 		}
 		var typed T
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(objs[0].Object, &typed); err != nil {
-			return target.Fail("cannot read %s: %v", objs[0].GetName(), err)
+			return target.Failed("cannot read %s: %v", objs[0].GetName(), err)
 		}
 		return judge(&typed)
 	}
@@ -70,7 +70,7 @@ func each[T any](judge func([]T) target.Status) evalFunc {
 		typed := make([]T, len(objs))
 		for i, o := range objs {
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &typed[i]); err != nil {
-				return target.Fail("cannot read %s: %v", o.GetName(), err)
+				return target.Failed("cannot read %s: %v", o.GetName(), err)
 			}
 		}
 		return judge(typed)

@@ -61,7 +61,7 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 		}
 	}
 	if !t.namespaced && r.ns != "" {
-		return target.Failed("%s is cluster-scoped: name it without a namespace", t.gvr.GroupResource())
+		return target.Failed("%s is cluster-scoped: name it without a namespace", t.gvr.GroupResource()).Err()
 	}
 	eval := func(objs []*unstructured.Unstructured) target.Status {
 		var obj *unstructured.Unstructured
@@ -76,14 +76,14 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 // evaluate applies every rule; the first one not satisfied decides.
 func (r *resource) evaluate(obj *unstructured.Unstructured) target.Status {
 	for _, rule := range r.rules {
-		if st := rule.Evaluate(obj); st.Phase != target.Ready {
+		if st := rule.Evaluate(obj); st.Phase != target.PhaseReady {
 			if len(r.rules) > 1 {
 				st.Reason = rule.String() + ": " + st.Reason
 			}
 			return st
 		}
 	}
-	return target.Done()
+	return target.Ready()
 }
 
 // onlyDelete reports whether the rules ask for nothing but absence, which a
@@ -122,12 +122,12 @@ func pickVersion(def *apiextensionsv1.CustomResourceDefinition, want string) (st
 	}
 	if want != "" {
 		if !slices.Contains(served, want) {
-			return "", target.Failed("CRD %s does not serve version %s (serves %v)", def.Name, want, served)
+			return "", target.Failed("CRD %s does not serve version %s (serves %v)", def.Name, want, served).Err()
 		}
 		return want, nil
 	}
 	if len(served) == 0 {
-		return "", target.Failed("CRD %s serves no version", def.Name)
+		return "", target.Failed("CRD %s serves no version", def.Name).Err()
 	}
 	slices.SortFunc(served, func(a, b string) int { return -version.CompareKubeAwareVersionStrings(a, b) })
 	return served[0], nil

@@ -22,7 +22,7 @@ import (
 type evalFunc func(objs []*unstructured.Unstructured) target.Status
 
 // until lists the objects sel names, judges them, and follows their changes
-// with a watch until eval says Ready (nil) or Broken (a FailedError), or ctx
+// with a watch until eval says ready (nil) or failed (a FailedError), or ctx
 // ends.
 //
 // It is a hand-written list+watch rather than an informer or RetryWatcher
@@ -166,9 +166,9 @@ func follow(ctx context.Context, w watch.Interface, rv string, store objects, ev
 func judge(eval evalFunc, store objects, report target.Report) (bool, error) {
 	st := eval(store.sorted())
 	switch st.Phase {
-	case target.Ready:
+	case target.PhaseReady:
 		return true, nil
-	case target.Broken:
+	case target.PhaseFailed:
 		return true, st.Err()
 	}
 	report(st.Reason)

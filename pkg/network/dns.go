@@ -52,11 +52,11 @@ func (d *DNS) check(ctx context.Context) target.Status {
 	addrs, err := d.resolver.LookupHost(ctx, d.host)
 	switch {
 	case err != nil:
-		return target.NotYet("%s", reason(err, d.poll.AttemptTimeout))
+		return target.Pending("%s", reason(err, d.poll.AttemptTimeout))
 	case len(addrs) == 0:
-		return target.NotYet("no addresses")
+		return target.Pending("no addresses")
 	}
-	return target.Done()
+	return target.Ready()
 }
 
 // checkHost accepts an IP address (an IPv6 one may carry a zone) or a host

@@ -158,7 +158,7 @@ func (h *HTTP) check(ctx context.Context) target.Status {
 	req, err := http.NewRequestWithContext(ctx, h.method, h.url, nil)
 	if err != nil {
 		// NewHTTP parsed the URL and checked the method: this cannot happen.
-		return target.Fail("build request: %v", err)
+		return target.Failed("build request: %v", err)
 	}
 	req.Header = h.header.Clone()
 	if h.host != "" {
@@ -166,7 +166,7 @@ func (h *HTTP) check(ctx context.Context) target.Status {
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return target.NotYet("%s", reason(err, h.poll.AttemptTimeout))
+		return target.Pending("%s", reason(err, h.poll.AttemptTimeout))
 	}
 	defer func() {
 		// Fresh connections every time, so draining is only good manners,
@@ -177,22 +177,22 @@ func (h *HTTP) check(ctx context.Context) target.Status {
 
 	code := resp.StatusCode
 	if !h.statuses.Contains(code) {
-		return target.NotYet("HTTP %d", code)
+		return target.Pending("HTTP %d", code)
 	}
 	if h.contains == "" && h.re == nil {
-		return target.Done()
+		return target.Ready()
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return target.NotYet("HTTP %d but reading body: %s", code, reason(err, h.poll.AttemptTimeout))
+		return target.Pending("HTTP %d but reading body: %s", code, reason(err, h.poll.AttemptTimeout))
 	}
 	if h.contains != "" && !bytes.Contains(body, []byte(h.contains)) {
-		return target.NotYet("HTTP %d but body does not contain %q", code, h.contains)
+		return target.Pending("HTTP %d but body does not contain %q", code, h.contains)
 	}
 	if h.re != nil && !h.re.Match(body) {
-		return target.NotYet("HTTP %d but body does not match %q", code, h.re.String())
+		return target.Pending("HTTP %d but body does not match %q", code, h.re.String())
 	}
-	return target.Done()
+	return target.Ready()
 }
 
 // parseURL accepts an absolute http or https URL with a host and, if

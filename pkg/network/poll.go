@@ -108,9 +108,9 @@ func poll(ctx context.Context, p Poll, report target.Report, check func(context.
 		st := check(attemptCtx)
 		cancel()
 		switch st.Phase {
-		case target.Ready:
+		case target.PhaseReady:
 			return nil
-		case target.Broken:
+		case target.PhaseFailed:
 			return st.Err()
 		}
 		if err := ctx.Err(); err != nil {

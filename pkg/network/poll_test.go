@@ -91,8 +91,8 @@ func TestPollReportsOnlyChanges(t *testing.T) {
 	rec := newRecorder()
 	var calls int
 	check := script(&calls,
-		target.NotYet("a"), target.NotYet("a"), target.NotYet("b"),
-		target.NotYet("b"), target.NotYet("a"), target.Done())
+		target.Pending("a"), target.Pending("a"), target.Pending("b"),
+		target.Pending("b"), target.Pending("a"), target.Ready())
 
 	if err := poll(t.Context(), fastPoll(), rec.report, check); err != nil {
 		t.Fatalf("poll: %v", err)
@@ -114,7 +114,7 @@ func TestPollStopsWhenContextEnds(t *testing.T) {
 	var calls int
 	report := func(string) { cancel() }
 
-	err := poll(ctx, p, report, script(&calls, target.NotYet("down")))
+	err := poll(ctx, p, report, script(&calls, target.Pending("down")))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("poll = %v, want context.Canceled", err)
 	}
@@ -126,7 +126,7 @@ func TestPollStopsWhenContextEnds(t *testing.T) {
 func TestPollFailedForGood(t *testing.T) {
 	t.Parallel()
 	var calls int
-	err := poll(t.Context(), fastPoll(), newRecorder().report, script(&calls, target.NotYet("a"), target.Fail("gone")))
+	err := poll(t.Context(), fastPoll(), newRecorder().report, script(&calls, target.Pending("a"), target.Failed("gone")))
 	if !target.IsFailed(err) || err.Error() != "gone" {
 		t.Fatalf("poll = %v, want failed for good with reason gone", err)
 	}
@@ -141,7 +141,7 @@ func TestPollAttemptContext(t *testing.T) {
 			var deadline time.Time
 			check := func(ctx context.Context) target.Status {
 				deadline, _ = ctx.Deadline()
-				return target.Done()
+				return target.Ready()
 			}
 			start := time.Now()
 			if err := poll(t.Context(), mustNormalize(t, p), func(string) {}, check); err != nil {
@@ -162,7 +162,7 @@ func TestPollAttemptContext(t *testing.T) {
 			var deadline time.Time
 			check := func(ctx context.Context) target.Status {
 				deadline, _ = ctx.Deadline()
-				return target.Done()
+				return target.Ready()
 			}
 			if err := poll(ctx, mustNormalize(t, p), func(string) {}, check); err != nil {
 				t.Fatal(err)
@@ -182,9 +182,9 @@ func TestPollBackoff(t *testing.T) {
 		check := func(context.Context) target.Status {
 			starts = append(starts, time.Now())
 			if len(starts) == 9 {
-				return target.Done()
+				return target.Ready()
 			}
-			return target.NotYet("down")
+			return target.Pending("down")
 		}
 		if err := poll(t.Context(), p, func(string) {}, check); err != nil {
 			t.Fatal(err)
@@ -208,7 +208,7 @@ func TestPollAttemptCutByContext(t *testing.T) {
 		rec := newRecorder()
 		check := func(ctx context.Context) target.Status {
 			<-ctx.Done()
-			return target.NotYet("timed out after 1h0m0s")
+			return target.Pending("timed out after 1h0m0s")
 		}
 		err := poll(ctx, Poll{AttemptTimeout: time.Hour, Interval: time.Millisecond, MaxInterval: time.Millisecond}, rec.report, check)
 		if !errors.Is(err, context.DeadlineExceeded) {

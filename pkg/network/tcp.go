@@ -43,12 +43,12 @@ func (t *TCP) check(ctx context.Context) target.Status {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", t.addr)
 	if err != nil {
-		return target.NotYet("%s", reason(err, t.poll.AttemptTimeout))
+		return target.Pending("%s", reason(err, t.poll.AttemptTimeout))
 	}
 	// The connection was made, which is all we wanted; a close error
 	// changes nothing.
 	_ = conn.Close()
-	return target.Done()
+	return target.Ready()
 }
 
 func checkHostPort(addr string) error {

@@ -15,19 +15,19 @@ const reasonInstalling = "Installing"
 // discovery is checked elsewhere; this only reads the object.
 //
 // A condition counts as stale when it carries an observedGeneration below
-// metadata.generation; stale conditions never make a CRD Ready or Broken.
+// metadata.generation; stale conditions never make a CRD Ready or Failed.
 //
 // Rules, first match wins:
 //  1. metadata.deletionTimestamp set, or condition Terminating=True: Pending,
 //     the definition is going away.
 //  2. status.observedGeneration set and below metadata.generation: Pending,
 //     the API server has not looked at the latest spec yet.
-//  3. NamesAccepted=False, not stale: Broken, with the condition's reason
+//  3. NamesAccepted=False, not stale: Failed, with the condition's reason
 //     and message. The names clash with another definition (a plural or kind
 //     already taken), and that changes only when someone edits or deletes a
 //     CRD.
 //  4. Established=False, not stale, with a reason other than "Installing"
-//     (and not empty): Broken, as in kstatus. "Installing" is the normal
+//     (and not empty): Failed, as in kstatus. "Installing" is the normal
 //     step before Established=True; the API server's other reasons are
 //     "NotAccepted", which comes with NamesAccepted=False, and
 //     "InvalidCABundle", set when the conversion webhook's CA bundle cannot
@@ -37,26 +37,26 @@ const reasonInstalling = "Installing"
 //     that is missing, not True or stale.
 func CRD(crd *apiextensionsv1.CustomResourceDefinition) target.Status {
 	if crd.DeletionTimestamp != nil {
-		return target.NotYet("being deleted")
+		return target.Pending("being deleted")
 	}
 	if c, ok := crdCondition(crd, apiextensionsv1.Terminating); ok && c.Status == apiextensionsv1.ConditionTrue {
-		return target.NotYet("being deleted: %s", crdDescribe(c))
+		return target.Pending("being deleted: %s", crdDescribe(c))
 	}
 	gen := crd.Generation
 	if obs := crd.Status.ObservedGeneration; obs != 0 && obs < gen {
-		return target.NotYet("waiting for generation %d to be observed (observed %d)", gen, obs)
+		return target.Pending("waiting for generation %d to be observed (observed %d)", gen, obs)
 	}
 	stale := func(c apiextensionsv1.CustomResourceDefinitionCondition) bool {
 		return c.ObservedGeneration != 0 && c.ObservedGeneration < gen
 	}
 	names, ok := crdCondition(crd, apiextensionsv1.NamesAccepted)
 	if ok && names.Status == apiextensionsv1.ConditionFalse && !stale(names) {
-		return target.Fail("names not accepted: %s", detail(names.Reason, names.Message))
+		return target.Failed("names not accepted: %s", detail(names.Reason, names.Message))
 	}
 	est, ok := crdCondition(crd, apiextensionsv1.Established)
 	if ok && est.Status == apiextensionsv1.ConditionFalse && !stale(est) &&
 		est.Reason != "" && est.Reason != reasonInstalling {
-		return target.Fail("not established: %s", detail(est.Reason, est.Message))
+		return target.Failed("not established: %s", detail(est.Reason, est.Message))
 	}
 	for _, typ := range []apiextensionsv1.CustomResourceDefinitionConditionType{
 		apiextensionsv1.NamesAccepted, apiextensionsv1.Established,
@@ -64,15 +64,15 @@ func CRD(crd *apiextensionsv1.CustomResourceDefinition) target.Status {
 		c, ok := crdCondition(crd, typ)
 		switch {
 		case !ok:
-			return target.NotYet("condition %s not set", typ)
+			return target.Pending("condition %s not set", typ)
 		case c.Status != apiextensionsv1.ConditionTrue:
-			return target.NotYet("%s", crdDescribe(c))
+			return target.Pending("%s", crdDescribe(c))
 		case stale(c):
-			return target.NotYet("condition %s: waiting for generation %d to be observed (observed %d)",
+			return target.Pending("condition %s: waiting for generation %d to be observed (observed %d)",
 				typ, gen, c.ObservedGeneration)
 		}
 	}
-	return target.Done()
+	return target.Ready()
 }
 
 func crdCondition(crd *apiextensionsv1.CustomResourceDefinition, typ apiextensionsv1.CustomResourceDefinitionConditionType) (apiextensionsv1.CustomResourceDefinitionCondition, bool) {

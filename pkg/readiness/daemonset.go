@@ -23,19 +23,19 @@ import (
 //     (desiredNumberScheduled zero) is ready once its generation is observed.
 func DaemonSet(ds *appsv1.DaemonSet) target.Status {
 	if ds.DeletionTimestamp != nil {
-		return target.NotYet("being deleted")
+		return target.Pending("being deleted")
 	}
 	st := ds.Status
 	if ds.Generation > st.ObservedGeneration {
-		return target.NotYet("waiting for spec update to be observed (generation %d, observed %d)",
+		return target.Pending("waiting for spec update to be observed (generation %d, observed %d)",
 			ds.Generation, st.ObservedGeneration)
 	}
 	desired := st.DesiredNumberScheduled
 	if ds.Spec.UpdateStrategy.Type != appsv1.OnDeleteDaemonSetStrategyType && st.UpdatedNumberScheduled < desired {
-		return target.NotYet("updated pods %d/%d", st.UpdatedNumberScheduled, desired)
+		return target.Pending("updated pods %d/%d", st.UpdatedNumberScheduled, desired)
 	}
 	if st.NumberAvailable < desired {
-		return target.NotYet("available pods %d/%d", st.NumberAvailable, desired)
+		return target.Pending("available pods %d/%d", st.NumberAvailable, desired)
 	}
-	return target.Done()
+	return target.Ready()
 }

@@ -18,7 +18,7 @@ const reasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 //  1. metadata.deletionTimestamp set: Pending.
 //  2. metadata.generation above status.observedGeneration: Pending, the
 //     controller has not seen the latest spec yet.
-//  3. Condition Progressing with reason ProgressDeadlineExceeded: Broken,
+//  3. Condition Progressing with reason ProgressDeadlineExceeded: Failed,
 //     with the controller's message. The controller stops trying; only a
 //     new spec starts another rollout.
 //  4. spec.paused: Pending. kwait waits for the rollout to be resumed and
@@ -32,34 +32,34 @@ const reasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 //     generation is observed.
 func Deployment(d *appsv1.Deployment) target.Status {
 	if d.DeletionTimestamp != nil {
-		return target.NotYet("being deleted")
+		return target.Pending("being deleted")
 	}
 	if d.Generation > d.Status.ObservedGeneration {
-		return target.NotYet("waiting for spec update to be observed (generation %d, observed %d)",
+		return target.Pending("waiting for spec update to be observed (generation %d, observed %d)",
 			d.Generation, d.Status.ObservedGeneration)
 	}
 	for _, c := range d.Status.Conditions {
 		if c.Type == appsv1.DeploymentProgressing && c.Reason == reasonProgressDeadlineExceeded {
 			if c.Message == "" {
-				return target.Fail("progress deadline exceeded")
+				return target.Failed("progress deadline exceeded")
 			}
-			return target.Fail("progress deadline exceeded: %s", oneLine(c.Message))
+			return target.Failed("progress deadline exceeded: %s", oneLine(c.Message))
 		}
 	}
 	if d.Spec.Paused {
-		return target.NotYet("rollout paused")
+		return target.Pending("rollout paused")
 	}
 	want := replicas(d.Spec.Replicas)
 	st := d.Status
 	switch {
 	case st.UpdatedReplicas < want:
-		return target.NotYet("updated replicas %d/%d", st.UpdatedReplicas, want)
+		return target.Pending("updated replicas %d/%d", st.UpdatedReplicas, want)
 	case st.Replicas > st.UpdatedReplicas:
-		return target.NotYet("old replicas pending termination: %d", st.Replicas-st.UpdatedReplicas)
+		return target.Pending("old replicas pending termination: %d", st.Replicas-st.UpdatedReplicas)
 	case st.AvailableReplicas < st.UpdatedReplicas:
-		return target.NotYet("available replicas %d/%d", st.AvailableReplicas, st.UpdatedReplicas)
+		return target.Pending("available replicas %d/%d", st.AvailableReplicas, st.UpdatedReplicas)
 	}
-	return target.Done()
+	return target.Ready()
 }
 
 // replicas returns a spec.replicas value, which the API defaults to 1.

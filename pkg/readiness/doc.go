@@ -1,6 +1,6 @@
 // Package readiness decides whether one Kubernetes object is ready, as pure
 // functions from the object to a target.Status: Ready, Pending with a short
-// human reason, or Broken when the object can never become ready on its own.
+// human reason, or Failed when the object can never become ready on its own.
 //
 // Nothing here talks to the API server. Callers fetch or watch objects and
 // feed every new version to these functions; the doc comment of each

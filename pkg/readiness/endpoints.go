@@ -29,16 +29,16 @@ func EndpointSlices(slices []discoveryv1.EndpointSlice) target.Status {
 				continue
 			}
 			if ep.Conditions.Ready == nil || *ep.Conditions.Ready {
-				return target.Done()
+				return target.Ready()
 			}
 			total++
 		}
 	}
 	switch {
 	case seen == 0:
-		return target.NotYet("no EndpointSlices")
+		return target.Pending("no EndpointSlices")
 	case total == 0:
-		return target.NotYet("no endpoints")
+		return target.Pending("no endpoints")
 	}
-	return target.NotYet("no ready endpoints (%d not ready)", total)
+	return target.Pending("no ready endpoints (%d not ready)", total)
 }

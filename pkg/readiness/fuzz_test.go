@@ -32,7 +32,7 @@ func FuzzParseRule(f *testing.F) {
 	})
 }
 
-// FuzzRuleEvaluate checks that no accepted rule panics or returns Broken
+// FuzzRuleEvaluate checks that no accepted rule panics or returns Failed
 // when evaluated, whatever its JSONPath expression does to a typical object.
 func FuzzRuleEvaluate(f *testing.F) {
 	for _, s := range []string{
@@ -47,8 +47,8 @@ func FuzzRuleEvaluate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if st := r.Evaluate(obj.DeepCopy()); st.Phase == target.Broken {
-			t.Fatalf("%s evaluated to Broken: %s", r, st.Reason)
+		if st := r.Evaluate(obj.DeepCopy()); st.Phase == target.PhaseFailed {
+			t.Fatalf("%s evaluated to Failed: %s", r, st.Reason)
 		}
 	})
 }

@@ -52,19 +52,19 @@ type verdict struct {
 	reason string
 }
 
-func pending(reason string) verdict { return verdict{target.Pending, reason} }
-func broken(reason string) verdict  { return verdict{target.Broken, reason} }
+func pending(reason string) verdict { return verdict{target.PhasePending, reason} }
+func broken(reason string) verdict  { return verdict{target.PhaseFailed, reason} }
 
-var ready = verdict{phase: target.Ready}
+var ready = verdict{phase: target.PhaseReady}
 
 func phaseName(p target.Phase) string {
 	switch p {
-	case target.Pending:
+	case target.PhasePending:
 		return "Pending"
-	case target.Ready:
+	case target.PhaseReady:
 		return "Ready"
-	case target.Broken:
-		return "Broken"
+	case target.PhaseFailed:
+		return "Failed"
 	}
 	return "Phase(?)"
 }
@@ -74,7 +74,7 @@ func check(t *testing.T, got target.Status, want verdict) {
 	if got.Phase != want.phase {
 		t.Fatalf("phase = %s (reason %q), want %s", phaseName(got.Phase), got.Reason, phaseName(want.phase))
 	}
-	if want.phase == target.Ready {
+	if want.phase == target.PhaseReady {
 		if got.Reason != "" {
 			t.Errorf("ready with reason %q, want none", got.Reason)
 		}

@@ -16,9 +16,9 @@ import (
 // Rules, first match wins:
 //  1. Condition Complete=True: Ready, even while the Job is being deleted
 //     (a TTL controller cleaning up a finished Job does not undo it).
-//  2. Condition Failed=True: Broken, with the condition's reason and message
+//  2. Condition Failed=True: Failed, with the condition's reason and message
 //     (for example BackoffLimitExceeded or DeadlineExceeded).
-//  3. Condition FailureTarget=True: Broken. The controller sets it once the
+//  3. Condition FailureTarget=True: Failed. The controller sets it once the
 //     Job's failure is decided and only waits for pods to terminate before
 //     setting Failed, so waiting longer cannot change the outcome.
 //  4. metadata.deletionTimestamp set: Pending.
@@ -29,19 +29,19 @@ import (
 //     follow when not zero.
 func Job(j *batchv1.Job) target.Status {
 	if _, ok := jobCondition(j, batchv1.JobComplete); ok {
-		return target.Done()
+		return target.Ready()
 	}
 	if c, ok := jobCondition(j, batchv1.JobFailed); ok {
-		return target.Fail("job failed: %s", failDetail(c))
+		return target.Failed("job failed: %s", failDetail(c))
 	}
 	if c, ok := jobCondition(j, batchv1.JobFailureTarget); ok {
-		return target.Fail("job failing: %s", failDetail(c))
+		return target.Failed("job failing: %s", failDetail(c))
 	}
 	if j.DeletionTimestamp != nil {
-		return target.NotYet("being deleted")
+		return target.Pending("being deleted")
 	}
 	if j.Spec.Suspend != nil && *j.Spec.Suspend {
-		return target.NotYet("suspended")
+		return target.Pending("suspended")
 	}
 	st := j.Status
 	var b strings.Builder
@@ -59,7 +59,7 @@ func Job(j *batchv1.Job) target.Status {
 	if st.Failed > 0 {
 		fmt.Fprintf(&b, ", failed %d", st.Failed)
 	}
-	return target.NotYet("%s", b.String())
+	return target.Pending("%s", b.String())
 }
 
 // jobCondition returns the condition of type typ when its status is True.

@@ -125,11 +125,11 @@ func (r Rule) evaluateJSONPath(obj *unstructured.Unstructured) target.Status {
 	// A JSONPath keeps state while it evaluates, so each call gets its own.
 	j := jsonpath.New("for").AllowMissingKeys(true)
 	if err := j.Parse(r.path); err != nil {
-		return target.NotYet("%s: %s", r.path, oneLine(err.Error()))
+		return target.Pending("%s: %s", r.path, oneLine(err.Error()))
 	}
 	results, err := j.FindResults(obj.Object)
 	if err != nil {
-		return target.NotYet("%s: %s", r.path, oneLine(err.Error()))
+		return target.Pending("%s: %s", r.path, oneLine(err.Error()))
 	}
 	var values []reflect.Value
 	for _, list := range results {
@@ -141,23 +141,23 @@ func (r Rule) evaluateJSONPath(obj *unstructured.Unstructured) target.Status {
 	}
 	switch {
 	case len(values) == 0 && r.value == "":
-		return target.NotYet("%s not set", r.path)
+		return target.Pending("%s not set", r.path)
 	case len(values) == 0:
-		return target.NotYet("%s not set, want %q", r.path, r.value)
+		return target.Pending("%s not set, want %q", r.path, r.value)
 	case len(values) > 1:
-		return target.NotYet("%s matches %d values, want exactly one", r.path, len(values))
+		return target.Pending("%s matches %d values, want exactly one", r.path, len(values))
 	}
 	text, empty := printValue(values[0])
 	if r.value == "" {
 		if empty {
-			return target.NotYet("%s is empty", r.path)
+			return target.Pending("%s is empty", r.path)
 		}
-		return target.Done()
+		return target.Ready()
 	}
 	if strings.TrimSpace(text) == r.value {
-		return target.Done()
+		return target.Ready()
 	}
-	return target.NotYet("%s is %q, want %q", r.path, oneLine(text), r.value)
+	return target.Pending("%s is %q, want %q", r.path, oneLine(text), r.value)
 }
 
 // printValue prints a value found by JSONPath and says whether it is

@@ -20,7 +20,7 @@ import (
 //     such pods can linger for a long time (evicted pods stay Failed until
 //     garbage collected), so waiting for them could mean waiting forever.
 //     A Failed pod is not a reason to give up either: its controller may
-//     replace it, so Pods never returns Broken.
+//     replace it, so Pods never returns Failed.
 //   - live: all the others.
 //
 // Rules, first match wins:
@@ -32,7 +32,7 @@ import (
 //  4. Otherwise Ready.
 func Pods(pods []corev1.Pod, minReady int) target.Status {
 	if len(pods) == 0 {
-		return target.NotYet("no pods match")
+		return target.Pending("no pods match")
 	}
 	minReady = max(minReady, 1)
 	var live, ready, terminating, succeeded, failed int
@@ -65,16 +65,16 @@ func Pods(pods []corev1.Pod, minReady int) target.Status {
 				parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 			}
 		}
-		return target.NotYet("no live pods match (%s)", strings.Join(parts, ", "))
+		return target.Pending("no live pods match (%s)", strings.Join(parts, ", "))
 	}
 	want := max(live, minReady)
 	if ready >= want {
-		return target.Done()
+		return target.Ready()
 	}
 	if firstNotReady == nil {
-		return target.NotYet("ready pods %d/%d", ready, want)
+		return target.Pending("ready pods %d/%d", ready, want)
 	}
-	return target.NotYet("ready pods %d/%d; %s: %s", ready, want, firstNotReady.Name, podNotReady(firstNotReady))
+	return target.Pending("ready pods %d/%d; %s: %s", ready, want, firstNotReady.Name, podNotReady(firstNotReady))
 }
 
 func podReady(p *corev1.Pod) bool {

@@ -131,7 +131,7 @@ func (r Rule) String() string {
 }
 
 // Evaluate applies the rule to obj, nil meaning the object does not exist.
-// It never returns Broken: an object that does not satisfy a rule today
+// It never returns Failed: an object that does not satisfy a rule today
 // may satisfy it tomorrow, and only the user knows which states are final.
 //
 // create is Ready as soon as obj is not nil. delete is Ready when obj is
@@ -161,9 +161,9 @@ func (r Rule) Evaluate(obj *unstructured.Unstructured) target.Status {
 	switch r.kind {
 	case ruleCreate:
 		if obj == nil {
-			return target.NotYet("not found")
+			return target.Pending("not found")
 		}
-		return target.Done()
+		return target.Ready()
 	case ruleDelete:
 		return evaluateDelete(obj)
 	case ruleCondition, ruleJSONPath:
@@ -175,35 +175,35 @@ func (r Rule) Evaluate(obj *unstructured.Unstructured) target.Status {
 		}
 		return r.evaluateJSONPath(obj)
 	}
-	return target.NotYet("no rule given")
+	return target.Pending("no rule given")
 }
 
 func evaluateDelete(obj *unstructured.Unstructured) target.Status {
 	if obj == nil {
-		return target.Done()
+		return target.Ready()
 	}
 	if obj.GetDeletionTimestamp() == nil {
-		return target.NotYet("still exists")
+		return target.Pending("still exists")
 	}
 	if f := obj.GetFinalizers(); len(f) > 0 {
-		return target.NotYet("being deleted, finalizers: %s", oneLine(strings.Join(f, ", ")))
+		return target.Pending("being deleted, finalizers: %s", oneLine(strings.Join(f, ", ")))
 	}
-	return target.NotYet("being deleted")
+	return target.Pending("being deleted")
 }
 
 // current reports whether obj exists, is not being deleted and has its
 // latest generation observed, and if not, the Pending status saying which.
 func current(obj *unstructured.Unstructured) (target.Status, bool) {
 	if obj == nil {
-		return target.NotYet("not found"), false
+		return target.Pending("not found"), false
 	}
 	if obj.GetDeletionTimestamp() != nil {
-		return target.NotYet("being deleted"), false
+		return target.Pending("being deleted"), false
 	}
 	gen, okGen := intField(obj.Object, "metadata", "generation")
 	obs, okObs := intField(obj.Object, "status", "observedGeneration")
 	if okGen && okObs && obs < gen {
-		return target.NotYet("waiting for generation %d to be observed (observed %d)", gen, obs), false
+		return target.Pending("waiting for generation %d to be observed (observed %d)", gen, obs), false
 	}
 	return target.Status{}, true
 }
@@ -211,17 +211,17 @@ func current(obj *unstructured.Unstructured) (target.Status, bool) {
 func (r Rule) evaluateCondition(obj *unstructured.Unstructured) target.Status {
 	c, ok := findCondition(obj, r.condType)
 	if !ok {
-		return target.NotYet("condition %s not set", r.condType)
+		return target.Pending("condition %s not set", r.condType)
 	}
 	if !strings.EqualFold(c.Status, r.condStatus) {
 		if c.Status == "" {
 			c.Status = "<no status>"
 		}
-		return target.NotYet("%s", c)
+		return target.Pending("%s", c)
 	}
 	if gen := obj.GetGeneration(); c.ObservedGeneration != 0 && c.ObservedGeneration < gen {
-		return target.NotYet("condition %s: waiting for generation %d to be observed (observed %d)",
+		return target.Pending("condition %s: waiting for generation %d to be observed (observed %d)",
 			c.Type, gen, c.ObservedGeneration)
 	}
-	return target.Done()
+	return target.Ready()
 }

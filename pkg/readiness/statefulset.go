@@ -37,35 +37,35 @@ import (
 // status field.
 func StatefulSet(s *appsv1.StatefulSet) target.Status {
 	if s.DeletionTimestamp != nil {
-		return target.NotYet("being deleted")
+		return target.Pending("being deleted")
 	}
 	st := s.Status
 	if st.ObservedGeneration == 0 || s.Generation > st.ObservedGeneration {
-		return target.NotYet("waiting for spec update to be observed (generation %d, observed %d)",
+		return target.Pending("waiting for spec update to be observed (generation %d, observed %d)",
 			s.Generation, st.ObservedGeneration)
 	}
 	want := replicas(s.Spec.Replicas)
 	switch {
 	case st.ReadyReplicas < want:
-		return target.NotYet("ready replicas %d/%d", st.ReadyReplicas, want)
+		return target.Pending("ready replicas %d/%d", st.ReadyReplicas, want)
 	case s.Spec.MinReadySeconds > 0 && st.AvailableReplicas < want:
-		return target.NotYet("available replicas %d/%d", st.AvailableReplicas, want)
+		return target.Pending("available replicas %d/%d", st.AvailableReplicas, want)
 	case st.Replicas > want:
-		return target.NotYet("surplus replicas pending termination: %d", st.Replicas-want)
+		return target.Pending("surplus replicas pending termination: %d", st.Replicas-want)
 	}
 	strategy := s.Spec.UpdateStrategy
 	if strategy.Type == appsv1.OnDeleteStatefulSetStrategyType {
-		return target.Done()
+		return target.Ready()
 	}
 	if ru := strategy.RollingUpdate; ru != nil && ru.Partition != nil && *ru.Partition > 0 {
 		p := *ru.Partition
 		if need := want - p; st.UpdatedReplicas < need {
-			return target.NotYet("updated replicas %d/%d (partition %d)", st.UpdatedReplicas, max(need, 0), p)
+			return target.Pending("updated replicas %d/%d (partition %d)", st.UpdatedReplicas, max(need, 0), p)
 		}
-		return target.Done()
+		return target.Ready()
 	}
 	if st.UpdatedReplicas < want {
-		return target.NotYet("updated replicas %d/%d", st.UpdatedReplicas, want)
+		return target.Pending("updated replicas %d/%d", st.UpdatedReplicas, want)
 	}
-	return target.Done()
+	return target.Ready()
 }

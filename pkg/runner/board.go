@@ -19,7 +19,7 @@ type board struct {
 
 	mu      sync.Mutex
 	entries []entry
-	failed  *Failure // the first failure for good, if any
+	failed  *Failed // the first failure for good, if any
 }
 
 type entry struct {
@@ -72,7 +72,7 @@ func (b *board) finish(i int, err error, canceled bool) bool {
 	if b.failed == nil {
 		// Not logged here: the run ends with it, and the final message
 		// says it once.
-		b.failed = &Failure{Name: e.name, Err: err}
+		b.failed = &Failed{Name: e.name, Err: err}
 	}
 	return true
 }

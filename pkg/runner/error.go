@@ -17,21 +17,21 @@ type Pending struct {
 	Reason string
 }
 
-// Failure is the target that failed for good and ended a run.
-type Failure struct {
+// Failed is the target that failed for good and ended a run.
+type Failed struct {
 	Name string
 	Err  error
 }
 
-func (f *Failure) Error() string { return f.Name + ": " + f.Err.Error() }
-func (f *Failure) Unwrap() error { return f.Err }
+func (f *Failed) Error() string { return f.Name + ": " + f.Err.Error() }
+func (f *Failed) Unwrap() error { return f.Err }
 
 // Error is how a run that did not end with every target ready ended: the
-// cause (a *Failure, ErrTimeout, or the cause of the caller's context such
+// cause (a *Failed, ErrTimeout, or the cause of the caller's context such
 // as a signal) and every target still pending.
 type Error struct {
 	Err     error
-	Failed  *Failure
+	Failed  *Failed
 	Pending []Pending
 	Elapsed time.Duration
 }

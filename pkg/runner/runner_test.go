@@ -112,7 +112,7 @@ func TestRunFailureStopsTheRest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		log, _ := observed()
 		targets := []target.Target{
-			&script{name: "job/default/migrate", after: time.Second, result: target.Failed("BackoffLimitExceeded")},
+			&script{name: "job/default/migrate", after: time.Second, result: target.Failed("BackoffLimitExceeded").Err()},
 			&script{name: "deployment/default/api", reasons: []string{"Ready 0/3"}, never: true},
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)

@@ -2,16 +2,17 @@ package target
 
 import "fmt"
 
-// Phase is where a target stands at one moment.
+// Phase is where a target stands at one moment. kwait uses three words for
+// the three outcomes everywhere: pending, ready, failed.
 type Phase int
 
 const (
-	// Pending means not ready yet; the reason says why.
-	Pending Phase = iota
-	// Ready means the wait is over for this target.
-	Ready
-	// Broken means the target can never become ready on its own.
-	Broken
+	// PhasePending means not ready yet; the reason says why.
+	PhasePending Phase = iota
+	// PhaseReady means the wait is over for this target.
+	PhaseReady
+	// PhaseFailed means the target can never become ready on its own.
+	PhaseFailed
 )
 
 // Status is one verdict about a target: its phase and, unless ready, a
@@ -21,22 +22,24 @@ type Status struct {
 	Reason string
 }
 
-// NotYet is a Pending status with a formatted reason.
-func NotYet(format string, args ...any) Status {
-	return Status{Phase: Pending, Reason: fmt.Sprintf(format, args...)}
+// Pending is a pending status with a formatted reason.
+func Pending(format string, args ...any) Status {
+	return Status{Phase: PhasePending, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Done is the Ready status.
-func Done() Status { return Status{Phase: Ready} }
+// Ready is the ready status.
+func Ready() Status { return Status{Phase: PhaseReady} }
 
-// Fail is a Broken status with a formatted reason.
-func Fail(format string, args ...any) Status {
-	return Status{Phase: Broken, Reason: fmt.Sprintf(format, args...)}
+// Failed is a failed status with a formatted reason; its Err is the error
+// a target's Wait returns for it.
+func Failed(format string, args ...any) Status {
+	return Status{Phase: PhaseFailed, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Err turns a Broken status into a FailedError and any other status into nil.
+// Err turns a failed status into a *FailedError and any other status into
+// nil.
 func (s Status) Err() error {
-	if s.Phase == Broken {
+	if s.Phase == PhaseFailed {
 		return &FailedError{Reason: s.Reason}
 	}
 	return nil

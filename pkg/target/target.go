@@ -6,7 +6,6 @@ package target
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
 // Target is one thing kwait waits for.
@@ -38,11 +37,6 @@ type FailedError struct {
 }
 
 func (e *FailedError) Error() string { return e.Reason }
-
-// Failed returns a FailedError with a formatted reason.
-func Failed(format string, args ...any) error {
-	return &FailedError{Reason: fmt.Sprintf(format, args...)}
-}
 
 // IsFailed reports whether err says a target failed for good.
 func IsFailed(err error) bool {
