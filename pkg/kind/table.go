@@ -1,0 +1,73 @@
+package kind
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// All lists the kinds in the order --help shows them. The table is built on
+// each call, so no caller can change another's copy.
+func All() []Kind {
+	crds := builtin("apiextensions.k8s.io", "customresourcedefinitions")
+	deployments := builtin("apps", "deployments")
+	statefulSets := builtin("apps", "statefulsets")
+	daemonSets := builtin("apps", "daemonsets")
+	jobs := builtin("batch", "jobs")
+	services := builtin("", "services")
+	pods := builtin("", "pods")
+	return []Kind{{
+		Name: "crd", Type: crds, Watch: crds, Select: ByName, Served: true,
+		Args:  "PLURAL.GROUP...",
+		Usage: "wait for CRDs to be Established, their names accepted and their resources served",
+		Judge: fixed(readiness.One(readiness.CRD)),
+	}, {
+		Name: "deployment", Type: deployments, Watch: deployments, Select: ByName,
+		Args:  "[NAMESPACE/]NAME...",
+		Usage: "wait for Deployments to finish rolling out (as kubectl rollout status)",
+		Judge: fixed(readiness.One(readiness.Deployment)),
+	}, {
+		Name: "statefulset", Type: statefulSets, Watch: statefulSets, Select: ByName,
+		Args:  "[NAMESPACE/]NAME...",
+		Usage: "wait for StatefulSets to finish rolling out",
+		Judge: fixed(readiness.One(readiness.StatefulSet)),
+	}, {
+		Name: "daemonset", Type: daemonSets, Watch: daemonSets, Select: ByName,
+		Args:  "[NAMESPACE/]NAME...",
+		Usage: "wait for DaemonSets to finish rolling out",
+		Judge: fixed(readiness.One(readiness.DaemonSet)),
+	}, {
+		Name: "job", Type: jobs, Watch: jobs, Select: ByName,
+		Args:  "[NAMESPACE/]NAME...",
+		Usage: "wait for Jobs to complete; a failed Job fails the wait",
+		Judge: fixed(readiness.One(readiness.Job)),
+	}, {
+		Name: "service", Type: services, Watch: builtin("discovery.k8s.io", "endpointslices"), Select: ByServiceName,
+		Args:  "[NAMESPACE/]NAME...",
+		Usage: "wait for Services to have a ready endpoint",
+		Judge: fixed(readiness.Each(readiness.EndpointSlices)),
+	}, {
+		Name: "pods", Type: pods, Watch: pods, Select: BySelector,
+		Args:  "-l SELECTOR [--min N]",
+		Usage: "wait for every pod matching -l to be Ready, and at least --min of them",
+		Judge: func(p Params) readiness.Judge {
+			return readiness.Each(func(pods []corev1.Pod) target.Status { return readiness.Pods(pods, p.Min) })
+		},
+	}}
+}
+
+func fixed(j readiness.Judge) func(Params) readiness.Judge {
+	return func(Params) readiness.Judge { return j }
+}
+
+// builtin returns a type of the built-in table; a missing one is a
+// programming error caught by every test that builds the table.
+func builtin(group, resource string) apitype.Type {
+	t, ok := apitype.Lookup(group, resource)
+	if !ok {
+		panic("kind: no built-in type " + resource + "." + group)
+	}
+	return t
+}
