@@ -3,11 +3,16 @@ package cli
 import (
 	"github.com/urfave/cli/v2"
 
+	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
 // rootAction waits for targets in the mixed form.
-func rootAction(c *cli.Context, s Streams, given map[string]bool) error {
+func rootAction(c *cli.Context, s Streams, given map[string]bool, tl termLog) error {
+	o, err := readOptions(c)
+	if err != nil {
+		return err
+	}
 	if c.NArg() == 0 {
 		return usagef("no targets given (see kwait --help)")
 	}
@@ -17,71 +22,104 @@ func rootAction(c *cli.Context, s Streams, given map[string]bool) error {
 		if err != nil {
 			return usageError{err}
 		}
+		if sp, err = withRules(sp, o.rules, false); err != nil {
+			return err
+		}
 		specs = append(specs, sp)
 	}
 	if err := checkApplies(given, specs); err != nil {
 		return err
 	}
-	return wait(c, s, specs)
+	return wait(c, s, o, specs, tl)
 }
 
 // kindAction waits for the targets of one kind named by the arguments.
-func kindAction(c *cli.Context, s Streams, kind spec.Kind) error {
-	if c.NArg() == 0 {
-		return usagef("%s: missing what to wait for (see kwait %s --help)", kind, kind)
+func kindAction(c *cli.Context, s Streams, kindName string, tl termLog) error {
+	o, err := readOptions(c)
+	if err != nil {
+		return err
 	}
-	var rules []string
-	if kind == spec.Resource {
-		rules = c.StringSlice(flagFor)
-		if len(rules) == 0 {
-			return usagef("resource: --for is required (condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete)")
-		}
+	if k, ok := kind.Lookup(kindName); ok && k.Select == kind.BySelector && len(o.rules) == 0 {
+		return selectorAction(c, s, o, k, tl)
+	}
+	if c.NArg() == 0 {
+		return usagef("%s: missing what to wait for (see kwait %s --help)", kindName, kindName)
 	}
 	specs := make([]spec.Spec, 0, c.NArg())
 	for _, arg := range c.Args().Slice() {
-		sp, err := spec.ParseKind(kind, arg)
+		sp, err := spec.ParseKind(kindName, arg)
 		if err != nil {
 			return usageError{err}
 		}
-		if len(rules) > 0 {
-			if len(sp.For) > 0 {
-				return usagef("%s: give rules either with --for or after ':', not both", arg)
-			}
-			sp.For = rules
+		if sp, err = withRules(sp, o.rules, true); err != nil {
+			return err
 		}
 		specs = append(specs, sp)
 	}
-	return wait(c, s, specs)
+	return wait(c, s, o, specs, tl)
 }
 
-// podsAction waits for the pods -l selects.
-func podsAction(c *cli.Context, s Streams) error {
+// selectorAction waits for the objects -l selects (pods).
+func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, tl termLog) error {
 	if c.NArg() > 0 {
-		return usagef("pods: unexpected argument %q; give the label selector with -l", c.Args().First())
+		return usagef("%s: unexpected argument %q; give the label selector with -l (or a rule with --for to name pods)", k.Name, c.Args().First())
 	}
-	sel, err := spec.ParseSelector(c.String(flagSelector))
-	if err != nil {
-		return usagef("--selector: %s", err)
+	if o.selector == "" {
+		return usagef("--selector: required (-l app=web)")
 	}
-	return wait(c, s, []spec.Spec{{Kind: spec.Pods, Selector: sel}})
+	return wait(c, s, o, []spec.Spec{{Kind: k.Name, Selector: o.selector}}, tl)
+}
+
+// withRules gives a Kubernetes target without a rule of its own the --for
+// rules. exclusive says a target's own rule and --for may not both be
+// given (a subcommand's --for is meant for every name after it).
+func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) {
+	if !sp.Kube() {
+		return sp, nil
+	}
+	switch {
+	case len(sp.For) > 0 && len(rules) > 0 && exclusive:
+		return sp, usagef("%s: give rules either with --for or after ':', not both", sp)
+	case len(sp.For) == 0 && len(rules) > 0:
+		named, err := sp.WithRules(rules)
+		if err != nil {
+			return sp, usageError{err}
+		}
+		sp = named
+	}
+	if sp.Kind == spec.Resource && len(sp.For) == 0 {
+		return sp, usagef("%s: a resource needs a rule: TYPE/[NS/]NAME:condition=Ready, or --for (condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete)", sp)
+	}
+	return sp, nil
 }
 
 // checkApplies refuses flags of the mixed form that no target would use, so
 // nothing a user asked for is silently ignored. Only flags on the command
 // line count: a KWAIT_* variable set for a whole pod is not a request to
-// this call.
+// this call (its value is still checked).
 func checkApplies(given map[string]bool, specs []spec.Spec) error {
-	has := map[spec.Kind]bool{}
+	var kube, network, http, selector bool
 	for _, sp := range specs {
-		has[sp.Kind] = true
+		kube = kube || sp.Kube()
+		network = network || !sp.Kube()
+		http = http || sp.Kind == spec.HTTP
+		selector = selector || sp.Selector != ""
 	}
-	for _, f := range httpFlags() {
-		if given[f.Names()[0]] && !has[spec.HTTP] {
-			return usagef("--%s applies to http targets, and none was given", f.Names()[0])
+	for _, group := range []struct {
+		flags []cli.Flag
+		used  bool
+		what  string
+	}{
+		{httpFlags(), http, "http targets"},
+		{[]cli.Flag{minFlag()}, selector, "pods targets"},
+		{networkFlags(), network, "tcp, http and dns targets"},
+		{append(kubeFlags(), namespaceFlag(), forFlag()), kube, "Kubernetes targets"},
+	} {
+		for _, f := range group.flags {
+			if name := f.Names()[0]; given[name] && !group.used {
+				return usagef("--%s applies to %s, and none was given", name, group.what)
+			}
 		}
-	}
-	if given[flagMin] && !has[spec.Pods] {
-		return usagef("--%s applies to pods targets, and none was given", flagMin)
 	}
 	return nil
 }

@@ -1,15 +1,18 @@
 // Package cli is kwait's command line: it turns flags, KWAIT_* environment
-// variables and target arguments into validated targets, runs them under
-// one deadline, and maps the outcome to an exit code.
+// variables and target arguments into one validated options value and
+// targets, runs them under one deadline, and maps the outcome to an exit
+// code.
 package cli
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
@@ -25,32 +28,43 @@ type Streams struct {
 // exit code. ctx ends when the process is told to stop; its cause should be
 // a *SignalError then.
 func Main(ctx context.Context, args []string, s Streams, version string) int {
-	given := map[string]bool{}
-	app := newApp(s, version, given)
-	err := app.RunContext(ctx, reorder(args, app, given))
+	app := newApp(s, version)
+	scan := reorder(args, app)
+	termLog := terminationLogOf(scan)
+	app.Action = func(c *cli.Context) error { return rootAction(c, s, scan.given, termLog) }
+	for _, cmd := range app.Commands {
+		if k, ok := kind.Lookup(cmd.Name); ok && cmd.Name == k.Name {
+			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, termLog) }
+		}
+	}
+	for _, name := range []string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS} {
+		cmd := app.Command(name)
+		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, termLog) }
+	}
+	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
-		writeTerminationLog(defaultTerminationLog, false, msg)
+		termLog.write(msg)
 	}
 	return ExitCode(err)
 }
 
-// newApp builds the command line. given holds the names of the flags found
-// on the command line, filled in by reorder before the app runs.
-func newApp(s Streams, version string, given map[string]bool) *cli.App {
+// newApp builds the command line without its actions.
+func newApp(s Streams, version string) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
-		UsageText: "kwait [flags] TARGET...\n   kwait COMMAND [flags] NAME...",
+		UsageText: "kwait [flags] TARGET...\n   kwait COMMAND [flags] NAME...\n   kwait help [COMMAND]",
 		Description: "TARGET mixes kinds and namespaces in one call, under one deadline:\n" +
-			"  crd/PLURAL.GROUP                          CRD Established, names accepted, served in discovery\n" +
-			"  deployment/[NS/]NAME                      also statefulset/, daemonset/, job/, service/\n" +
-			"  pods/[NS/]SELECTOR                        every matching pod Ready, at least --min\n" +
-			"  TYPE/[NS/]NAME:RULE                       any resource; TYPE is PLURAL[.VERSION][.GROUP]\n" +
+			kindLines() +
+			"  TYPE/[NS/]NAME:RULE                       any resource, TYPE as kubectl takes it: Kind, plural,\n" +
+			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
+			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
 			"Any Kubernetes target may end in :RULE (a --for rule: condition=TYPE[=STATUS],\n" +
-			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness.\n" +
+			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
+			"--for gives the rule of every Kubernetes target without one.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
 			"(--log-level is KWAIT_LOG_LEVEL).",
 		Version:               version,
@@ -58,7 +72,6 @@ func newApp(s Streams, version string, given map[string]bool) *cli.App {
 		Writer:                s.Out,
 		ErrWriter:             s.Err,
 		Flags:                 rootFlags(),
-		Action:                func(c *cli.Context) error { return rootAction(c, s, given) },
 		OnUsageError:          onUsageError,
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,
@@ -71,58 +84,53 @@ func newApp(s Streams, version string, given map[string]bool) *cli.App {
 	return a
 }
 
-func rootFlags() []cli.Flag {
-	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag()}, networkFlags(), httpFlags())
+// kindLines are the help lines of the mixed form for package kind's kinds.
+func kindLines() string {
+	var b strings.Builder
+	for _, k := range kind.All() {
+		form := k.Name + "/[NS/]NAME"
+		switch {
+		case k.Select == kind.BySelector:
+			form = k.Name + "/[NS/]SELECTOR"
+		case !k.Type.Namespaced:
+			form = k.Name + "/NAME"
+		}
+		fmt.Fprintf(&b, "  %-40s  %s\n", form, strings.TrimPrefix(k.Usage, "wait for "))
+	}
+	return b.String()
 }
 
-// commands are the one-kind forms: kwait KIND NAME...
+func rootFlags() []cli.Flag {
+	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, networkFlags(), httpFlags())
+}
+
+// commands are the one-kind forms, kwait KIND NAME..., their actions set by
+// Main.
 func commands(s Streams, version string) []*cli.Command {
-	kubeNamed := func(kind spec.Kind, aliases []string, usage string) *cli.Command {
-		return &cli.Command{
-			Name: string(kind), Aliases: aliases, Usage: usage, ArgsUsage: "[NAMESPACE/]NAME...",
-			Flags:  join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag()}),
-			Action: func(c *cli.Context) error { return kindAction(c, s, kind) },
+	var cmds []*cli.Command
+	for _, k := range kind.All() {
+		flags := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag()})
+		if k.Type.Namespaced {
+			flags = append(flags, namespaceFlag())
 		}
-	}
-	network := func(kind spec.Kind, usage, argsUsage string, extra []cli.Flag) *cli.Command {
-		return &cli.Command{
-			Name: string(kind), Usage: usage, ArgsUsage: argsUsage,
-			Flags:  join(commonFlags(), networkFlags(), extra),
-			Action: func(c *cli.Context) error { return kindAction(c, s, kind) },
+		if k.Select == kind.BySelector {
+			flags = append(flags, selectorFlag(), minFlag())
 		}
+		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage, Flags: flags})
 	}
-	cmds := []*cli.Command{
-		{
-			Name: string(spec.CRD), Aliases: []string{"crds"}, ArgsUsage: "PLURAL.GROUP...",
-			Usage:  "wait for CRDs to be Established, their names accepted and their resources served",
-			Flags:  join(commonFlags(), kubeFlags()),
-			Action: func(c *cli.Context) error { return kindAction(c, s, spec.CRD) },
-		},
-		kubeNamed(spec.Deployment, []string{"deploy", "deployments"}, "wait for Deployments to finish rolling out (as kubectl rollout status)"),
-		kubeNamed(spec.StatefulSet, []string{"sts", "statefulsets"}, "wait for StatefulSets to finish rolling out"),
-		kubeNamed(spec.DaemonSet, []string{"ds", "daemonsets"}, "wait for DaemonSets to finish rolling out"),
-		kubeNamed(spec.Job, []string{"jobs"}, "wait for Jobs to complete; a failed Job fails the wait"),
-		kubeNamed(spec.Service, []string{"svc", "services"}, "wait for Services to have a ready endpoint"),
-		{
-			Name: string(spec.Pods), Aliases: []string{"pod", "po"}, ArgsUsage: " ",
-			Usage: "wait for every pod matching -l to be Ready, and at least --min of them",
-			Flags: join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(),
-				&cli.StringFlag{Name: flagSelector, Aliases: []string{"l"}, EnvVars: env(flagSelector), Usage: "label selector (required)"},
-				minFlag()}),
-			Action: func(c *cli.Context) error { return podsAction(c, s) },
-		},
-		{
-			Name: string(spec.Resource), Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
-			Usage: "wait for any resource to meet every --for rule; TYPE is PLURAL[.VERSION][.GROUP]",
-			Flags: join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(),
-				&cli.StringSliceFlag{Name: flagFor, EnvVars: env(flagFor),
-					Usage: "condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete (required, repeatable: all must hold)"}}),
-			Action: func(c *cli.Context) error { return kindAction(c, s, spec.Resource) },
+	network := func(name, usage, argsUsage string, extra []cli.Flag) *cli.Command {
+		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Flags: join(commonFlags(), networkFlags(), extra)}
+	}
+	cmds = append(cmds,
+		&cli.Command{
+			Name: spec.Resource, Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
+			Usage: "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
+			Flags: join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}),
 		},
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
 		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
 		network(spec.DNS, "wait for DNS names to resolve", "NAME...", nil),
-		{
+		&cli.Command{
 			Name: "version", Usage: "print the version",
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 0 {
@@ -132,7 +140,7 @@ func commands(s Streams, version string) []*cli.Command {
 				return err
 			},
 		},
-	}
+	)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")
 		// subcommand, so "kwait deployment h" would print help and exit 0

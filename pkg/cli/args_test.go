@@ -8,7 +8,7 @@ import (
 
 func TestReorder(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test", map[string]bool{})
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test")
 	tests := []struct {
 		name string
 		in   []string
@@ -95,12 +95,36 @@ func TestReorder(t *testing.T) {
 		{"help after the terminator is a name",
 			[]string{"kwait", "dns", "--", "--help"},
 			[]string{"kwait", "dns", "--", "--help"}},
+		{"help command",
+			[]string{"kwait", "help"},
+			[]string{"kwait", "--help"}},
+		{"help command with a command",
+			[]string{"kwait", "help", "deploy"},
+			[]string{"kwait", "deploy", "--help"}},
+		{"help not first is a name",
+			[]string{"kwait", "dns", "help"},
+			[]string{"kwait", "dns", "--", "help"}},
+		{"selector glued to -l",
+			[]string{"kwait", "pods", "-lapp=x"},
+			[]string{"kwait", "pods", "-l", "app=x"}},
+		{"selector after -l=",
+			[]string{"kwait", "pods", "-l=app=x"},
+			[]string{"kwait", "pods", "-l=app=x"}},
+		{"namespace glued to -n",
+			[]string{"kwait", "deploy", "api", "-nprod"},
+			[]string{"kwait", "deploy", "-n", "prod", "--", "api"}},
+		{"header glued to -H",
+			[]string{"kwait", "http", "http://web", "-HX-A: 1"},
+			[]string{"kwait", "http", "-H", "X-A: 1", "--", "http://web"}},
+		{"a flag of its own is not split",
+			[]string{"kwait", "-namespace", "prod", "deployment/api"},
+			[]string{"kwait", "-namespace", "prod", "--", "deployment/api"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := slices.Clone(tt.in)
-			got := reorder(in, app, map[string]bool{})
+			got := reorder(in, app).args
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("reorder(%q) = %q, want %q", tt.in, got, tt.want)
 			}
@@ -108,5 +132,24 @@ func TestReorder(t *testing.T) {
 				t.Errorf("reorder changed its input to %q", in)
 			}
 		})
+	}
+}
+
+// TestReorderRecords: the flags on the command line and the last value of
+// each are noted, under the flag's first name.
+func TestReorderRecords(t *testing.T) {
+	t.Parallel()
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test")
+	s := reorder([]string{"kwait", "-q", "--termination-log", "/a", "tcp://db:1", "--termination-log=/b", "-nprod"}, app)
+	for _, name := range []string{"quiet", "q", "termination-log", "namespace", "n"} {
+		if !s.given[name] {
+			t.Errorf("given[%q] = false, want true", name)
+		}
+	}
+	if got := s.values["termination-log"]; got != "/b" {
+		t.Errorf("termination-log = %q, want the last value /b", got)
+	}
+	if got := s.values["namespace"]; got != "prod" {
+		t.Errorf("namespace = %q, want prod", got)
 	}
 }

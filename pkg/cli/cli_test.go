@@ -168,6 +168,11 @@ func TestBadUsage(t *testing.T) {
 		{"timeout zero", []string{"tcp", closed, "--timeout", "0"}, "--timeout must be positive, got 0s"},
 		{"timeout negative", []string{"tcp", closed, "--timeout", "-1s"}, "--timeout must be positive, got -1s"},
 		{"status interval negative", []string{tcp, "--status-interval", "-1s"}, "--status-interval"},
+		{"status interval too short", []string{tcp, "--status-interval", "1ns"}, "--status-interval must be 0 (off) or at least 1s"},
+		{"max interval too short", []string{tcp, "--max-interval", "1ns"}, "--max-interval must be at least 10ms"},
+		{"log level fatal", []string{"--log-level", "fatal", tcp}, `--log-level "fatal"`},
+		{"kubeconfig not a file", []string{tcp, "--kubeconfig", t.TempDir()}, "is not a regular file"},
+		{"bad value of a flag no target uses", []string{"crd/a.b", "--attempt-timeout", "-1s"}, "--attempt-timeout must be positive"},
 		{"quiet not a bool", []string{tcp, "--quiet=maybe"}, "quiet"},
 		{"log level", []string{"--log-level", "loud", tcp}, `--log-level "loud"`},
 		{"log format", []string{"tcp", closed, "--log-format", "xml"}, `--log-format "xml"`},
@@ -183,10 +188,10 @@ func TestBadUsage(t *testing.T) {
 		{"pods min not a number", []string{"pods", "-l", "app=web", "--min", "two"}, `"two"`},
 		{"root min zero", []string{"pods/app=web", "--min", "0", "--kubeconfig", kc}, "--min must be at least 1"},
 
-		{"resource without for", []string{"resource", "x.y.z/name"}, "--for is required"},
+		{"resource without for", []string{"resource", "x.y.z/name"}, "x.y.z/name: a resource needs a rule"},
 		{"resource bad for", []string{"resource", "widgets.example.com/w", "--for", "bogus", "--kubeconfig", kc}, `--for "bogus"`},
 		{"resource bad condition", []string{"resource", "widgets.example.com/w", "--for", "condition=", "--kubeconfig", kc}, `--for "condition="`},
-		{"resource uppercase type", []string{"resource", "Widgets.example.com/w", "--for", "create"}, `resource type "Widgets.example.com"`},
+		{"resource bad type", []string{"resource", "Wid_gets.example.com/w", "--for", "create"}, `resource type "Wid_gets.example.com"`},
 		{"resource without name", []string{"resource", "widgets", "--for", "create"}, `"widgets"`},
 		{"resource rule twice", []string{"resource", "widgets/w:create", "--for", "delete"}, "widgets/w:create: give rules either with --for or after ':'"},
 		{"resource missing kubeconfig", []string{"resource", "widgets/w", "--for", "create", "--kubeconfig", filepath.Join(t.TempDir(), "missing")}, "missing"},
@@ -204,23 +209,30 @@ func TestBadUsage(t *testing.T) {
 		{"http bad url", []string{"http", "web/healthz"}, `"web/healthz"`},
 		{"tcp bad address", []string{"tcp", "db"}, `"db"`},
 		{"tcp bad port", []string{"tcp", "db:70000"}, `port "70000"`},
-		{"dns bad name", []string{"dns", "bad_name"}, `"bad_name"`},
+		{"dns bad name", []string{"dns", "bad..name"}, `"bad..name"`},
 		{"crd bad name", []string{"crd", "widgets"}, `"widgets" is not PLURAL.GROUP`},
 
 		{"root status without http", []string{tcp, "--status", "200"}, "--status applies to http targets"},
 		{"root header without http", []string{"-H", "X-A: 1", tcp}, "--header applies to http targets"},
 		{"root min without pods", []string{"--min", "2", tcp}, "--min applies to pods targets"},
-		{"root unknown kind", []string{tcp, "widgets/w"}, `unknown kind "widgets"`},
+		{"root resource without rule", []string{tcp, "widgets/w"}, "widgets/w: a resource needs a rule"},
+		{"root bad type", []string{tcp, "wid_gets/w:create"}, `resource type "wid_gets"`},
 		{"root unknown scheme", []string{"ftp://files"}, `unknown scheme "ftp"`},
 		{"root bare word", []string{"db"}, `invalid target "db"`},
 		{"root bad namespace", []string{"deployment/Bad_NS/api"}, `namespace "Bad_NS"`},
 		{"root crd without dot", []string{"crd/widgets", tcp}, `"widgets" is not PLURAL.GROUP`},
 		{"root empty rule", []string{"deployment/api:"}, "empty rule"},
 		{"root bad rule", []string{"crd/a.b:bogus=1", "--kubeconfig", kc}, `"bogus=1"`},
-		{"root rule on pods", []string{"pods/app=web:create", "--kubeconfig", kc}, "pods/app=web:create: pods targets take no rule"},
+		{"root rule on pods names a pod", []string{"pods/app=web:create", "--kubeconfig", kc}, `name "app=web"`},
+		{"root --for on a pods selector", []string{"pods/app=web", "--for", "create", "--kubeconfig", kc}, "a rule judges one pod by name"},
+		{"root for without kube", []string{tcp, "--for", "create"}, "--for applies to Kubernetes targets"},
+		{"root namespace without kube", []string{tcp, "-n", "prod"}, "--namespace applies to Kubernetes targets"},
+		{"root attempt timeout without network", []string{"deployment/api", "--attempt-timeout", "1s", "--kubeconfig", kc}, "--attempt-timeout applies to tcp, http and dns targets"},
+		{"cluster-scoped type with a namespace", []string{"resource", "flowschemas.flowcontrol.apiserver.k8s.io/x/global-default", "--for", "create"}, "flowschemas.flowcontrol.apiserver.k8s.io is cluster-scoped"},
+		{"crd with a namespace", []string{"crd/x/a.b"}, "customresourcedefinitions.apiextensions.k8s.io is cluster-scoped"},
 		{"root bad selector", []string{"pods/tier in (a"}, "bad label selector"},
 		{"root tcp port", []string{"tcp://db:0"}, `invalid target "tcp://db:0"`},
-		{"root http without host", []string{"http://"}, "no host"},
+		{"root http without host", []string{"http://"}, "missing host"},
 		{"root attempt timeout", []string{url, "--attempt-timeout", "-1s"}, "--attempt-timeout"},
 		{"root bad status", []string{"--status", "abc", url}, "--status"},
 	}
@@ -299,9 +311,9 @@ func TestBadNamespaceWithKubeconfigEnv(t *testing.T) {
 
 // TestPodWideVariablesDoNotFailOtherTargets: KWAIT_* variables set for a
 // whole pod (an http flag, --min) are not a request of this call, so a call
-// without http or pods targets runs instead of being refused.
+// without http or pods targets runs instead of being refused; but a bad
+// value is refused whatever the targets.
 func TestPodWideVariablesDoNotFailOtherTargets(t *testing.T) {
-	t.Setenv("KWAIT_CA_FILE", "/nonexistent/ca.crt")
 	t.Setenv("KWAIT_STATUS", "200")
 	t.Setenv("KWAIT_MIN", "2")
 	r := run(t, "tcp://"+listener(t), "--timeout", "10s")
@@ -310,4 +322,7 @@ func TestPodWideVariablesDoNotFailOtherTargets(t *testing.T) {
 	}
 	// The same flags on the command line are refused.
 	checkUsage(t, run(t, "tcp://"+listener(t), "--status", "200"), "--status applies to http targets")
+	// A bad value is refused even though no target would use it.
+	t.Setenv("KWAIT_CA_FILE", "/nonexistent/ca.crt")
+	checkUsage(t, run(t, "tcp://"+listener(t), "--timeout", "10s"), "--ca-file")
 }

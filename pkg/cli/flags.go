@@ -64,7 +64,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagTerminationLog, Value: defaultTerminationLog, EnvVars: env(flagTerminationLog),
 			Usage: "write the final error here, shown by kubectl describe pod; the default is used only if it exists, empty disables"},
 		&cli.DurationFlag{Name: flagStatusInterval, Value: 15 * time.Second, EnvVars: env(flagStatusInterval),
-			Usage: "log a summary of what is still pending this often (0 disables)"},
+			Usage: "log a summary of what is still pending this often, at least 1s (0 disables)"},
 	}
 }
 
@@ -88,13 +88,24 @@ func minFlag() cli.Flag {
 		Usage: "wait for at least this many matching pods"}
 }
 
+func forFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: flagFor, EnvVars: env(flagFor),
+		Usage: "condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete: replaces the readiness rule of " +
+			"Kubernetes targets without a :RULE of their own (repeatable: all must hold)"}
+}
+
+func selectorFlag() cli.Flag {
+	return &cli.StringFlag{Name: flagSelector, Aliases: []string{"l"}, EnvVars: env(flagSelector),
+		Usage: "label selector (required unless --for names pods by name)"}
+}
+
 // networkFlags are taken by the tcp, http and dns commands.
 func networkFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: flagAttemptTimeout, Value: 5 * time.Second, EnvVars: env(flagAttemptTimeout),
-			Usage: "give up on one connection attempt or request after this long"},
+			Usage: "give up on one connection attempt or request after this long (at least 10ms)"},
 		&cli.DurationFlag{Name: flagMaxInterval, Value: 250 * time.Millisecond, EnvVars: env(flagMaxInterval),
-			Usage: "longest pause between attempts (they start at 50ms and double)"},
+			Usage: "longest pause between attempts (they start at 50ms and double; at least 10ms)"},
 	}
 }
 

@@ -2,28 +2,49 @@ package cli
 
 import (
 	"os"
+	"strings"
 )
 
 // terminationLogLimit is the most the kubelet keeps of a termination
 // message.
 const terminationLogLimit = 4096
 
-// writeTerminationLog writes msg where Kubernetes shows it as the
-// container's termination message. An explicitly given path is created; the
-// default path is written only if it exists (the kubelet creates it), so
-// running kwait outside a container never litters /dev. Failing to write
-// is not worth failing the run for.
-func writeTerminationLog(path string, explicit bool, msg string) {
-	if path == "" {
+// termLog is where the final message goes, decided once per run from the
+// command line and KWAIT_TERMINATION_LOG before anything else is parsed,
+// so that bad input is written there too.
+type termLog struct {
+	path string
+	// explicit is set when the user named the path: it is created. The
+	// default path is written only if it exists (the kubelet creates it),
+	// so running kwait outside a container never litters /dev.
+	explicit bool
+}
+
+func terminationLogOf(s scanned) termLog {
+	if v, ok := s.values[flagTerminationLog]; ok {
+		return termLog{path: v, explicit: true}
+	}
+	if v, ok := os.LookupEnv(env(flagTerminationLog)[0]); ok {
+		return termLog{path: v, explicit: true}
+	}
+	return termLog{path: defaultTerminationLog}
+}
+
+// write writes msg as the container's termination message. Failing to
+// write is not worth failing the run for.
+func (t termLog) write(msg string) {
+	if t.path == "" {
 		return
 	}
-	if !explicit {
-		if _, err := os.Stat(path); err != nil {
+	if !t.explicit {
+		if _, err := os.Stat(t.path); err != nil {
 			return
 		}
 	}
-	if len(msg) > terminationLogLimit {
-		msg = msg[:terminationLogLimit-3] + "..."
+	if len(msg)+1 > terminationLogLimit {
+		// With "..." and the newline, the message fills the limit; a cut
+		// through a UTF-8 character drops its bytes.
+		msg = strings.ToValidUTF8(msg[:terminationLogLimit-4], "") + "..."
 	}
-	_ = os.WriteFile(path, []byte(msg+"\n"), 0o644)
+	_ = os.WriteFile(t.path, []byte(msg+"\n"), 0o644)
 }

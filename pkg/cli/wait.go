@@ -13,37 +13,27 @@ import (
 )
 
 // wait builds the targets specs name and waits for them under --timeout.
-func wait(c *cli.Context, s Streams, specs []spec.Spec) error {
-	timeout := c.Duration(flagTimeout)
-	if timeout <= 0 {
-		return usagef("--timeout must be positive, got %s", timeout)
-	}
-	every := c.Duration(flagStatusInterval)
-	if every < 0 {
-		return usagef("--status-interval must not be negative, got %s", every)
-	}
-	log, err := newLogger(c, s)
-	if err != nil {
-		return err
-	}
+// The deadline starts before the targets are built, since building may ask
+// the apiserver which types it serves.
+func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) error {
+	log := newLogger(o, s)
 	defer func() { _ = log.Sync() }()
 
-	targets, err := build(c, specs)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(c.Context, o.timeout)
+	defer cancel()
+	targets, err := build(ctx, o, specs, "kwait/"+c.App.Version)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(c.Context, timeout)
-	defer cancel()
-	log.Debug("waiting for targets", zap.Int("count", len(targets)), zap.Duration("timeout", timeout))
-	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: every, Start: start})
+	log.Debug("waiting for targets", zap.Int("count", len(targets)), zap.Duration("timeout", o.timeout))
+	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: o.statusInterval, Start: start})
 	if err == nil {
 		log.Info("all ready", zap.Int("targets", len(targets)))
 		return nil
 	}
 	report(log, err)
-	path := c.String(flagTerminationLog)
-	writeTerminationLog(path, c.IsSet(flagTerminationLog), err.Error())
+	tl.write(err.Error())
 	return reported{err}
 }
 

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
@@ -21,9 +22,6 @@ type crd struct {
 	name string
 	c    *Client
 }
-
-// CRD waits for the CustomResourceDefinition named name (PLURAL.GROUP).
-func (c *Client) CRD(name string) target.Target { return &crd{name: name, c: c} }
 
 func (t *crd) Name() string { return "crd/" + t.name }
 
@@ -40,7 +38,7 @@ func (t *crd) Wait(ctx context.Context, report target.Report) error {
 // absentOK, a CRD that does not exist ends the wait too, returning nil.
 func (c *Client) established(ctx context.Context, name, prefix string, absentOK bool, report target.Report) (*apiextensionsv1.CustomResourceDefinition, error) {
 	var def *apiextensionsv1.CustomResourceDefinition
-	eval := single(func(got *apiextensionsv1.CustomResourceDefinition) target.Status {
+	eval := readiness.One(func(got *apiextensionsv1.CustomResourceDefinition) target.Status {
 		st := readiness.CRD(got)
 		if st.Phase == target.PhaseReady {
 			def = got
@@ -57,7 +55,7 @@ func (c *Client) established(ctx context.Context, name, prefix string, absentOK 
 		}
 		return st
 	}
-	if err := until(ctx, c.resourceFor(crdType, ""), byName(name), withPrefix, report); err != nil {
+	if err := until(ctx, c.resourceFor(crdType(), ""), byName(name), withPrefix, report); err != nil {
 		return nil, err
 	}
 	return def, nil
@@ -74,7 +72,7 @@ func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResource
 		}
 		gv := def.Spec.Group + "/" + v.Name
 		for {
-			resources, err := c.Discovery.Resources(ctx, gv)
+			resources, err := c.versions.Resources(ctx, gv)
 			if err == nil && slices.ContainsFunc(resources, func(r metav1.APIResource) bool { return r.Name == def.Spec.Names.Plural }) {
 				break
 			}
@@ -92,6 +90,12 @@ func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResource
 		}
 	}
 	return nil
+}
+
+// crdType is the API type of CustomResourceDefinitions.
+func crdType() apitype.Type {
+	t, _ := apitype.Lookup("apiextensions.k8s.io", "customresourcedefinitions")
+	return t
 }
 
 // sleep waits for d or until ctx ends.

@@ -9,9 +9,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -51,9 +50,9 @@ func TestCRDWaitsUntilServed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, c := fakeClient(obj(t, tenantsCRD))
 		d := &discovery{}
-		c.Discovery = d
+		c.versions = d
 		r := newReasons()
-		done := start(t.Context(), c.CRD("tenants.minio.min.io"), r)
+		done := start(t.Context(), c.Kind(mustKind(t, "crd"), "", "tenants.minio.min.io", kind.Params{}), r)
 		r.await(t, "not yet served in discovery of minio.min.io/v2")
 		d.served.Store(true)
 		if err := <-done; err != nil {
@@ -67,8 +66,8 @@ func TestCRDAlreadyReadyCostsTwoRequests(t *testing.T) {
 		fake, c := fakeClient(obj(t, tenantsCRD))
 		d := &discovery{}
 		d.served.Store(true)
-		c.Discovery = d
-		if err := c.CRD("tenants.minio.min.io").Wait(t.Context(), func(string) {}); err != nil {
+		c.versions = d
+		if err := c.Kind(mustKind(t, "crd"), "", "tenants.minio.min.io", kind.Params{}).Wait(t.Context(), func(string) {}); err != nil {
 			t.Fatalf("Wait() = %v", err)
 		}
 		if n := len(fake.Actions()) + int(d.requests.Load()); n != 2 {
@@ -89,8 +88,8 @@ status:
   - {type: NamesAccepted, status: "False", reason: PluralConflict, message: '"tenants" is already in use'}
   - {type: Established, status: "False", reason: NotAccepted}
 `))
-		c.Discovery = &discovery{}
-		err := c.CRD("tenants.minio.min.io").Wait(t.Context(), func(string) {})
+		c.versions = &discovery{}
+		err := c.Kind(mustKind(t, "crd"), "", "tenants.minio.min.io", kind.Params{}).Wait(t.Context(), func(string) {})
 		if !target.IsFailed(err) || !strings.Contains(err.Error(), "PluralConflict") {
 			t.Fatalf("Wait() = %v, want a failure naming PluralConflict", err)
 		}
@@ -100,12 +99,7 @@ status:
 func TestResourceWaitsForItsCRD(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient()
-		tenants := schema.GroupVersionResource{Group: "minio.min.io", Version: "v2", Resource: "tenants"}
-		rule, err := readiness.ParseRule("condition=Ready")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg, err := c.Resource("tenants.minio.min.io", "", "store", []readiness.Rule{rule})
+		tg, err := c.Resource(t.Context(), ResourceOptions{Type: typeName(t, "tenants.minio.min.io"), Name: "store", Rules: rules(t, "condition=Ready")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +109,7 @@ func TestResourceWaitsForItsCRD(t *testing.T) {
 		r := newReasons()
 		done := start(t.Context(), tg, r)
 		r.await(t, "CRD tenants.minio.min.io: not found")
-		if _, err := fake.Resource(crdType.gvr).Create(t.Context(), obj(t, tenantsCRD), metav1.CreateOptions{}); err != nil {
+		if _, err := fake.Resource(crdsGVR).Create(t.Context(), obj(t, tenantsCRD), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		r.await(t, "not found")
@@ -125,7 +119,7 @@ func TestResourceWaitsForItsCRD(t *testing.T) {
 		cr.SetNamespace("default")
 		cr.SetName("store")
 		_ = unstructured.SetNestedSlice(cr.Object, []any{map[string]any{"type": "Ready", "status": "True"}}, "status", "conditions")
-		if _, err := fake.Resource(tenants).Namespace("default").Create(t.Context(), cr, metav1.CreateOptions{}); err != nil {
+		if _, err := fake.Resource(tenantsGVR).Namespace("default").Create(t.Context(), cr, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := <-done; err != nil {
@@ -137,11 +131,7 @@ func TestResourceWaitsForItsCRD(t *testing.T) {
 func TestResourceDeleteWithoutCRDIsReady(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, c := fakeClient()
-		rule, err := readiness.ParseRule("delete")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg, err := c.Resource("tenants.minio.min.io", "", "store", []readiness.Rule{rule})
+		tg, err := c.Resource(t.Context(), ResourceOptions{Type: typeName(t, "tenants.minio.min.io"), Name: "store", Rules: rules(t, "delete")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,45 +139,6 @@ func TestResourceDeleteWithoutCRDIsReady(t *testing.T) {
 			t.Fatalf("Wait() = %v, want nil: without its CRD the object cannot exist", err)
 		}
 	})
-}
-
-func TestResolveStatic(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in      string
-		gvr     string
-		builtin bool
-		err     bool
-	}{
-		{in: "deployments.apps", gvr: "apps/v1, Resource=deployments", builtin: true},
-		{in: "deployment.apps", gvr: "apps/v1, Resource=deployments", builtin: true},
-		{in: "deployments.v1.apps", gvr: "apps/v1, Resource=deployments", builtin: true},
-		{in: "configmaps", gvr: "/v1, Resource=configmaps", builtin: true},
-		{in: "ingress.networking.k8s.io", gvr: "networking.k8s.io/v1, Resource=ingresses", builtin: true},
-		{in: "knativeservings.operator.knative.dev"},
-		{in: "tenants.v2.minio.min.io"},
-		{in: "widgets", err: true},
-		{in: "widgets.apps", err: true},
-		{in: "deployments.v9.apps", err: true},
-	}
-	for _, c := range cases {
-		got, builtin, err := resolveStatic(c.in)
-		if (err != nil) != c.err || builtin != c.builtin {
-			t.Errorf("resolveStatic(%q) = builtin %v, err %v", c.in, builtin, err)
-			continue
-		}
-		if builtin && got.gvr.String() != c.gvr {
-			t.Errorf("resolveStatic(%q) = %s, want %s", c.in, got.gvr, c.gvr)
-		}
-	}
-}
-
-func TestResourceClusterScopedWithNamespaceIsRefused(t *testing.T) {
-	t.Parallel()
-	_, c := fakeClient()
-	if _, err := c.Resource("namespaces", "default", "data", nil); err == nil || !strings.Contains(err.Error(), "cluster-scoped") {
-		t.Fatalf("Resource(namespaces, default, data) error = %v, want cluster-scoped refusal", err)
-	}
 }
 
 // blockingDiscovery answers only when released, counting requests.
@@ -205,7 +156,7 @@ func (d *blockingDiscovery) Resources(ctx context.Context, gv string) ([]metav1.
 func TestSharedDiscoveryJoinsConcurrentRequests(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		inner := &blockingDiscovery{release: make(chan struct{})}
-		shared := &sharedDiscovery{d: inner}
+		shared := &sharedVersions{d: inner}
 		done := make(chan error, 5)
 		for range 5 {
 			go func() {

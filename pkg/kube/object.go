@@ -4,26 +4,26 @@ import (
 	"context"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // object is a target that waits on what one list+watch selects.
 type object struct {
-	name string
-	ri   dynamic.ResourceInterface
-	sel  metav1.ListOptions
-	eval evalFunc
+	name  string
+	ri    dynamic.ResourceInterface
+	sel   metav1.ListOptions
+	judge readiness.Judge
 }
 
 func (o *object) Name() string { return o.name }
 
 func (o *object) Wait(ctx context.Context, report target.Report) error {
-	return until(ctx, o.ri, o.sel, o.eval, report)
+	return until(ctx, o.ri, o.sel, o.judge, report)
 }
 
 // byName selects one object by name. A field selector keeps the watch to
@@ -33,46 +33,29 @@ func byName(name string) metav1.ListOptions {
 	return metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 }
 
-// resourceFor returns the client for t in namespace ns.
-func (c *Client) resourceFor(t apiType, ns string) dynamic.ResourceInterface {
-	r := c.Dynamic.Resource(t.gvr)
-	if !t.namespaced {
+// resourceFor returns the client for t in namespace ns (ignored for a
+// cluster-scoped type).
+func (c *Client) resourceFor(t apitype.Type, ns string) dynamic.ResourceInterface {
+	r := c.dynamic.Resource(t.GVR())
+	if !t.Namespaced {
 		return r
 	}
 	return r.Namespace(ns)
 }
 
-// namespace returns ns, or the client's default namespace when ns is empty.
-func (c *Client) namespace(ns string) string {
+// namespaceOr returns ns, or the client's default namespace when ns is empty.
+func (c *Client) namespaceOr(ns string) string {
 	if ns == "" {
-		return c.Namespace
+		return c.namespace
 	}
 	return ns
 }
 
-// single judges the one object a by-name watch sees, converted to T.
-func single[T any](judge func(*T) target.Status) evalFunc {
-	return func(objs []*unstructured.Unstructured) target.Status {
-		if len(objs) == 0 {
-			return target.Pending("not found")
-		}
-		var typed T
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(objs[0].Object, &typed); err != nil {
-			return target.Failed("cannot read %s: %v", objs[0].GetName(), err)
-		}
-		return judge(&typed)
+// objectName is how messages name an object: PREFIX/NS/NAME, or
+// PREFIX/NAME for a cluster-scoped one.
+func objectName(prefix string, namespaced bool, ns, name string) string {
+	if !namespaced {
+		return prefix + "/" + name
 	}
-}
-
-// each converts every object a watch sees to T and judges them together.
-func each[T any](judge func([]T) target.Status) evalFunc {
-	return func(objs []*unstructured.Unstructured) target.Status {
-		typed := make([]T, len(objs))
-		for i, o := range objs {
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &typed[i]); err != nil {
-				return target.Failed("cannot read %s: %v", o.GetName(), err)
-			}
-		}
-		return judge(typed)
-	}
+	return prefix + "/" + ns + "/" + name
 }

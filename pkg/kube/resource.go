@@ -2,75 +2,137 @@ package kube
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"slices"
+	"strings"
+	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
 
+	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
-// resource waits for any object to satisfy --for rules. A built-in type is
-// addressed directly; any other type is the custom resource of the CRD
-// named PLURAL.GROUP, which is waited for first, so a CR can be named before
-// its operator's chart has installed the CRD.
+// resource waits for any object to satisfy --for rules. Its type is
+// resolved, in this order:
+//   - a built-in type of package apitype's table: no request;
+//   - the types discovery lists (kubectl's rules, package apitype);
+//   - for a type not served yet that is written PLURAL[.VERSION].GROUP, the
+//     CustomResourceDefinition PLURAL.GROUP, waited for by a watch, and
+//     discovery asked again now and then in case the type comes from an
+//     aggregated API instead; for any other form, discovery asked again
+//     with a backoff.
+//
+// A type that is not served is never taken for an absent object: --for
+// delete holds only when the apiserver lists no such object, or when the
+// CRD that would define the type does not exist.
 type resource struct {
-	c        *Client
-	typeName string
-	ns       string // as given; empty means the default namespace
-	objName  string
-	rules    []readiness.Rule
+	c     *Client
+	typ   apitype.Name
+	ns    string // as given with the target; empty means the default
+	name  string
+	rules []readiness.Rule
 
-	static    apiType
-	hasStatic bool
+	resolved    apitype.Type
+	hasResolved bool
 }
 
-// Resource waits for the object typ/[ns/]name to satisfy every rule. typ is
-// PLURAL, PLURAL.GROUP or PLURAL.VERSION.GROUP. The error is for a type that
-// can be neither built in nor a custom resource.
-func (c *Client) Resource(typ, ns, name string, rules []readiness.Rule) (target.Target, error) {
-	static, ok, err := resolveStatic(typ)
-	if err != nil {
+// ResourceOptions name the object a resource target waits for.
+type ResourceOptions struct {
+	Type apitype.Name
+	// Namespace is the one given with the target, empty for the default.
+	Namespace string
+	Name      string
+	Rules     []readiness.Rule
+}
+
+// Resource waits for an object to satisfy every rule. A type known without
+// the API, or found in discovery now, is checked against the namespace at
+// once: the error says that a cluster-scoped type was given a namespace, or
+// that the type name is ambiguous. Any other type is resolved while waiting.
+func (c *Client) Resource(ctx context.Context, o ResourceOptions) (target.Target, error) {
+	r := &resource{c: c, typ: o.Type, ns: o.Namespace, name: o.Name, rules: o.Rules}
+	if t, ok := apitype.ResolveBuiltin(o.Type); ok {
+		r.resolved, r.hasResolved = t, true
+	} else if t, err := c.lookup(ctx, o.Type, time.Time{}); err == nil {
+		r.resolved, r.hasResolved = t, true
+	} else if errors.As(err, new(*apitype.AmbiguousError)) {
 		return nil, err
 	}
-	if ok && !static.namespaced && ns != "" {
-		return nil, fmt.Errorf("%s is cluster-scoped: name it without a namespace", static.gvr.GroupResource())
+	if r.hasResolved {
+		if err := r.checkScope(r.resolved); err != nil {
+			return nil, err
+		}
 	}
-	return &resource{c: c, typeName: typ, ns: ns, objName: name, rules: rules, static: static, hasStatic: ok}, nil
+	return r, nil
+}
+
+// lookup resolves n through discovery fetched no earlier than since.
+func (c *Client) lookup(ctx context.Context, n apitype.Name, since time.Time) (apitype.Type, error) {
+	s, err := c.discover(ctx, n, since)
+	if err != nil {
+		return apitype.Type{}, err
+	}
+	return apitype.Resolve(n, s.types)
+}
+
+// discover returns what discovery fetched no earlier than since lists for
+// the roots that may hold n.
+func (c *Client) discover(ctx context.Context, n apitype.Name, since time.Time) (served, error) {
+	var all served
+	for _, root := range []string{"/api", "/apis"} {
+		if root == "/api" && n.Grouped() && !n.CoreForm() {
+			continue // the core group's document cannot hold it
+		}
+		s, err := c.index.served(ctx, root, since)
+		if err != nil {
+			return served{}, err
+		}
+		all.types = append(all.types, s.types...)
+		all.stale = append(all.stale, s.stale...)
+	}
+	return all, nil
+}
+
+func (r *resource) checkScope(t apitype.Type) error {
+	if !t.Namespaced && r.ns != "" {
+		return errors.New(t.String() + " is cluster-scoped: name it without a namespace")
+	}
+	if !t.Watchable() {
+		return errors.New(t.String() + " cannot be listed and watched, which waiting needs")
+	}
+	return nil
 }
 
 func (r *resource) Name() string {
-	if r.ns == "" && r.hasStatic && !r.static.namespaced {
-		return r.typeName + "/" + r.objName
-	}
-	return r.typeName + "/" + r.c.namespace(r.ns) + "/" + r.objName
+	namespaced := !r.hasResolved || r.resolved.Namespaced
+	return objectName(r.typ.String(), namespaced, r.c.namespaceOr(r.ns), r.name)
 }
 
 func (r *resource) Wait(ctx context.Context, report target.Report) error {
-	t := r.static
-	if !r.hasStatic {
+	t := r.resolved
+	if !r.hasResolved {
 		var absent bool
 		var err error
-		t, absent, err = r.fromCRD(ctx, report)
+		t, absent, err = r.resolve(ctx, report)
 		if err != nil || absent {
 			return err
 		}
+		if err := r.checkScope(t); err != nil {
+			return target.Failed("%s", err).Err()
+		}
 	}
-	if !t.namespaced && r.ns != "" {
-		return target.Failed("%s is cluster-scoped: name it without a namespace", t.gvr.GroupResource()).Err()
-	}
-	eval := func(objs []*unstructured.Unstructured) target.Status {
+	judge := func(objs []*unstructured.Unstructured) target.Status {
 		var obj *unstructured.Unstructured
 		if len(objs) > 0 {
 			obj = objs[0]
 		}
 		return r.evaluate(obj)
 	}
-	return until(ctx, r.c.resourceFor(t, r.c.namespace(r.ns)), byName(r.objName), eval, report)
+	return until(ctx, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), judge, report)
 }
 
 // evaluate applies every rule; the first one not satisfied decides.
@@ -92,27 +154,86 @@ func (r *resource) onlyDelete() bool {
 	return !slices.ContainsFunc(r.rules, func(rule readiness.Rule) bool { return !rule.WantsAbsent() })
 }
 
-// fromCRD waits for the CRD that defines the type and picks the version:
-// the one given, else the served version of highest priority, as discovery
-// would prefer it. absent is true when the rules only ask for deletion and
-// the CRD does not exist.
-func (r *resource) fromCRD(ctx context.Context, report target.Report) (t apiType, absent bool, err error) {
-	tn := parseTypeName(r.typeName)
-	crdName := tn.crdName()
-	def, err := r.c.established(ctx, crdName, "CRD "+crdName+": ", r.onlyDelete(), report)
-	if err != nil || def == nil {
-		return apiType{}, def == nil, err
+// The pauses between discovery checks for a type not served yet: without a
+// CRD to watch, and while watching one (where discovery only looks out for
+// an aggregated API).
+const (
+	rediscoverFirst, rediscoverLimit = 250 * time.Millisecond, 5 * time.Second
+	crdCycleFirst, crdCycleLimit     = 2 * time.Second, 30 * time.Second
+)
+
+// resolve waits until the type is served (or, through its CRD, known). absent
+// is true when the rules only ask for deletion and the CRD that would define
+// the type does not exist.
+func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype.Type, absent bool, err error) {
+	notServed := "type " + r.typ.String() + " not served yet"
+	retry := newRetry(rediscoverFirst, rediscoverLimit)
+	cycle := crdCycleFirst
+	var since time.Time
+	for {
+		t, err := r.c.lookup(ctx, r.typ, since)
+		switch {
+		case err == nil:
+			return t, false, nil
+		case errors.As(err, new(*apitype.AmbiguousError)):
+			return apitype.Type{}, false, target.Failed("%s", err).Err()
+		case ctx.Err() != nil:
+			return apitype.Type{}, false, ctx.Err()
+		case !errors.Is(err, apitype.ErrNotServed):
+			report("discovery: " + describe(err))
+		default:
+			report(notServed)
+		}
+		since = time.Now()
+		crdName, version, isCRD := r.typ.CRD()
+		if !isCRD || !errors.Is(err, apitype.ErrNotServed) {
+			if err := retry.wait(ctx); err != nil {
+				return apitype.Type{}, false, err
+			}
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, cycle)
+		def, err := r.c.established(cctx, crdName, notServed+"; CRD "+crdName+": ", r.onlyDelete(), report)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return apitype.Type{}, false, ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+			cycle = min(2*cycle, crdCycleLimit)
+			continue
+		case err != nil:
+			return apitype.Type{}, false, err
+		case def == nil && r.staleGroup(ctx, crdName):
+			// An aggregated API claims the group and does not answer:
+			// the type is unknown, not absent.
+			report(notServed + "; the API server of its group does not answer")
+			if err := retry.wait(ctx); err != nil {
+				return apitype.Type{}, false, err
+			}
+			continue
+		case def == nil:
+			return apitype.Type{}, true, nil
+		}
+		v, err := pickVersion(def, version)
+		if err != nil {
+			return apitype.Type{}, false, err
+		}
+		return apitype.Type{Group: def.Spec.Group, Version: v, Resource: def.Spec.Names.Plural,
+			Singular: def.Spec.Names.Singular, Kind: def.Spec.Names.Kind, ShortNames: def.Spec.Names.ShortNames,
+			Namespaced: def.Spec.Scope == apiextensionsv1.NamespaceScoped}, false, nil
 	}
-	v, err := pickVersion(def, tn.version)
-	if err != nil {
-		return apiType{}, false, err
-	}
-	return apiType{
-		gvr:        schema.GroupVersionResource{Group: def.Spec.Group, Version: v, Resource: def.Spec.Names.Plural},
-		namespaced: def.Spec.Scope == apiextensionsv1.NamespaceScoped,
-	}, false, nil
 }
 
+// staleGroup reports whether discovery, asked now, says the group of the
+// CRD named crdName belongs to an aggregated API that does not answer.
+func (r *resource) staleGroup(ctx context.Context, crdName string) bool {
+	_, group, _ := strings.Cut(crdName, ".")
+	s, err := r.c.discover(ctx, r.typ, time.Now())
+	return err != nil || slices.Contains(s.stale, group)
+}
+
+// pickVersion is the version given, else the served version of highest
+// priority, as discovery would prefer it.
 func pickVersion(def *apiextensionsv1.CustomResourceDefinition, want string) (string, error) {
 	var served []string
 	for _, v := range def.Spec.Versions {

@@ -14,16 +14,13 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
-// evalFunc judges the objects a list+watch currently sees, sorted by
-// namespace and name; an empty slice means none exist.
-type evalFunc func(objs []*unstructured.Unstructured) target.Status
-
 // until lists the objects sel names, judges them, and follows their changes
-// with a watch until eval says ready (nil) or failed (a FailedError), or ctx
-// ends.
+// with a watch until judge says ready (nil) or failed (a FailedError), or
+// ctx ends.
 //
 // It is a hand-written list+watch rather than an informer or RetryWatcher
 // because kwait must say why it is still waiting: informers and RetryWatcher
@@ -35,95 +32,117 @@ type evalFunc func(objs []*unstructured.Unstructured) target.Status
 //     LIST, so nothing that happened meanwhile is missed;
 //   - every error is a reason to report and retry after a capped backoff,
 //     never the end of the wait.
-func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, eval evalFunc, report target.Report) error {
-	retry := newRetry(250*time.Millisecond, 2*time.Second)
-	var store objects
-	rv := ""
+func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {
+	l := &loop{ri: ri, sel: sel, judge: judge, report: report, retry: newRetry(250*time.Millisecond, 2*time.Second)}
+	for {
+		var done bool
+		var err error
+		if l.rv == "" {
+			done, err = l.list(ctx)
+		} else {
+			done, err = l.watch(ctx)
+		}
+		if done {
+			return err
+		}
+	}
+}
+
+// loop is the state of one list+watch: what it has seen, where to resume,
+// and whether its last word was an error.
+type loop struct {
+	ri     dynamic.ResourceInterface
+	sel    metav1.ListOptions
+	judge  readiness.Judge
+	report target.Report
+	retry  *retry
+
+	store objects
+	rv    string // resourceVersion to watch from; "" to list first
 	// troubled is set while the last reason reported is an error rather
 	// than a verdict on the objects.
-	troubled := false
-	for {
-		if rv == "" {
-			list, err := ri.List(ctx, sel)
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				report(describe(err))
-				troubled = true
-				if err := retry.wait(ctx); err != nil {
-					return err
-				}
-				continue
-			}
-			retry.reset()
-			store = newObjects(list.Items)
-			rv = list.GetResourceVersion()
-			troubled = false
-			if done, err := judge(eval, store, report); done {
-				return err
-			}
-		}
-		opts := sel
-		opts.ResourceVersion = rv
-		opts.AllowWatchBookmarks = true
-		opts.TimeoutSeconds = watchTimeout()
-		w, err := ri.Watch(ctx, opts)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if isExpired(err) {
-				rv = ""
-				continue
-			}
-			report(describe(err))
-			troubled = true
-			if err := retry.wait(ctx); err != nil {
-				return err
-			}
-			continue
-		}
-		if troubled {
-			// The watch is up again: replace the error reason with the
-			// verdict on the objects, even if none of them changes.
-			troubled = false
-			if done, err := judge(eval, store, report); done {
-				w.Stop()
-				return err
-			}
-		}
-		next, done, err := follow(ctx, w, rv, store, eval, report)
-		w.Stop()
-		switch {
-		case done:
-			return err
-		case err != nil:
-			// The watch carried an error: start again from a fresh list
-			// after a pause.
-			report(describe(err))
-			troubled = true
-			next = ""
-		case next == rv:
-			// The watch ended without news; pause before the next one so
-			// a server that keeps closing watches is not hammered.
-		default:
-			retry.reset()
-			rv = next
-			continue
-		}
-		if err := retry.wait(ctx); err != nil {
-			return err
-		}
-		rv = next
+	troubled bool
+}
+
+// list reads the objects afresh and judges them.
+func (l *loop) list(ctx context.Context) (bool, error) {
+	list, err := l.ri.List(ctx, l.sel)
+	if err != nil {
+		return l.trouble(ctx, err)
 	}
+	l.retry.reset()
+	l.store = newObjects(list.Items)
+	l.rv = list.GetResourceVersion()
+	l.troubled = false
+	return judge(l.judge, l.store, l.report)
+}
+
+// watch follows changes from l.rv until the watch ends.
+func (l *loop) watch(ctx context.Context) (bool, error) {
+	opts := l.sel
+	opts.ResourceVersion = l.rv
+	opts.AllowWatchBookmarks = true
+	opts.TimeoutSeconds = watchTimeout()
+	w, err := l.ri.Watch(ctx, opts)
+	if err != nil {
+		if ctx.Err() == nil && isExpired(err) {
+			l.rv = ""
+			return false, nil
+		}
+		return l.trouble(ctx, err)
+	}
+	defer w.Stop()
+	if l.troubled {
+		// The watch is up again: replace the error reason with the
+		// verdict on the objects, even if none of them changes.
+		l.troubled = false
+		if done, err := judge(l.judge, l.store, l.report); done {
+			return true, err
+		}
+	}
+	next, done, err := follow(ctx, w, l.rv, l.store, l.judge, l.report)
+	switch {
+	case done:
+		return true, err
+	case err != nil:
+		// The watch carried an error: start again from a fresh list
+		// after a pause.
+		l.rv = ""
+		return l.trouble(ctx, err)
+	case next != l.rv:
+		l.retry.reset()
+		l.rv = next
+		return false, nil
+	}
+	// The watch ended without news; pause before the next one so a server
+	// that keeps closing watches is not hammered. next may be "" (expired).
+	l.rv = next
+	return l.pause(ctx)
+}
+
+// trouble reports err as the reason to wait on and pauses before the next
+// try. It ends the loop only when ctx has ended.
+func (l *loop) trouble(ctx context.Context, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return true, ctx.Err()
+	}
+	l.report(describe(err))
+	l.troubled = true
+	return l.pause(ctx)
+}
+
+func (l *loop) pause(ctx context.Context) (bool, error) {
+	if err := l.retry.wait(ctx); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
 // follow applies watch events to store and judges after each one. It returns
 // the resourceVersion to resume from (rv when nothing arrived, "" to
 // re-list), whether the wait is over (with its result), or an error the
 // watch carried.
-func follow(ctx context.Context, w watch.Interface, rv string, store objects, eval evalFunc, report target.Report) (string, bool, error) {
+func follow(ctx context.Context, w watch.Interface, rv string, store objects, j readiness.Judge, report target.Report) (string, bool, error) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -153,7 +172,7 @@ func follow(ctx context.Context, w watch.Interface, rv string, store objects, ev
 				default:
 					store.put(obj)
 				}
-				if done, err := judge(eval, store, report); done {
+				if done, err := judge(j, store, report); done {
 					return "", true, err
 				}
 			}
@@ -163,8 +182,8 @@ func follow(ctx context.Context, w watch.Interface, rv string, store objects, ev
 
 // judge evaluates the store and reports a pending reason; it returns true
 // when the wait is over.
-func judge(eval evalFunc, store objects, report target.Report) (bool, error) {
-	st := eval(store.sorted())
+func judge(j readiness.Judge, store objects, report target.Report) (bool, error) {
+	st := j(store.sorted())
 	switch st.Phase {
 	case target.PhaseReady:
 		return true, nil

@@ -24,6 +24,8 @@ import (
 	clienttesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -85,17 +87,37 @@ spec: {replicas: 2}
 status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 1, readyReplicas: 1}
 `
 
+// The GVRs the tests create objects of.
+var (
+	deploymentsGVR = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	crdsGVR        = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	tenantsGVR     = schema.GroupVersionResource{Group: "minio.min.io", Version: "v2", Resource: "tenants"}
+	widgetsGVR     = schema.GroupVersionResource{Group: "example.com", Version: "v1", Resource: "widgets"}
+)
+
+// fakeClient is a Client on a fake dynamic client holding objs, with a
+// discovery that serves nothing (set c.versions or c.index to change
+// that). Every built-in type and the tests' custom types can be listed.
 func fakeClient(objs ...runtime.Object) (*dynamicfake.FakeDynamicClient, *Client) {
 	listKinds := map[schema.GroupVersionResource]string{
-		deploymentType.gvr:    "DeploymentList",
-		jobType.gvr:           "JobList",
-		crdType.gvr:           "CustomResourceDefinitionList",
-		podType.gvr:           "PodList",
-		endpointSliceType.gvr: "EndpointSliceList",
-		{Group: "minio.min.io", Version: "v2", Resource: "tenants"}: "TenantList",
+		tenantsGVR: "TenantList",
+		widgetsGVR: "WidgetList",
+	}
+	for _, t := range apitype.Builtins() {
+		listKinds[t.GVR()] = t.Kind + "List"
 	}
 	fake := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, objs...)
-	return fake, &Client{Dynamic: fake, Namespace: "default"}
+	return fake, &Client{dynamic: fake, versions: &discovery{}, index: (&fakeAPI{}).index(), namespace: "default"}
+}
+
+// mustKind is the kind of package kind called name.
+func mustKind(t *testing.T, name string) kind.Kind {
+	t.Helper()
+	k, ok := kind.Lookup(name)
+	if !ok || k.Name != name {
+		t.Fatalf("no kind %q", name)
+	}
+	return k
 }
 
 // fakeWatches makes every watch of resource a fake watcher the test drives,
@@ -132,9 +154,9 @@ func TestWaitNotFoundThenCreated(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient()
 		r := newReasons()
-		done := start(t.Context(), c.Deployment("", "api"), r)
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
 		r.await(t, "not found")
-		_, err := fake.Resource(deploymentType.gvr).Namespace("default").Create(t.Context(), obj(t, deploymentAvailable), metav1.CreateOptions{})
+		_, err := fake.Resource(deploymentsGVR).Namespace("default").Create(t.Context(), obj(t, deploymentAvailable), metav1.CreateOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +169,7 @@ func TestWaitNotFoundThenCreated(t *testing.T) {
 func TestWaitAlreadyReadyListsOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentAvailable))
-		if err := c.Deployment("default", "api").Wait(t.Context(), func(string) {}); err != nil {
+		if err := c.Kind(mustKind(t, "deployment"), "default", "api", kind.Params{}).Wait(t.Context(), func(string) {}); err != nil {
 			t.Fatalf("Wait() = %v", err)
 		}
 		var verbs []string
@@ -173,7 +195,7 @@ func TestWaitForbiddenIsReportedAndRetried(t *testing.T) {
 			return false, nil, nil
 		})
 		r := newReasons()
-		done := start(t.Context(), c.Deployment("", "api"), r)
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
 		r.await(t, `forbidden: deployments.apps is forbidden: User "kwait" cannot list resource "deployments"`)
 		denied.Store(false)
 		if err := <-done; err != nil {
@@ -187,7 +209,7 @@ func TestWaitResumesAfterWatchCloses(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))
 		watches := fakeWatches(fake, "deployments")
 		r := newReasons()
-		done := start(t.Context(), c.Deployment("", "api"), r)
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
 		r.await(t, "available replicas 1/2")
 		first := <-watches
 		first.Stop() // the apiserver ends the watch
@@ -207,11 +229,11 @@ func TestWaitRelistsAfterGone(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))
 		watches := fakeWatches(fake, "deployments")
 		r := newReasons()
-		done := start(t.Context(), c.Deployment("", "api"), r)
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
 		r.await(t, "available replicas 1/2")
 		// While the watch is down the deployment becomes ready; the watch
 		// then reports its resourceVersion too old.
-		if _, err := fake.Resource(deploymentType.gvr).Namespace("default").Update(t.Context(), obj(t, deploymentAvailable), metav1.UpdateOptions{}); err != nil {
+		if _, err := fake.Resource(deploymentsGVR).Namespace("default").Update(t.Context(), obj(t, deploymentAvailable), metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		first := <-watches
@@ -230,7 +252,7 @@ func TestWaitDeletedThenRecreated(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))
 		watches := fakeWatches(fake, "deployments")
 		r := newReasons()
-		done := start(t.Context(), c.Deployment("", "api"), r)
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
 		r.await(t, "available replicas 1/2")
 		w := <-watches
 		w.Delete(obj(t, deploymentRolling))
@@ -253,7 +275,7 @@ status:
   conditions:
   - {type: Failed, status: "True", reason: BackoffLimitExceeded, message: Job has reached the specified backoff limit}
 `))
-		err := c.Job("", "migrate").Wait(t.Context(), func(string) {})
+		err := c.Kind(mustKind(t, "job"), "", "migrate", kind.Params{}).Wait(t.Context(), func(string) {})
 		if !target.IsFailed(err) || !strings.Contains(err.Error(), "BackoffLimitExceeded") {
 			t.Fatalf("Wait() = %v, want a failure naming BackoffLimitExceeded", err)
 		}
@@ -265,7 +287,7 @@ func TestWaitStopsAtDeadline(t *testing.T) {
 		_, c := fakeClient()
 		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 		defer cancel()
-		err := c.Deployment("", "api").Wait(ctx, func(string) {})
+		err := c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}).Wait(ctx, func(string) {})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Wait() = %v, want the deadline", err)
 		}
@@ -307,7 +329,7 @@ func TestWaitReasonRecoversWithTheWatch(t *testing.T) {
 		})
 		r := newReasons()
 		ctx, cancel := context.WithCancel(t.Context())
-		done := start(ctx, c.Deployment("", "api"), r)
+		done := start(ctx, c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
 		r.await(t, "available replicas 1/2")
 		r.await(t, "apiserver unreachable: connection refused")
 		r.await(t, "available replicas 1/2")

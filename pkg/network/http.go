@@ -87,7 +87,7 @@ func NewHTTP(o HTTPOptions, p Poll) (*HTTP, error) {
 		poll:     p,
 	}
 	if _, ok := u.User.Password(); ok {
-		h.name = withoutPassword(u)
+		h.name = Redact(o.URL)
 	}
 	if h.method == "" {
 		h.method = http.MethodGet
@@ -205,9 +205,13 @@ func parseURL(raw string) (*url.URL, error) {
 			// Its message repeats the URL, password and all.
 			err = urlErr.Err
 		}
-		return nil, fmt.Errorf("invalid URL %q: %w", stripRawPassword(raw), err)
+		if errors.As(err, new(url.EscapeError)) && strings.Contains(raw, "@") {
+			// It quotes the bad escape, which may be in the password.
+			err = errors.New("invalid URL escape")
+		}
+		return nil, fmt.Errorf("invalid URL %q: %w", Redact(raw), err)
 	}
-	shown := withoutPassword(u)
+	shown := Redact(raw)
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("invalid URL %q: want an absolute http:// or https:// URL", shown)
 	}
@@ -220,37 +224,6 @@ func parseURL(raw string) (*url.URL, error) {
 		}
 	}
 	return u, nil
-}
-
-func withoutPassword(u *url.URL) string {
-	if _, ok := u.User.Password(); !ok {
-		return u.String()
-	}
-	c := *u
-	c.User = url.User(u.User.Username())
-	return c.String()
-}
-
-// stripRawPassword removes what may be a password from a URL that did not
-// parse, so that the error can still show it. It cuts from the first colon
-// after "scheme://" to the last "@", which may hide more than the password
-// but never less: a user name has no colon, and the "@" ending the
-// userinfo is at or before the last one.
-func stripRawPassword(raw string) string {
-	_, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
-	}
-	start := len(raw) - len(rest)
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return raw
-	}
-	colon := strings.Index(rest[:at], ":")
-	if colon < 0 {
-		return raw
-	}
-	return raw[:start+colon] + raw[start+at:]
 }
 
 // newTLSConfig verifies against the system roots, plus caFile's certificates

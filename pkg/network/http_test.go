@@ -330,7 +330,7 @@ func TestHTTPName(t *testing.T) {
 		{"http://db:8080/healthz?full=1", "http://db:8080/healthz?full=1"},
 		{"HTTPS://Api.Example/x", "HTTPS://Api.Example/x"},
 		{"http://user@db/", "http://user@db/"},
-		{"http://user:s3cret@db/health", "http://user@db/health"},
+		{"http://user:s3cret@db/health", "http://REDACTED@db/health"},
 	}
 	for _, tt := range tests {
 		h := mustHTTP(t, HTTPOptions{URL: tt.url}, Poll{})
@@ -361,8 +361,8 @@ func TestNewHTTPInvalid(t *testing.T) {
 		{"port only", HTTPOptions{URL: "http://:80/"}, `invalid URL "http://:80/": missing host`},
 		{"port 0", HTTPOptions{URL: "http://db:0/"}, `invalid URL "http://db:0/": port "0" is not a number 1-65535`},
 		{"unparsable", HTTPOptions{URL: "http://db:80:80/"}, `invalid URL "http://db:80:80/": invalid port ":80:80" after host`},
-		{"unparsable with password", HTTPOptions{URL: "http://u:s3cret@db:x/"}, `invalid URL "http://u@db:x/": invalid port ":x" after host`},
-		{"password in error", HTTPOptions{URL: "ftp://u:s3cret@db/"}, `invalid URL "ftp://u@db/": want an absolute http:// or https:// URL`},
+		{"unparsable with password", HTTPOptions{URL: "http://u:s3cret@db:x/"}, `invalid URL "http://REDACTED@db:x/": invalid port ":x" after host`},
+		{"password in error", HTTPOptions{URL: "ftp://u:s3cret@db/"}, `invalid URL "ftp://REDACTED@db/": want an absolute http:// or https:// URL`},
 		{"bad regexp", HTTPOptions{URL: "http://db/", BodyRegexp: "(ok"}, "invalid body regexp: error parsing regexp: missing closing ): `(ok`"},
 		{"head with body check", HTTPOptions{URL: "http://db/", Method: "HEAD", BodyContains: "ok"},
 			"body checks need a response body, and HEAD responses have none"},

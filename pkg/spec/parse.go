@@ -1,14 +1,14 @@
 package spec
 
 import (
-	"errors"
-	"net"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/kind"
+	"github.com/kwait-dev/kwait/pkg/network"
 )
 
 // Parse parses one target in the mixed form (see the package comment).
@@ -20,103 +20,169 @@ func Parse(arg string) (Spec, error) {
 	// not to a scheme: every Kubernetes form has a slash before its rule.
 	if scheme, rest, ok := strings.Cut(arg, "://"); ok && !strings.Contains(scheme, "/") {
 		switch strings.ToLower(scheme) {
-		case "tcp":
-			s, err := ParseKind(TCP, rest)
-			return s, naming(redact(arg), err)
-		case "dns":
-			s, err := ParseKind(DNS, rest)
-			return s, naming(redact(arg), err)
+		case TCP:
+			return network1(TCP, arg, rest, network.CheckHostPort)
+		case DNS:
+			return network1(DNS, arg, rest, network.CheckHost)
 		case "http", "https":
 			return ParseKind(HTTP, arg)
 		}
-		// Other URLs ("postgres://user:pw@db/app") may hold a password too.
-		shown := redact(arg)
-		scheme, _, _ = strings.Cut(shown, "://")
-		return Spec{}, errorf(shown, "unknown scheme %q (want tcp://, http://, https:// or dns://)", scheme)
+		scheme, _, _ = strings.Cut(network.Redact(arg), "://")
+		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http://, https:// or dns://)", scheme)
 	}
 	head, rest, ok := strings.Cut(arg, "/")
 	if !ok || rest == "" {
-		return Spec{}, errorf(arg, "want KIND/NAME, tcp://HOST:PORT, http(s)://URL or dns://NAME")
+		return Spec{}, errorf(arg, "want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL or dns://NAME")
 	}
-	if kind, known := aliases[head]; known {
-		return parseKube(kind, "", arg, rest)
+	if k, known := kind.Lookup(head); known {
+		return parseKube(k, apitype.Name{}, arg, rest)
 	}
-	if !strings.Contains(rest, ":") {
-		return Spec{}, errorf(arg, "unknown kind %q (a custom resource needs a rule: TYPE/[NS/]NAME:condition=Ready)", head)
+	typ, err := apitype.ParseName(head)
+	if err != nil {
+		return Spec{}, errorf(arg, "%s", err)
 	}
-	return parseKube(Resource, head, arg, rest)
+	return parseKube(kind.Kind{}, typ, arg, rest)
 }
 
 // ParseKind parses the argument of a subcommand, which names one target of
-// a known kind: "NAME" or "NS/NAME" for Kubernetes kinds, "TYPE/[NS/]NAME"
-// for Resource, a selector for Pods, HOST:PORT, a URL or a host name.
-func ParseKind(kind Kind, arg string) (Spec, error) {
-	switch kind {
+// one kind: "[NS/]NAME" for a kind of package kind, "TYPE/[NS/]NAME" for
+// Resource, HOST:PORT, a URL or a host name.
+func ParseKind(kindName, arg string) (Spec, error) {
+	switch kindName {
 	case TCP:
-		return parseTCP(arg)
-	case HTTP:
-		return parseHTTP(arg)
+		return network1(TCP, arg, arg, network.CheckHostPort)
 	case DNS:
-		return parseDNS(arg)
+		return network1(DNS, arg, arg, network.CheckHost)
+	case HTTP:
+		if err := network.CheckURL(arg); err != nil {
+			return Spec{}, errorf(arg, "%s", err)
+		}
+		return Spec{Kind: HTTP, Name: arg}, nil
 	case Resource:
-		typ, rest, ok := strings.Cut(arg, "/")
+		head, rest, ok := strings.Cut(arg, "/")
 		if !ok {
 			return Spec{}, errorf(arg, "want TYPE/NAME or TYPE/NAMESPACE/NAME")
 		}
-		return parseKube(Resource, typ, arg, rest)
-	}
-	return parseKube(kind, "", arg, arg)
-}
-
-// parseKube parses "[NS/]NAME[:FOR]" (or "[NS/]SELECTOR" for pods) for kind.
-func parseKube(kind Kind, typ, arg, rest string) (Spec, error) {
-	s := Spec{Kind: kind}
-	if kind == Resource {
-		if err := validateType(typ); err != nil {
+		typ, err := apitype.ParseName(head)
+		if err != nil {
 			return Spec{}, errorf(arg, "%s", err)
 		}
-		s.Type = typ
+		return parseKube(kind.Kind{}, typ, arg, rest)
 	}
-	if body, rule, ok := strings.Cut(rest, ":"); ok {
+	k, ok := kind.Lookup(kindName)
+	if !ok {
+		return Spec{}, errorf(arg, "unknown kind %q", kindName)
+	}
+	return parseKube(k, apitype.Name{}, arg, arg)
+}
+
+// network1 checks the address of a tcp or dns target.
+func network1(kindName, arg, addr string, check func(string) error) (Spec, error) {
+	if err := check(addr); err != nil {
+		if strings.Contains(addr, "@") {
+			// The checks quote the part of addr they refuse, which may
+			// hold a password ("user:secret@db"); errorf redacts only arg.
+			return Spec{}, errorf(arg, "an address takes no USER:PASSWORD@")
+		}
+		return Spec{}, errorf(arg, "%s", err)
+	}
+	return Spec{Kind: kindName, Name: addr}, nil
+}
+
+// parseKube parses "[NS/]NAME[:RULE]" (or "[NS/]SELECTOR" for pods without a
+// rule) for kind k, or for a resource of type typ when k is the zero Kind.
+func parseKube(k kind.Kind, typ apitype.Name, arg, rest string) (Spec, error) {
+	s := Spec{Kind: k.Name, Type: typ}
+	if k.Name == "" {
+		s.Kind = Resource
+	}
+	cut := strings.Cut
+	if s.Kind == Resource {
+		cut = cutRule
+	}
+	if body, rule, ok := cut(rest, ":"); ok {
 		if rule == "" {
 			return Spec{}, errorf(arg, "empty rule after ':'")
 		}
 		rest, s.For = body, []string{rule}
 	}
-	if kind == Pods {
-		return parsePods(s, arg, rest)
+	if k.Select == kind.BySelector && len(s.For) == 0 {
+		return parseSelector(s, arg, rest)
 	}
 	ns, name, namespaced := strings.Cut(rest, "/")
 	if !namespaced {
 		ns, name = "", rest
 	}
-	if kind == CRD {
-		if namespaced {
-			return Spec{}, errorf(arg, "a CRD is cluster-scoped: want crd/PLURAL.GROUP")
-		}
-		if err := validateCRDName(name); err != nil {
-			return Spec{}, errorf(arg, "%s", err)
-		}
-		s.Name = name
-		return s, nil
-	}
 	if namespaced {
-		if err := validateNamespace(ns); err != nil {
+		if scope, known := clusterScoped(k, typ); known && scope {
+			return Spec{}, errorf(arg, "%s is cluster-scoped: name it without a namespace", typeOf(k, typ))
+		}
+		if err := ValidateNamespace(ns); err != nil {
 			return Spec{}, errorf(arg, "%s", err)
 		}
 	}
-	if err := validateName(name); err != nil {
+	validate := validateName
+	if s.Kind == Resource {
+		validate = validateObjectName
+	}
+	if err := validate(name); err != nil {
 		return Spec{}, errorf(arg, "%s", err)
+	}
+	if k.Served && !strings.Contains(name, ".") {
+		return Spec{}, errorf(arg, "CRD name %q is not PLURAL.GROUP", name)
 	}
 	s.Namespace, s.Name = ns, name
 	return s, nil
 }
 
-// parsePods reads "[NS/]SELECTOR". The first segment is a namespace when it
-// is a DNS label and the rest parses as a selector; a selector whose key has
-// a prefix ("app.kubernetes.io/name=x") keeps its slash because a namespace
-// cannot contain dots.
-func parsePods(s Spec, arg, rest string) (Spec, error) {
+// cutRule cuts "[NS/]NAME:RULE" at the first sep that starts a rule
+// (create, delete, condition=..., jsonpath=..., in any case, or nothing), so
+// that a name with colons ("system:node") stays whole. Names of the kinds
+// of package kind never hold a colon; any resource's may.
+func cutRule(rest, sep string) (body, rule string, found bool) {
+	for i := strings.Index(rest, sep); i >= 0; {
+		r := rest[i+len(sep):]
+		lower := strings.ToLower(r)
+		if r == "" || lower == "create" || lower == "delete" ||
+			strings.HasPrefix(lower, "condition=") || strings.HasPrefix(lower, "jsonpath=") {
+			return rest[:i], r, true
+		}
+		next := strings.Index(r, sep)
+		if next < 0 {
+			break
+		}
+		i += len(sep) + next
+	}
+	return rest, "", false
+}
+
+// clusterScoped says whether the object a target names is cluster-scoped,
+// when that is known without the API.
+func clusterScoped(k kind.Kind, typ apitype.Name) (scoped, known bool) {
+	if k.Name != "" {
+		return !k.Type.Namespaced, true
+	}
+	if t, ok := apitype.ResolveBuiltin(typ); ok {
+		return !t.Namespaced, true
+	}
+	return false, false
+}
+
+func typeOf(k kind.Kind, typ apitype.Name) string {
+	if k.Name != "" {
+		return k.Type.String()
+	}
+	if t, ok := apitype.ResolveBuiltin(typ); ok {
+		return t.String()
+	}
+	return typ.String()
+}
+
+// parseSelector reads "[NS/]SELECTOR". The first segment is a namespace
+// when it is a DNS label and the rest parses as a selector; a selector
+// whose key has a prefix ("app.kubernetes.io/name=x") keeps its slash
+// because a namespace cannot contain dots.
+func parseSelector(s Spec, arg, rest string) (Spec, error) {
 	if ns, sel, ok := strings.Cut(rest, "/"); ok && len(validation.IsDNS1123Label(ns)) == 0 {
 		if _, err := labels.Parse(sel); err == nil && sel != "" {
 			s.Namespace, rest = ns, sel
@@ -145,89 +211,4 @@ func ParseSelector(sel string) (string, error) {
 		return "", errorString("empty label selector")
 	}
 	return parsed.String(), nil
-}
-
-func parseTCP(arg string) (Spec, error) {
-	host, port, err := net.SplitHostPort(arg)
-	// No host has an "@": what comes before it may be a password, which
-	// the reason must not quote.
-	if err != nil || strings.Contains(arg, "@") {
-		return Spec{}, errorf(arg, "want HOST:PORT")
-	}
-	if host == "" {
-		return Spec{}, errorf(arg, "empty host")
-	}
-	if !validPort(port) {
-		return Spec{}, errorf(arg, "port %q is not a number from 1 to 65535", port)
-	}
-	return Spec{Kind: TCP, Name: arg}, nil
-}
-
-func parseHTTP(arg string) (Spec, error) {
-	u, err := url.Parse(arg)
-	if err != nil {
-		return Spec{}, errorf(redact(arg), "not a URL")
-	}
-	// u.Redacted() shows an opaque URL ("user:secret@host",
-	// "http:user:secret@host") as given, so errors use redact instead.
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return Spec{}, errorf(redact(arg), "want an http:// or https:// URL")
-	}
-	if u.Hostname() == "" {
-		return Spec{}, errorf(redact(arg), "URL has no host")
-	}
-	if port := u.Port(); port != "" && !validPort(port) {
-		return Spec{}, errorf(redact(arg), "port %q is not a number from 1 to 65535", port)
-	}
-	return Spec{Kind: HTTP, Name: arg}, nil
-}
-
-func parseDNS(arg string) (Spec, error) {
-	name := strings.TrimSuffix(arg, ".")
-	if errs := validation.IsDNS1123Subdomain(strings.ToLower(name)); len(errs) > 0 {
-		return Spec{}, errorf(arg, "not a DNS name")
-	}
-	return Spec{Kind: DNS, Name: arg}, nil
-}
-
-// redact hides what may be a password in a URL before it reaches an error
-// message: everything from after the "//" that starts the authority (or
-// from the start when there is none before the first "@") up to the last
-// "@". url.Parse splits userinfo at the last "@", so a password containing
-// "@" is hidden whole; this may hide more than the password, never less.
-func redact(arg string) string {
-	last := strings.LastIndex(arg, "@")
-	if last < 0 {
-		return arg
-	}
-	start := 0
-	first := strings.Index(arg, "@")
-	if j := strings.Index(arg[:first], "//"); j >= 0 {
-		start = j + 2
-	}
-	return arg[:start] + "REDACTED" + arg[last:]
-}
-
-// naming makes a parse error name arg, the whole argument as the user
-// typed it (less any password), rather than the part after its scheme.
-func naming(arg string, err error) error {
-	var e *Error
-	if errors.As(err, &e) {
-		e.Arg = arg
-	}
-	return err
-}
-
-// validPort accepts a decimal port 1-65535, as package network does.
-func validPort(port string) bool {
-	if port == "" || len(port) > 5 {
-		return false
-	}
-	for i := 0; i < len(port); i++ {
-		if port[i] < '0' || port[i] > '9' {
-			return false
-		}
-	}
-	n, _ := strconv.Atoi(port)
-	return n >= 1 && n <= 65535
 }

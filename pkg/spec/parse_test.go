@@ -7,8 +7,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
+
+// The names of package kind's kinds, as Spec.Kind holds them.
+const (
+	kCRD         = "crd"
+	kDeployment  = "deployment"
+	kStatefulSet = "statefulset"
+	kDaemonSet   = "daemonset"
+	kJob         = "job"
+	kService     = "service"
+	kPods        = "pods"
+)
+
+// typ parses a resource type name a test case is sure of.
+func typ(s string) apitype.Name {
+	n, err := apitype.ParseName(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
 
 func TestParse(t *testing.T) {
 	t.Parallel()
@@ -18,46 +39,64 @@ func TestParse(t *testing.T) {
 		// str is what String gives; empty means arg itself.
 		str string
 	}{
-		{arg: "crd/tenants.minio.min.io", want: spec.Spec{Kind: spec.CRD, Name: "tenants.minio.min.io"}},
-		{arg: "crds/a.b", want: spec.Spec{Kind: spec.CRD, Name: "a.b"}, str: "crd/a.b"},
-		{arg: "customresourcedefinition/a.b", want: spec.Spec{Kind: spec.CRD, Name: "a.b"}, str: "crd/a.b"},
-		{arg: "crd/a.b:condition=Established", want: spec.Spec{Kind: spec.CRD, Name: "a.b", For: []string{"condition=Established"}}},
+		{arg: "crd/tenants.minio.min.io", want: spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io"}},
+		{arg: "crds/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
+		{arg: "customresourcedefinition/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
+		{arg: "crd/a.b:condition=Established", want: spec.Spec{Kind: kCRD, Name: "a.b", For: []string{"condition=Established"}}},
 
-		{arg: "deployment/api", want: spec.Spec{Kind: spec.Deployment, Name: "api"}},
-		{arg: "deployment/prod/api", want: spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api"}},
-		{arg: "deploy/api", want: spec.Spec{Kind: spec.Deployment, Name: "api"}, str: "deployment/api"},
-		{arg: "deployments/prod/api.v2", want: spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api.v2"}, str: "deployment/prod/api.v2"},
-		{arg: "deployment/x:condition=Available", want: spec.Spec{Kind: spec.Deployment, Name: "x", For: []string{"condition=Available"}}},
-		{arg: "sts/db", want: spec.Spec{Kind: spec.StatefulSet, Name: "db"}, str: "statefulset/db"},
-		{arg: "statefulset/data/db", want: spec.Spec{Kind: spec.StatefulSet, Namespace: "data", Name: "db"}},
-		{arg: "ds/agent", want: spec.Spec{Kind: spec.DaemonSet, Name: "agent"}, str: "daemonset/agent"},
-		{arg: "jobs/prod/migrate", want: spec.Spec{Kind: spec.Job, Namespace: "prod", Name: "migrate"}, str: "job/prod/migrate"},
-		{arg: "job/migrate", want: spec.Spec{Kind: spec.Job, Name: "migrate"}},
-		{arg: "svc/web", want: spec.Spec{Kind: spec.Service, Name: "web"}, str: "service/web"},
-		{arg: "services/prod/web", want: spec.Spec{Kind: spec.Service, Namespace: "prod", Name: "web"}, str: "service/prod/web"},
+		{arg: "deployment/api", want: spec.Spec{Kind: kDeployment, Name: "api"}},
+		{arg: "deployment/prod/api", want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api"}},
+		{arg: "deploy/api", want: spec.Spec{Kind: kDeployment, Name: "api"}, str: "deployment/api"},
+		{arg: "deployments/prod/api.v2", want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api.v2"}, str: "deployment/prod/api.v2"},
+		{arg: "deployment/x:condition=Available", want: spec.Spec{Kind: kDeployment, Name: "x", For: []string{"condition=Available"}}},
+		{arg: "sts/db", want: spec.Spec{Kind: kStatefulSet, Name: "db"}, str: "statefulset/db"},
+		{arg: "statefulset/data/db", want: spec.Spec{Kind: kStatefulSet, Namespace: "data", Name: "db"}},
+		{arg: "ds/agent", want: spec.Spec{Kind: kDaemonSet, Name: "agent"}, str: "daemonset/agent"},
+		{arg: "jobs/prod/migrate", want: spec.Spec{Kind: kJob, Namespace: "prod", Name: "migrate"}, str: "job/prod/migrate"},
+		{arg: "job/migrate", want: spec.Spec{Kind: kJob, Name: "migrate"}},
+		{arg: "svc/web", want: spec.Spec{Kind: kService, Name: "web"}, str: "service/web"},
+		{arg: "services/prod/web", want: spec.Spec{Kind: kService, Namespace: "prod", Name: "web"}, str: "service/prod/web"},
 
-		{arg: "pods/app=web", want: spec.Spec{Kind: spec.Pods, Selector: "app=web"}},
-		{arg: "pod/app=web", want: spec.Spec{Kind: spec.Pods, Selector: "app=web"}, str: "pods/app=web"},
-		{arg: "po/prod/app=web", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}, str: "pods/prod/app=web"},
-		{arg: "pods/prod/app=web", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}},
-		{arg: "pods/app.kubernetes.io/name=x", want: spec.Spec{Kind: spec.Pods, Selector: "app.kubernetes.io/name=x"}},
-		{arg: "pods/prod/app.kubernetes.io/name=x", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app.kubernetes.io/name=x"}},
-		{arg: "pods/tier in (a,b)", want: spec.Spec{Kind: spec.Pods, Selector: "tier in (a,b)"}},
+		{arg: "pods/app=web", want: spec.Spec{Kind: kPods, Selector: "app=web"}},
+		{arg: "pod/app=web", want: spec.Spec{Kind: kPods, Selector: "app=web"}, str: "pods/app=web"},
+		{arg: "po/prod/app=web", want: spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app=web"}, str: "pods/prod/app=web"},
+		{arg: "pods/prod/app=web", want: spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app=web"}},
+		{arg: "pods/app.kubernetes.io/name=x", want: spec.Spec{Kind: kPods, Selector: "app.kubernetes.io/name=x"}},
+		{arg: "pods/prod/app.kubernetes.io/name=x", want: spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app.kubernetes.io/name=x"}},
+		{arg: "pods/tier in (a,b)", want: spec.Spec{Kind: kPods, Selector: "tier in (a,b)"}},
 		// The selector is kept in canonical form: requirements sorted by key, values sorted.
-		{arg: "pods/prod/tier in (b,a),!canary", want: spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "!canary,tier in (a,b)"}, str: "pods/prod/!canary,tier in (a,b)"},
-		{arg: "pods/tier!=db,app=web", want: spec.Spec{Kind: spec.Pods, Selector: "app=web,tier!=db"}, str: "pods/app=web,tier!=db"},
+		{arg: "pods/prod/tier in (b,a),!canary", want: spec.Spec{Kind: kPods, Namespace: "prod", Selector: "!canary,tier in (a,b)"}, str: "pods/prod/!canary,tier in (a,b)"},
+		{arg: "pods/tier!=db,app=web", want: spec.Spec{Kind: kPods, Selector: "app=web,tier!=db"}, str: "pods/app=web,tier!=db"},
 
+		// Every spelling of a kind's type names the kind.
 		{arg: "deployments.apps/prod/api:condition=Available",
-			want: spec.Spec{Kind: spec.Resource, Type: "deployments.apps", Namespace: "prod", Name: "api", For: []string{"condition=Available"}}},
+			want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api", For: []string{"condition=Available"}}, str: "deployment/prod/api:condition=Available"},
+		{arg: "Deployment/x", want: spec.Spec{Kind: kDeployment, Name: "x"}, str: "deployment/x"},
+		{arg: "deployments.apps/x", want: spec.Spec{Kind: kDeployment, Name: "x"}, str: "deployment/x"},
+		{arg: "deployment.v1.apps/prod/x", want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "x"}, str: "deployment/prod/x"},
+		{arg: "CRD/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
+		{arg: "customresourcedefinitions.apiextensions.k8s.io/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
+		{arg: "Job/prod/migrate", want: spec.Spec{Kind: kJob, Namespace: "prod", Name: "migrate"}, str: "job/prod/migrate"},
+		{arg: "endpointslices/prod/x", want: spec.Spec{Kind: spec.Resource, Type: typ("endpointslices"), Namespace: "prod", Name: "x"}},
+		// A pods target with a rule names one pod by name.
+		{arg: "pods/web-0:condition=Ready", want: spec.Spec{Kind: kPods, Name: "web-0", For: []string{"condition=Ready"}}},
+		{arg: "pod/prod/web-0:condition=Ready", want: spec.Spec{Kind: kPods, Namespace: "prod", Name: "web-0", For: []string{"condition=Ready"}}, str: "pods/prod/web-0:condition=Ready"},
 		{arg: "certificates.v1.cert-manager.io/tls:condition=Ready=True",
-			want: spec.Spec{Kind: spec.Resource, Type: "certificates.v1.cert-manager.io", Name: "tls", For: []string{"condition=Ready=True"}}},
+			want: spec.Spec{Kind: spec.Resource, Type: typ("certificates.v1.cert-manager.io"), Name: "tls", For: []string{"condition=Ready=True"}}},
 		{arg: "widgets.example.com/prod/w:jsonpath={.status.phase}=Running",
-			want: spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}},
+			want: spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}},
 		{arg: "widgets.example.com/w:jsonpath={.status.url}=http://w.prod/a:b",
-			want: spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Name: "w", For: []string{"jsonpath={.status.url}=http://w.prod/a:b"}}},
+			want: spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Name: "w", For: []string{"jsonpath={.status.url}=http://w.prod/a:b"}}},
 		{arg: "deployment/prod/api:jsonpath={.spec.template.metadata.annotations.url}=https://x/",
-			want: spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api", For: []string{"jsonpath={.spec.template.metadata.annotations.url}=https://x/"}}},
-		{arg: "widgets/w:create", want: spec.Spec{Kind: spec.Resource, Type: "widgets", Name: "w", For: []string{"create"}}},
+			want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api", For: []string{"jsonpath={.spec.template.metadata.annotations.url}=https://x/"}}},
+		{arg: "widgets/w:create", want: spec.Spec{Kind: spec.Resource, Type: typ("widgets"), Name: "w", For: []string{"create"}}},
+		// A TYPE without a rule parses; package cli asks for the rule.
+		{arg: "widgets/w", want: spec.Spec{Kind: spec.Resource, Type: typ("widgets"), Name: "w"}},
+		{arg: "configmaps/prod/cfg", want: spec.Spec{Kind: spec.Resource, Type: typ("configmaps"), Namespace: "prod", Name: "cfg"}},
+		{arg: "configmaps.v1/cfg", want: spec.Spec{Kind: spec.Resource, Type: typ("configmaps.v1"), Name: "cfg"}},
+		{arg: "Widgets/w:create", want: spec.Spec{Kind: spec.Resource, Type: typ("Widgets"), Name: "w", For: []string{"create"}}},
+		{arg: "Tenant.v2.minio.min.io/prod/t:create", want: spec.Spec{Kind: spec.Resource, Type: typ("Tenant.v2.minio.min.io"), Namespace: "prod", Name: "t", For: []string{"create"}}},
+		{arg: "namespaces/prod:delete", want: spec.Spec{Kind: spec.Resource, Type: typ("namespaces"), Name: "prod", For: []string{"delete"}}},
 
 		{arg: "tcp://db:5432", want: spec.Spec{Kind: spec.TCP, Name: "db:5432"}},
 		{arg: "tcp://[::1]:80", want: spec.Spec{Kind: spec.TCP, Name: "[::1]:80"}},
@@ -69,6 +108,10 @@ func TestParse(t *testing.T) {
 		{arg: "dns://db", want: spec.Spec{Kind: spec.DNS, Name: "db"}},
 		{arg: "dns://db.prod.svc.cluster.local.", want: spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}},
 		{arg: "dns://Example.COM", want: spec.Spec{Kind: spec.DNS, Name: "Example.COM"}},
+		// Service records have labels with underscores.
+		{arg: "dns://_sip._tcp.example.com", want: spec.Spec{Kind: spec.DNS, Name: "_sip._tcp.example.com"}},
+		{arg: "dns://bad_name", want: spec.Spec{Kind: spec.DNS, Name: "bad_name"}},
+		{arg: "tcp://my_host:80", want: spec.Spec{Kind: spec.TCP, Name: "my_host:80"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.arg, func(t *testing.T) {
@@ -97,28 +140,35 @@ func TestParse(t *testing.T) {
 func TestParseKind(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		kind spec.Kind
+		kind string
 		arg  string
 		want spec.Spec
 		str  string
 	}{
-		{spec.CRD, "tenants.minio.min.io", spec.Spec{Kind: spec.CRD, Name: "tenants.minio.min.io"}, "crd/tenants.minio.min.io"},
-		{spec.CRD, "a.b:condition=Established", spec.Spec{Kind: spec.CRD, Name: "a.b", For: []string{"condition=Established"}}, "crd/a.b:condition=Established"},
-		{spec.Deployment, "api", spec.Spec{Kind: spec.Deployment, Name: "api"}, "deployment/api"},
-		{spec.Deployment, "prod/api", spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api"}, "deployment/prod/api"},
-		{spec.Deployment, "prod/api:condition=Available", spec.Spec{Kind: spec.Deployment, Namespace: "prod", Name: "api", For: []string{"condition=Available"}}, "deployment/prod/api:condition=Available"},
-		{spec.StatefulSet, "db", spec.Spec{Kind: spec.StatefulSet, Name: "db"}, "statefulset/db"},
-		{spec.DaemonSet, "kube-system/agent", spec.Spec{Kind: spec.DaemonSet, Namespace: "kube-system", Name: "agent"}, "daemonset/kube-system/agent"},
-		{spec.Job, "migrate", spec.Spec{Kind: spec.Job, Name: "migrate"}, "job/migrate"},
-		{spec.Service, "prod/web", spec.Spec{Kind: spec.Service, Namespace: "prod", Name: "web"}, "service/prod/web"},
-		{spec.Pods, "app=web", spec.Spec{Kind: spec.Pods, Selector: "app=web"}, "pods/app=web"},
-		{spec.Pods, "prod/app=web", spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
-		{spec.Pods, "app.kubernetes.io/name=x", spec.Spec{Kind: spec.Pods, Selector: "app.kubernetes.io/name=x"}, "pods/app.kubernetes.io/name=x"},
-		{spec.Pods, "prod/app.kubernetes.io/name=x", spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app.kubernetes.io/name=x"}, "pods/prod/app.kubernetes.io/name=x"},
-		{spec.Pods, "tier in (a,b)", spec.Spec{Kind: spec.Pods, Selector: "tier in (a,b)"}, "pods/tier in (a,b)"},
-		{spec.Resource, "widgets.example.com/w", spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Name: "w"}, "widgets.example.com/w"},
-		{spec.Resource, "widgets.v1.example.com/prod/w", spec.Spec{Kind: spec.Resource, Type: "widgets.v1.example.com", Namespace: "prod", Name: "w"}, "widgets.v1.example.com/prod/w"},
-		{spec.Resource, "widgets/prod/w:jsonpath={.status.phase}=Running", spec.Spec{Kind: spec.Resource, Type: "widgets", Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}, "widgets/prod/w:jsonpath={.status.phase}=Running"},
+		{kCRD, "tenants.minio.min.io", spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io"}, "crd/tenants.minio.min.io"},
+		{kCRD, "a.b:condition=Established", spec.Spec{Kind: kCRD, Name: "a.b", For: []string{"condition=Established"}}, "crd/a.b:condition=Established"},
+		{kDeployment, "api", spec.Spec{Kind: kDeployment, Name: "api"}, "deployment/api"},
+		{kDeployment, "prod/api", spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api"}, "deployment/prod/api"},
+		{kDeployment, "prod/api:condition=Available", spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api", For: []string{"condition=Available"}}, "deployment/prod/api:condition=Available"},
+		{kStatefulSet, "db", spec.Spec{Kind: kStatefulSet, Name: "db"}, "statefulset/db"},
+		{kDaemonSet, "kube-system/agent", spec.Spec{Kind: kDaemonSet, Namespace: "kube-system", Name: "agent"}, "daemonset/kube-system/agent"},
+		{kJob, "migrate", spec.Spec{Kind: kJob, Name: "migrate"}, "job/migrate"},
+		{kService, "prod/web", spec.Spec{Kind: kService, Namespace: "prod", Name: "web"}, "service/prod/web"},
+		{kPods, "app=web", spec.Spec{Kind: kPods, Selector: "app=web"}, "pods/app=web"},
+		{kPods, "prod/app=web", spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
+		{kPods, "app.kubernetes.io/name=x", spec.Spec{Kind: kPods, Selector: "app.kubernetes.io/name=x"}, "pods/app.kubernetes.io/name=x"},
+		{kPods, "prod/app.kubernetes.io/name=x", spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app.kubernetes.io/name=x"}, "pods/prod/app.kubernetes.io/name=x"},
+		{kPods, "tier in (a,b)", spec.Spec{Kind: kPods, Selector: "tier in (a,b)"}, "pods/tier in (a,b)"},
+		{spec.Resource, "widgets.example.com/w", spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Name: "w"}, "widgets.example.com/w"},
+		{spec.Resource, "widgets.v1.example.com/prod/w", spec.Spec{Kind: spec.Resource, Type: typ("widgets.v1.example.com"), Namespace: "prod", Name: "w"}, "widgets.v1.example.com/prod/w"},
+		{spec.Resource, "Widgets/w", spec.Spec{Kind: spec.Resource, Type: typ("Widgets"), Name: "w"}, "Widgets/w"},
+		{spec.Resource, "deployment/x:create", spec.Spec{Kind: spec.Resource, Type: typ("deployment"), Name: "x", For: []string{"create"}}, "deployment/x:create"},
+		{kDeployment, "prod/api", spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api"}, "deployment/prod/api"},
+		{"deploy", "api", spec.Spec{Kind: kDeployment, Name: "api"}, "deployment/api"},
+		{"customresourcedefinitions", "a.b", spec.Spec{Kind: kCRD, Name: "a.b"}, "crd/a.b"},
+		{kPods, "web-0:condition=Ready", spec.Spec{Kind: kPods, Name: "web-0", For: []string{"condition=Ready"}}, "pods/web-0:condition=Ready"},
+		{spec.DNS, "_sip._tcp.example.com", spec.Spec{Kind: spec.DNS, Name: "_sip._tcp.example.com"}, "dns://_sip._tcp.example.com"},
+		{spec.Resource, "widgets/prod/w:jsonpath={.status.phase}=Running", spec.Spec{Kind: spec.Resource, Type: typ("widgets"), Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}, "widgets/prod/w:jsonpath={.status.phase}=Running"},
 		{spec.TCP, "db:5432", spec.Spec{Kind: spec.TCP, Name: "db:5432"}, "tcp://db:5432"},
 		{spec.TCP, "[::1]:80", spec.Spec{Kind: spec.TCP, Name: "[::1]:80"}, "tcp://[::1]:80"},
 		{spec.HTTP, "http://web/healthz", spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz"}, "http://web/healthz"},
@@ -126,7 +176,7 @@ func TestParseKind(t *testing.T) {
 		{spec.DNS, "db.prod.svc.cluster.local.", spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}, "dns://db.prod.svc.cluster.local."},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.kind)+" "+tt.arg, func(t *testing.T) {
+		t.Run(tt.kind+" "+tt.arg, func(t *testing.T) {
 			t.Parallel()
 			got, err := spec.ParseKind(tt.kind, tt.arg)
 			if err != nil {
@@ -146,7 +196,7 @@ func TestParseKind(t *testing.T) {
 // it with a *spec.Error naming arg (or wantArg, when arg holds a password
 // that must be hidden) and giving a reason containing reason.
 type badArg struct {
-	kind    spec.Kind // empty: Parse
+	kind    string // empty: Parse
 	arg     string
 	wantArg string // empty: arg
 	reason  string
@@ -175,41 +225,42 @@ func TestParseErrors(t *testing.T) {
 		{arg: "deployment/prod/api/extra", reason: `name "api/extra"`},
 		{arg: "deployment/x:", reason: "empty rule after ':'"},
 		{arg: "crd/a.b:", reason: "empty rule after ':'"},
-		{arg: "widgets/w", reason: `unknown kind "widgets"`},
-		{arg: "Deployment/api", reason: `unknown kind "Deployment"`},
-		{arg: "Widgets/w:create", reason: `resource type "Widgets"`},
+		{arg: "namespaces/prod/x:delete", reason: "namespaces is cluster-scoped"},
+		{arg: "Namespace/prod/x", reason: "namespaces is cluster-scoped"},
+		{arg: "pods/app=web:condition=Ready", reason: `name "app=web"`},
+		{arg: "-widgets/w", reason: `resource type "-widgets"`},
+		{arg: "widgets./w", reason: `resource type "widgets."`},
 		{arg: "widgets_x/w:create", reason: `resource type "widgets_x"`},
 		{arg: "widgets/w:", reason: "empty rule after ':'"},
 		{arg: "widgets/Bad_NS/w:create", reason: `namespace "Bad_NS"`},
 		{arg: "ftp://x", reason: `unknown scheme "ftp"`},
 		{arg: "postgres://app:secret@db:5432/app", wantArg: "postgres://REDACTED@db:5432/app", reason: `unknown scheme "postgres"`},
 		{arg: "user:secret@db://x", wantArg: "REDACTED@db://x", reason: `unknown scheme "REDACTED@db"`},
-		{arg: "tcp://user:secret@db:5432", wantArg: "tcp://REDACTED@db:5432", reason: "want HOST:PORT"},
-		{arg: "dns://user:secret@db", wantArg: "dns://REDACTED@db", reason: "not a DNS name"},
+		{arg: "tcp://user:secret@db:5432", wantArg: "tcp://REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
+		{arg: "dns://user:secret@db", wantArg: "dns://REDACTED@db", reason: "takes no USER:PASSWORD@"},
 		{arg: "://x", reason: `unknown scheme ""`},
-		{arg: "tcp://db", reason: "want HOST:PORT"},
-		{arg: "tcp://", reason: "want HOST:PORT"},
+		{arg: "tcp://db", reason: "missing port"},
+		{arg: "tcp://", reason: "missing port"},
 		{arg: "tcp://db:0", reason: `port "0"`},
 		{arg: "tcp://db:70000", reason: `port "70000"`},
 		{arg: "tcp://db:abc", reason: `port "abc"`},
 		{arg: "tcp://db:+80", reason: `port "+80"`},
 		{arg: "tcp://db:0000080", reason: `port "0000080"`},
-		{arg: "tcp://db:", reason: `port ""`},
-		{arg: "tcp://:80", reason: "empty host"},
-		{arg: "tcp://::1:80", reason: "want HOST:PORT"},
-		{arg: "http://", reason: "no host"},
-		{arg: "https:///healthz", reason: "no host"},
-		{arg: "http://web:abc/", reason: "not a URL"},
-		{arg: "http://user:secret@", wantArg: "http://REDACTED@", reason: "no host"},
-		{arg: "http://user:secret@:80/", wantArg: "http://REDACTED@:80/", reason: "no host"},
-		{arg: "http://user:secret@web:abc/", wantArg: "http://REDACTED@web:abc/", reason: "not a URL"},
-		{arg: "http://user:se@cret@web:abc/", wantArg: "http://REDACTED@web:abc/", reason: "not a URL"},
-		{arg: "http://user:secret@[::1/", wantArg: "http://REDACTED@[::1/", reason: "not a URL"},
-		{arg: "https://user:secret@web/%zz", wantArg: "https://REDACTED@web/%zz", reason: "not a URL"},
-		{arg: "dns://bad_name", reason: "not a DNS name"},
-		{arg: "dns://a b", reason: "not a DNS name"},
-		{arg: "dns://db:53", reason: "not a DNS name"},
-		{arg: "dns://", reason: "not a DNS name"},
+		{arg: "tcp://db:", reason: "missing port"},
+		{arg: "tcp://:80", reason: "missing host"},
+		{arg: "tcp://::1:80", reason: "too many colons"},
+		{arg: "http://", reason: "missing host"},
+		{arg: "https:///healthz", reason: "missing host"},
+		{arg: "http://web:abc/", reason: `invalid port ":abc"`},
+		{arg: "http://user:secret@", wantArg: "http://REDACTED@", reason: "missing host"},
+		{arg: "http://user:secret@:80/", wantArg: "http://REDACTED@:80/", reason: "missing host"},
+		{arg: "http://user:secret@web:abc/", wantArg: "http://REDACTED@web:abc/", reason: `invalid port ":abc"`},
+		{arg: "http://user:se@cret@web:abc/", wantArg: "http://REDACTED@web:abc/", reason: `invalid port ":abc"`},
+		{arg: "http://user:secret@[::1/", wantArg: "http://REDACTED@[::1/", reason: "missing ']' in host"},
+		{arg: "https://user:secret@web/%zz", wantArg: "https://REDACTED@web/%zz", reason: "invalid URL escape"},
+		{arg: "dns://a b", reason: `label "a b" has invalid character`},
+		{arg: "dns://db:53", reason: `label "db:53" has invalid character`},
+		{arg: "dns://", reason: "empty host name"},
 		{arg: "pods/", reason: "want KIND/NAME"},
 		{arg: "pods/ ", reason: "empty label selector"},
 		{arg: "pods/prod/ ", reason: "empty label selector"},
@@ -232,49 +283,53 @@ func TestParseErrors(t *testing.T) {
 func TestParseKindErrors(t *testing.T) {
 	t.Parallel()
 	tests := []badArg{
-		{kind: spec.CRD, arg: "", reason: "empty name"},
-		{kind: spec.CRD, arg: "widgets", reason: "not PLURAL.GROUP"},
-		{kind: spec.CRD, arg: "prod/a.b", reason: "cluster-scoped"},
-		{kind: spec.CRD, arg: "a.b:", reason: "empty rule"},
-		{kind: spec.Deployment, arg: "", reason: "empty name"},
-		{kind: spec.Deployment, arg: "API", reason: `name "API"`},
-		{kind: spec.Deployment, arg: "Bad_NS/api", reason: `namespace "Bad_NS"`},
-		{kind: spec.StatefulSet, arg: "prod/", reason: "empty name"},
-		{kind: spec.DaemonSet, arg: "/agent", reason: "empty namespace"},
-		{kind: spec.Job, arg: "a/b/c", reason: `name "b/c"`},
-		{kind: spec.Service, arg: "web:", reason: "empty rule"},
-		{kind: spec.Pods, arg: "", reason: "empty label selector"},
-		{kind: spec.Pods, arg: " ", reason: "empty label selector"},
-		{kind: spec.Pods, arg: "tier in (", reason: "bad label selector"},
-		{kind: spec.Pods, arg: "prod/=x", reason: "bad label selector"},
+		{kind: kCRD, arg: "", reason: "empty name"},
+		{kind: kCRD, arg: "widgets", reason: "not PLURAL.GROUP"},
+		{kind: kCRD, arg: "prod/a.b", reason: "cluster-scoped"},
+		{kind: kCRD, arg: "a.b:", reason: "empty rule"},
+		{kind: kDeployment, arg: "", reason: "empty name"},
+		{kind: kDeployment, arg: "API", reason: `name "API"`},
+		{kind: kDeployment, arg: "Bad_NS/api", reason: `namespace "Bad_NS"`},
+		{kind: kStatefulSet, arg: "prod/", reason: "empty name"},
+		{kind: kDaemonSet, arg: "/agent", reason: "empty namespace"},
+		{kind: kJob, arg: "a/b/c", reason: `name "b/c"`},
+		{kind: kService, arg: "web:", reason: "empty rule"},
+		{kind: kPods, arg: "", reason: "empty label selector"},
+		{kind: kPods, arg: " ", reason: "empty label selector"},
+		{kind: kPods, arg: "tier in (", reason: "bad label selector"},
+		{kind: kPods, arg: "prod/=x", reason: "bad label selector"},
 		{kind: spec.Resource, arg: "widgets", reason: "want TYPE/NAME"},
 		{kind: spec.Resource, arg: "/w", reason: "empty resource type"},
-		{kind: spec.Resource, arg: "Widgets/w", reason: `resource type "Widgets"`},
+		{kind: spec.Resource, arg: "widgets_x/w", reason: `resource type "widgets_x"`},
+		{kind: spec.Resource, arg: "clusterroles/prod/admin", reason: "cluster-scoped"},
+		{kind: "widgets", arg: "w", reason: `unknown kind "widgets"`},
+		{kind: kPods, arg: "app=web:condition=Ready", reason: `name "app=web"`},
 		{kind: spec.Resource, arg: "widgets/", reason: "empty name"},
 		{kind: spec.Resource, arg: "widgets/Bad_NS/w", reason: `namespace "Bad_NS"`},
-		{kind: spec.TCP, arg: "", reason: "want HOST:PORT"},
-		{kind: spec.TCP, arg: "db", reason: "want HOST:PORT"},
-		{kind: spec.TCP, arg: "tcp://db:80", reason: "want HOST:PORT"},
+		{kind: spec.TCP, arg: "", reason: "missing port"},
+		{kind: spec.TCP, arg: "db", reason: "missing port"},
+		{kind: spec.TCP, arg: "tcp://db:80", reason: "too many colons"},
 		{kind: spec.TCP, arg: "db:0", reason: `port "0"`},
 		{kind: spec.TCP, arg: "db:65536", reason: `port "65536"`},
-		{kind: spec.TCP, arg: ":80", reason: "empty host"},
-		{kind: spec.HTTP, arg: "", reason: "want an http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "web/healthz", reason: "want an http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "ftp://web/", reason: "want an http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "http://", reason: "no host"},
-		{kind: spec.HTTP, arg: "user:secret@web", wantArg: "REDACTED@web", reason: "want an http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "http:user:secret@web", wantArg: "REDACTED@web", reason: "no host"},
-		{kind: spec.HTTP, arg: "ftp://user:secret@web", wantArg: "ftp://REDACTED@web", reason: "want an http:// or https:// URL"},
+		{kind: spec.TCP, arg: ":80", reason: "missing host"},
+		{kind: spec.HTTP, arg: "", reason: "want an absolute http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "web/healthz", reason: "want an absolute http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "ftp://web/", reason: "want an absolute http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "http://", reason: "missing host"},
+		{kind: spec.HTTP, arg: "user:secret@web", wantArg: "REDACTED@web", reason: "want an absolute http:// or https:// URL"},
+		{kind: spec.HTTP, arg: "http:user:secret@web", wantArg: "REDACTED@web", reason: "missing host"},
+		{kind: spec.HTTP, arg: "ftp://user:secret@web", wantArg: "ftp://REDACTED@web", reason: "want an absolute http:// or https:// URL"},
 		{kind: spec.HTTP, arg: "http://user:secret@web:99999999999999999999/", wantArg: "http://REDACTED@web:99999999999999999999/", reason: `port "99999999999999999999"`},
 		{kind: spec.HTTP, arg: "http://web:0/", reason: `port "0"`},
 		{kind: spec.HTTP, arg: "https://web:65536", reason: `port "65536"`},
-		{kind: spec.DNS, arg: "", reason: "not a DNS name"},
-		{kind: spec.DNS, arg: "bad_name", reason: "not a DNS name"},
-		{kind: spec.DNS, arg: "-db", reason: "not a DNS name"},
-		{kind: spec.DNS, arg: "db..prod", reason: "not a DNS name"},
+		{kind: spec.DNS, arg: "", reason: "empty host name"},
+		{kind: spec.DNS, arg: "-db", reason: "starts or ends with a hyphen"},
+		{kind: spec.DNS, arg: "db..prod", reason: "empty label"},
+		{kind: spec.DNS, arg: "u:secret@db", wantArg: "REDACTED@db", reason: "takes no USER:PASSWORD@"},
+		{kind: spec.TCP, arg: "u:secret@db:5432", wantArg: "REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.kind)+" "+tt.arg, func(t *testing.T) {
+		t.Run(tt.kind+" "+tt.arg, func(t *testing.T) {
 			t.Parallel()
 			got, err := spec.ParseKind(tt.kind, tt.arg)
 			checkBad(t, tt, got, err)
@@ -376,14 +431,65 @@ func TestStringRules(t *testing.T) {
 		s    spec.Spec
 		want string
 	}{
-		{spec.Spec{Kind: spec.Resource, Type: "widgets.example.com", Namespace: "prod", Name: "w", For: []string{"condition=Ready", "jsonpath={.x}=1"}},
+		{spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Namespace: "prod", Name: "w", For: []string{"condition=Ready", "jsonpath={.x}=1"}},
 			"widgets.example.com/prod/w:condition=Ready,jsonpath={.x}=1"},
-		{spec.Spec{Kind: spec.Pods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
+		{spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
 		{spec.Spec{Kind: spec.TCP, Name: "db:5432"}, "tcp://db:5432"},
 	}
 	for _, tt := range tests {
 		if got := tt.s.String(); got != tt.want {
 			t.Errorf("%#v.String() = %q, want %q", tt.s, got, tt.want)
 		}
+	}
+}
+
+// TestWithRules: rules replace the kind's own rule, and a pods target's
+// selector becomes the name of the one pod they judge.
+func TestWithRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		arg    string
+		rules  []string
+		want   spec.Spec
+		str    string
+		reason string // non-empty: WithRules must fail with a reason containing it
+	}{
+		{arg: "deployment/prod/api", rules: []string{"condition=Available", "jsonpath={.x}=1"},
+			want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api", For: []string{"condition=Available", "jsonpath={.x}=1"}},
+			str:  "deployment/prod/api:condition=Available,jsonpath={.x}=1"},
+		{arg: "widgets.example.com/w", rules: []string{"delete"},
+			want: spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Name: "w", For: []string{"delete"}},
+			str:  "widgets.example.com/w:delete"},
+		{arg: "pods/prod/web-0", rules: []string{"condition=Ready"},
+			want: spec.Spec{Kind: kPods, Namespace: "prod", Name: "web-0", For: []string{"condition=Ready"}},
+			str:  "pods/prod/web-0:condition=Ready"},
+		{arg: "pods/prod/app=web", rules: []string{"condition=Ready"}, reason: "a rule judges one pod by name"},
+		{arg: "pods/tier in (a,b)", rules: []string{"delete"}, reason: "a rule judges one pod by name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			t.Parallel()
+			s, err := spec.Parse(tt.arg)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.arg, err)
+			}
+			got, err := s.WithRules(tt.rules)
+			if tt.reason != "" {
+				var se *spec.Error
+				if !errors.As(err, &se) || !strings.Contains(se.Reason, tt.reason) {
+					t.Fatalf("WithRules(%q) = %#v, %v; want a *spec.Error with reason containing %q", tt.rules, got, err, tt.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("WithRules(%q): %v", tt.rules, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("WithRules(%q) = %#v, want %#v", tt.rules, got, tt.want)
+			}
+			if str := got.String(); str != tt.str {
+				t.Errorf("WithRules(%q).String() = %q, want %q", tt.rules, str, tt.str)
+			}
+		})
 	}
 }

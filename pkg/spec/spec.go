@@ -4,66 +4,54 @@
 //
 // Grammar of one target in the mixed form (the root command):
 //
-//	crd/NAME                              a CustomResourceDefinition
-//	deployment/[NS/]NAME                  also statefulset, daemonset, job, service
-//	pods/[NS/]SELECTOR                    pods matching a label selector
-//	TYPE/[NS/]NAME:FOR                    any resource; TYPE is PLURAL[.VERSION][.GROUP]
-//	tcp://HOST:PORT                       a TCP port accepting connections
-//	http://URL, https://URL               an HTTP endpoint answering as expected
-//	dns://NAME                            a DNS name that resolves
+//	KIND/[NS/]NAME                   a kind with a rule of its own (package kind):
+//	                                 crd/, deployment/, statefulset/, daemonset/, job/,
+//	                                 service/, or any spelling of their types
+//	                                 (deploy/, Deployment/, deployments.apps/)
+//	pods/[NS/]SELECTOR               pods matching a label selector
+//	TYPE/[NS/]NAME[:RULE]            any resource, TYPE in kubectl's grammar
+//	                                 (package apitype); judged by RULE or --for
+//	tcp://HOST:PORT                  a TCP port accepting connections
+//	http://URL, https://URL          an HTTP endpoint answering as expected
+//	dns://NAME                       a DNS name that resolves
 //
-// Every Kubernetes form may end in ":FOR" (a kubectl-style --for rule such as
-// condition=Ready) to replace its built-in readiness rule.
+// Every Kubernetes form may end in ":RULE" (a kubectl-style --for rule such
+// as condition=Ready) to replace its kind's rule; a pods target with a rule
+// names one pod instead of a selector.
 package spec
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/network"
 )
 
-// Kind is the family of a target.
-type Kind string
-
-// The kinds of target kwait knows.
+// The target kinds outside package kind's table.
 const (
-	CRD         Kind = "crd"
-	Deployment  Kind = "deployment"
-	StatefulSet Kind = "statefulset"
-	DaemonSet   Kind = "daemonset"
-	Job         Kind = "job"
-	Service     Kind = "service"
-	Pods        Kind = "pods"
-	Resource    Kind = "resource"
-	TCP         Kind = "tcp"
-	HTTP        Kind = "http"
-	DNS         Kind = "dns"
+	Resource = "resource"
+	TCP      = "tcp"
+	HTTP     = "http"
+	DNS      = "dns"
 )
-
-// aliases maps every accepted spelling of a built-in kind to the kind.
-var aliases = map[string]Kind{
-	"crd": CRD, "crds": CRD, "customresourcedefinition": CRD, "customresourcedefinitions": CRD,
-	"deployment": Deployment, "deployments": Deployment, "deploy": Deployment,
-	"statefulset": StatefulSet, "statefulsets": StatefulSet, "sts": StatefulSet,
-	"daemonset": DaemonSet, "daemonsets": DaemonSet, "ds": DaemonSet,
-	"job": Job, "jobs": Job,
-	"service": Service, "services": Service, "svc": Service,
-	"pods": Pods, "pod": Pods, "po": Pods,
-}
 
 // Spec is one parsed target.
 type Spec struct {
-	Kind Kind
+	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP or
+	// DNS.
+	Kind string
+	// Type is the resource type of a Resource target.
+	Type apitype.Name
 	// Namespace is the namespace given with the target; empty means the
-	// default namespace (cluster-scoped kinds never have one).
+	// one of --namespace or the default (and none for cluster-scoped types).
 	Namespace string
-	// Name is the object name for Kubernetes kinds, HOST:PORT for tcp,
+	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
 	// the URL for http and the host name for dns.
 	Name string
-	// Type is the resource type as given, for Resource: PLURAL[.VERSION][.GROUP].
-	Type string
-	// Selector is the label selector for Pods.
+	// Selector is the label selector of a pods target without a rule.
 	Selector string
-	// For holds --for rules replacing the kind's built-in readiness rule.
+	// For holds --for rules replacing the kind's own readiness rule.
 	For []string
 }
 
@@ -76,25 +64,26 @@ func (s Spec) Kube() bool {
 	return true
 }
 
-// String renders the spec in the mixed form, the way messages name it.
+// String renders the spec in the mixed form, the way messages name it,
+// without any password it holds.
 func (s Spec) String() string {
 	var b strings.Builder
 	switch s.Kind {
 	case TCP, DNS:
-		return string(s.Kind) + "://" + s.Name
+		return network.Redact(s.Kind + "://" + s.Name)
 	case HTTP:
-		return s.Name
+		return network.Redact(s.Name)
 	case Resource:
-		b.WriteString(s.Type)
+		b.WriteString(s.Type.String())
 	default:
-		b.WriteString(string(s.Kind))
+		b.WriteString(s.Kind)
 	}
 	b.WriteByte('/')
 	if s.Namespace != "" {
 		b.WriteString(s.Namespace)
 		b.WriteByte('/')
 	}
-	if s.Kind == Pods {
+	if s.Selector != "" {
 		b.WriteString(s.Selector)
 	} else {
 		b.WriteString(s.Name)
@@ -115,5 +104,19 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("invalid target %q: %s", e.Arg, e.Reason) }
 
 func errorf(arg, format string, args ...any) error {
-	return &Error{Arg: arg, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Arg: network.Redact(arg), Reason: fmt.Sprintf(format, args...)}
+}
+
+// WithRules returns the spec judged by rules instead of its kind's own rule.
+// A rule judges one object by name, so a pods target's selector must be a
+// pod's name ("pod/web-0" with --for condition=Ready, as kubectl reads it).
+func (s Spec) WithRules(rules []string) (Spec, error) {
+	if s.Selector != "" {
+		if err := validateName(s.Selector); err != nil {
+			return s, errorf(s.String(), "a rule judges one pod by name, and %s", err)
+		}
+		s.Name, s.Selector = s.Selector, ""
+	}
+	s.For = rules
+	return s, nil
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -22,39 +24,30 @@ func validateName(name string) error {
 	return nil
 }
 
-// ValidateNamespace checks a namespace name.
-func ValidateNamespace(ns string) error { return validateNamespace(ns) }
+// validateObjectName checks the name of an object of any type: the API
+// allows more than DNS names for some (the APIService "v1.", the ClusterRole
+// "system:node"), but never a slash or percent sign, "." or "..", and kwait
+// refuses white space and control characters too.
+func validateObjectName(name string) error {
+	if name == "" {
+		return errorString("empty name")
+	}
+	if errs := path.IsValidPathSegmentName(name); len(errs) > 0 {
+		return errorString("name " + quote(name) + ": " + oneLine(errs[0]))
+	}
+	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return errorString("name " + quote(name) + " holds white space or a control character")
+	}
+	return nil
+}
 
-func validateNamespace(ns string) error {
+// ValidateNamespace checks a namespace name.
+func ValidateNamespace(ns string) error {
 	if ns == "" {
 		return errorString("empty namespace")
 	}
 	if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
 		return errorString("namespace " + quote(ns) + ": " + oneLine(errs[0]))
-	}
-	return nil
-}
-
-// validateCRDName checks a CRD name is PLURAL.GROUP, the only form the API
-// accepts for CustomResourceDefinition objects.
-func validateCRDName(name string) error {
-	if err := validateName(name); err != nil {
-		return err
-	}
-	if !strings.Contains(name, ".") {
-		return errorString("CRD name " + quote(name) + " is not PLURAL.GROUP")
-	}
-	return nil
-}
-
-// validateType checks a resource type: PLURAL, PLURAL.GROUP or
-// PLURAL.VERSION.GROUP, lower case as the API spells resources.
-func validateType(typ string) error {
-	if typ == "" {
-		return errorString("empty resource type")
-	}
-	if errs := validation.IsDNS1123Subdomain(typ); len(errs) > 0 {
-		return errorString("resource type " + quote(typ) + " is not PLURAL[.VERSION][.GROUP] in lower case")
 	}
 	return nil
 }

@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/kwait-dev/kwait/pkg/network"
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/spec"
+)
+
+// options is every flag and KWAIT_* variable of a run, read and validated
+// once, before any target is built and whatever the targets are: a bad
+// value is exit 2 even when no target would use it.
+type options struct {
+	timeout        time.Duration
+	statusInterval time.Duration
+	logLevel       zapcore.Level
+	logFormat      string
+	quiet          bool
+
+	kubeconfig, context, namespace string
+	selector                       string
+	min                            int
+	// rules are the --for rules, for Kubernetes targets without their own.
+	rules []string
+
+	poll network.Poll
+	http network.HTTPOptions // without URL
+}
+
+// Lower bounds that keep a typo from flooding the log or spinning a core.
+const (
+	minStatusInterval = time.Second
+	minPollInterval   = 10 * time.Millisecond
+)
+
+// readOptions reads the flags a command defines; a flag a command does not
+// take keeps its zero value.
+func readOptions(c *cli.Context) (options, error) {
+	o := options{
+		timeout:        c.Duration(flagTimeout),
+		statusInterval: c.Duration(flagStatusInterval),
+		logFormat:      c.String(flagLogFormat),
+		quiet:          c.Bool(flagQuiet),
+		kubeconfig:     c.String(flagKubeconfig),
+		context:        c.String(flagContext),
+		namespace:      c.String(flagNamespace),
+		min:            c.Int(flagMin),
+		rules:          c.StringSlice(flagFor),
+		poll:           network.Poll{AttemptTimeout: c.Duration(flagAttemptTimeout), MaxInterval: c.Duration(flagMaxInterval)},
+	}
+	if o.timeout <= 0 {
+		return o, usagef("--timeout must be positive, got %s", o.timeout)
+	}
+	if o.statusInterval < 0 || o.statusInterval > 0 && o.statusInterval < minStatusInterval {
+		return o, usagef("--status-interval must be 0 (off) or at least %s, got %s", minStatusInterval, o.statusInterval)
+	}
+	level := c.String(flagLogLevel)
+	switch level {
+	case "debug", "info", "warn", "error":
+		o.logLevel, _ = zapcore.ParseLevel(level)
+	default:
+		return o, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	switch o.logFormat {
+	case "json", "console", "auto":
+	default:
+		return o, usagef("--log-format %q: want json, console or auto", o.logFormat)
+	}
+	if err := o.readKube(c); err != nil {
+		return o, err
+	}
+	if err := o.readNetwork(c); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func (o *options) readKube(c *cli.Context) error {
+	if o.kubeconfig != "" {
+		if err := regularFile(o.kubeconfig); err != nil {
+			return usagef("--kubeconfig: %s", err)
+		}
+	}
+	if o.namespace != "" {
+		if err := spec.ValidateNamespace(o.namespace); err != nil {
+			return usagef("--namespace: %s", err)
+		}
+	}
+	if c.IsSet(flagMin) && o.min < 1 {
+		return usagef("--min must be at least 1, got %d", o.min)
+	}
+	if o.min < 1 {
+		o.min = 1
+	}
+	if s := c.String(flagSelector); s != "" || c.IsSet(flagSelector) {
+		sel, err := spec.ParseSelector(s)
+		if err != nil {
+			return usagef("--selector: %s", err)
+		}
+		o.selector = sel
+	}
+	for _, r := range o.rules {
+		if _, err := readiness.ParseRule(r); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
+
+func (o *options) readNetwork(c *cli.Context) error {
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{flagAttemptTimeout, o.poll.AttemptTimeout}, {flagMaxInterval, o.poll.MaxInterval}} {
+		if c.IsSet(f.name) && f.d <= 0 {
+			return usagef("--%s must be positive, got %s", f.name, f.d)
+		}
+		if c.IsSet(f.name) && f.d < minPollInterval {
+			return usagef("--%s must be at least %s, got %s", f.name, minPollInterval, f.d)
+		}
+	}
+	h := network.HTTPOptions{
+		Method:       c.String(flagMethod),
+		BodyContains: c.String(flagBodyContains),
+		BodyRegexp:   c.String(flagBodyRegex),
+		CAFile:       c.String(flagCAFile),
+		Insecure:     c.Bool(flagInsecure),
+		Headers:      http.Header{},
+	}
+	if s := c.String(flagStatus); s != "" {
+		set, err := network.ParseStatuses(s)
+		if err != nil {
+			return usagef("--status: %s", err)
+		}
+		h.Statuses = set
+	}
+	for _, v := range c.StringSlice(flagHeader) {
+		name, value, err := network.ParseHeader(v)
+		if err != nil {
+			return usagef("--header: %s", err)
+		}
+		h.Headers.Add(name, value)
+	}
+	if h.BodyRegexp != "" {
+		if _, err := regexp.Compile(h.BodyRegexp); err != nil {
+			return usagef("--body-regex: invalid body regexp: %s", err)
+		}
+	}
+	if h.CAFile != "" {
+		if err := regularFile(h.CAFile); err != nil {
+			return usagef("--ca-file: %s", err)
+		}
+	}
+	// The remaining checks (method, TLS settings) are the ones every http
+	// target makes; make them once here for a placeholder URL.
+	if _, err := network.NewHTTP(withURL(h, "http://127.0.0.1/"), o.poll); err != nil {
+		return usageError{err}
+	}
+	o.http = h
+	return nil
+}
+
+func withURL(h network.HTTPOptions, url string) network.HTTPOptions {
+	h.URL = url
+	return h
+}
+
+// regularFile accepts only a regular file: a FIFO or a device given where a
+// file is read would block or never end.
+func regularFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s", oneLine(err.Error()))
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package network
+
+import (
+	"net/url"
+	"strings"
+)
+
+// The one grammar of network target addresses, used by package spec to
+// check command-line arguments and by the constructors here.
+
+// CheckHostPort checks HOST:PORT: a host name (labels of letters, digits,
+// hyphens and underscores) or IP address, and a port 1-65535.
+func CheckHostPort(addr string) error { return checkHostPort(addr) }
+
+// CheckHost checks a host name or IP address.
+func CheckHost(host string) error { return checkHost(host) }
+
+// CheckURL checks an absolute http or https URL with a host and, if given,
+// a port 1-65535. Its error never shows a password the URL holds.
+func CheckURL(raw string) error {
+	_, err := parseURL(raw)
+	return err
+}
+
+// Redact hides what may be a password in a target argument before it
+// reaches a message: a URL's whole user information becomes "REDACTED"
+// ("postgres://REDACTED@db/x"). A string that does not parse as a URL loses
+// everything from after "//" (or from the start) up to the last "@", which
+// may hide more than a password, never less. It is kwait's one redactor.
+func Redact(s string) string {
+	// The URL form only when its user information holds the one "@": an
+	// "@" in a path, query or fragment may follow a password too.
+	if u, err := url.Parse(s); err == nil && u.Opaque == "" && (u.User != nil || !strings.Contains(s, "@")) {
+		if u.User == nil {
+			return s
+		}
+		u.User = url.User("REDACTED")
+		if r := u.String(); strings.Count(r, "@") == 1 {
+			return r
+		}
+	}
+	last := strings.LastIndex(s, "@")
+	if last < 0 {
+		return s
+	}
+	start := 0
+	first := strings.Index(s, "@")
+	if j := strings.Index(s[:first], "//"); j >= 0 {
+		start = j + 2
+	}
+	return s[:start] + "REDACTED" + s[last:]
+}
