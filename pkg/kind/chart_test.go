@@ -1,0 +1,96 @@
+package kind
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+)
+
+var update = flag.Bool("update", false, "rewrite the library chart's generated table")
+
+// chartTable is where the library chart keeps its copy of the tables of
+// packages kind and apitype.
+const chartTable = "../../charts/kwait/templates/_kinds.tpl"
+
+// TestChartTable checks that the library chart's tables are what this
+// package's and package apitype's tables generate; with -update it
+// rewrites them (go test ./pkg/kind -run TestChartTable -update).
+func TestChartTable(t *testing.T) {
+	want := renderChartTable(t)
+	if *update {
+		if err := os.WriteFile(chartTable, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(chartTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is out of date with packages kind and apitype: run go test ./pkg/kind -run TestChartTable -update", chartTable)
+	}
+}
+
+type chartType struct {
+	Group      string   `json:"group"`
+	Version    string   `json:"version"`
+	Resource   string   `json:"resource"`
+	Names      []string `json:"names"` // lower-case singular, kind, short names
+	Namespaced bool     `json:"namespaced"`
+}
+
+type chartKind struct {
+	Name   string    `json:"name"`
+	Type   chartType `json:"type"`
+	Watch  chartType `json:"watch"`
+	Select string    `json:"select"`
+}
+
+func toChart(t apitype.Type) chartType {
+	names := []string{t.Singular}
+	if k := strings.ToLower(t.Kind); k != t.Singular {
+		names = append(names, k)
+	}
+	names = append(names, t.ShortNames...)
+	return chartType{Group: t.Group, Version: t.Version, Resource: t.Resource, Names: names, Namespaced: t.Namespaced}
+}
+
+func renderChartTable(t *testing.T) []byte {
+	t.Helper()
+	selects := map[Selection]string{ByName: "name", ByServiceName: "serviceName", BySelector: "selector"}
+	var table struct {
+		Kinds []chartKind `json:"kinds"`
+		Types []chartType `json:"types"`
+	}
+	for _, k := range All() {
+		table.Kinds = append(table.Kinds, chartKind{Name: k.Name, Type: toChart(k.Type), Watch: toChart(k.Watch), Select: selects[k.Select]})
+	}
+	for _, ty := range apitype.Builtins() {
+		table.Types = append(table.Types, toChart(ty))
+	}
+	body, err := yaml.Marshal(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.WriteString(`{{/*
+GENERATED from the Go tables of packages kind and apitype by
+go test ./pkg/kind -run TestChartTable -update; do not edit.
+
+kwait.table: the kinds kwait waits for with rules of their own (the API
+type each names, the type it watches and how it selects objects) and the
+built-in API types kwait knows without discovery, in discovery order.
+*/}}
+{{- define "kwait.table" -}}
+`)
+	b.Write(body)
+	b.WriteString("{{- end -}}\n")
+	return b.Bytes()
+}
