@@ -268,6 +268,11 @@ func TestChartTargetGrammarMatchesKwait(t *testing.T) {
 		if len(call) != 2 {
 			continue // refused for a chart parameter, not for its targets
 		}
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), "the chart cannot tell") {
+			// A type the chart cannot compute RBAC for from its name;
+			// kwait resolves it through discovery.
+			continue
+		}
 		checked++
 		p := start(t, append(strs(call["targets"]), "--timeout", "30s")...)
 		if code := p.exit(t); code != 2 {

@@ -79,10 +79,10 @@ func builtin(group, version, resource, kind string, namespaced bool, shortNames 
 		Kind: kind, Namespaced: namespaced, ShortNames: shortNames}
 }
 
-// IsBuiltinGroup reports whether group is one kube-apiserver serves itself
+// isBuiltinGroup reports whether group is one kube-apiserver serves itself
 // (the core group included), which wins when a name matches types of
 // several groups.
-func IsBuiltinGroup(group string) bool {
+func isBuiltinGroup(group string) bool {
 	for _, t := range Builtins() {
 		if t.Group == group {
 			return true

@@ -167,11 +167,17 @@ const (
 // the type does not exist.
 func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype.Type, absent bool, err error) {
 	notServed := "type " + r.typ.String() + " not served yet"
+	crdName, version, isCRD := r.typ.CRD()
+	_, group, _ := strings.Cut(crdName, ".")
 	retry := newRetry(rediscoverFirst, rediscoverLimit)
 	cycle := crdCycleFirst
 	var since time.Time
 	for {
-		t, err := r.c.lookup(ctx, r.typ, since)
+		s, err := r.c.discover(ctx, r.typ, since)
+		since = time.Now()
+		if err == nil {
+			t, err = apitype.Resolve(r.typ, s.types)
+		}
 		switch {
 		case err == nil:
 			return t, false, nil
@@ -180,56 +186,52 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 		case ctx.Err() != nil:
 			return apitype.Type{}, false, ctx.Err()
 		case !errors.Is(err, apitype.ErrNotServed):
-			report("discovery: " + describe(err))
-		default:
-			report(notServed)
-		}
-		since = time.Now()
-		crdName, version, isCRD := r.typ.CRD()
-		if !isCRD || !errors.Is(err, apitype.ErrNotServed) {
-			if err := retry.wait(ctx); err != nil {
-				return apitype.Type{}, false, err
-			}
-			continue
-		}
-		cctx, cancel := context.WithTimeout(ctx, cycle)
-		def, err := r.c.established(cctx, crdName, notServed+"; CRD "+crdName+": ", r.onlyDelete(), report)
-		cancel()
-		switch {
-		case ctx.Err() != nil:
-			return apitype.Type{}, false, ctx.Err()
-		case errors.Is(err, context.DeadlineExceeded):
-			cycle = min(2*cycle, crdCycleLimit)
-			continue
-		case err != nil:
-			return apitype.Type{}, false, err
-		case def == nil && r.staleGroup(ctx, crdName):
+			report(describe(err))
+		case isCRD && slices.Contains(s.stale, group):
 			// An aggregated API claims the group and does not answer:
 			// the type is unknown, not absent.
 			report(notServed + "; the API server of its group does not answer")
-			if err := retry.wait(ctx); err != nil {
+		case isCRD:
+			def, err := r.crd(ctx, crdName, notServed+"; CRD "+crdName+": ", cycle, report)
+			switch {
+			case errors.Is(err, errCycle):
+				cycle = min(2*cycle, crdCycleLimit)
+				continue
+			case err != nil:
+				return apitype.Type{}, false, err
+			case def == nil:
+				return apitype.Type{}, true, nil
+			}
+			v, err := pickVersion(def, version)
+			if err != nil {
 				return apitype.Type{}, false, err
 			}
-			continue
-		case def == nil:
-			return apitype.Type{}, true, nil
+			return apitype.Type{Group: def.Spec.Group, Version: v, Resource: def.Spec.Names.Plural,
+				Singular: def.Spec.Names.Singular, Kind: def.Spec.Names.Kind, ShortNames: def.Spec.Names.ShortNames,
+				Namespaced: def.Spec.Scope == apiextensionsv1.NamespaceScoped}, false, nil
+		default:
+			report(notServed)
 		}
-		v, err := pickVersion(def, version)
-		if err != nil {
+		if err := retry.wait(ctx); err != nil {
 			return apitype.Type{}, false, err
 		}
-		return apitype.Type{Group: def.Spec.Group, Version: v, Resource: def.Spec.Names.Plural,
-			Singular: def.Spec.Names.Singular, Kind: def.Spec.Names.Kind, ShortNames: def.Spec.Names.ShortNames,
-			Namespaced: def.Spec.Scope == apiextensionsv1.NamespaceScoped}, false, nil
 	}
 }
 
-// staleGroup reports whether discovery, asked now, says the group of the
-// CRD named crdName belongs to an aggregated API that does not answer.
-func (r *resource) staleGroup(ctx context.Context, crdName string) bool {
-	_, group, _ := strings.Cut(crdName, ".")
-	s, err := r.c.discover(ctx, r.typ, time.Now())
-	return err != nil || slices.Contains(s.stale, group)
+// errCycle ends a watch on a CRD after one cycle, so that discovery is
+// asked again.
+var errCycle = errors.New("ask discovery again")
+
+// crd waits up to cycle for the CRD called name to be established (or, with
+// only delete rules, to be absent: nil).
+func (r *resource) crd(ctx context.Context, name, prefix string, cycle time.Duration, report target.Report) (*apiextensionsv1.CustomResourceDefinition, error) {
+	cctx, cancel := context.WithTimeout(ctx, cycle)
+	defer cancel()
+	def, err := r.c.established(cctx, name, prefix, r.onlyDelete(), report)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil, errCycle
+	}
+	return def, err
 }
 
 // pickVersion is the version given, else the served version of highest

@@ -309,9 +309,9 @@ func TestResolveDeleteOnlyAbsentViaCRD(t *testing.T) {
 		{name: "plural.group, no CRD", typ: "tenants.minio.min.io", ready: true, crdLists: true},
 		{name: "plural.version.group, no CRD", typ: "tenants.v2.minio.min.io", ready: true, crdLists: true},
 		{name: "discovery fails", typ: "tenants.minio.min.io", discovery: http.StatusInternalServerError,
-			reason: "discovery: apiserver: "},
+			reason: "apiserver: "},
 		{name: "discovery forbidden", typ: "tenants.minio.min.io", discovery: http.StatusForbidden,
-			reason: "discovery: forbidden"},
+			reason: "forbidden: "},
 		{name: "CRD list forbidden", typ: "tenants.minio.min.io", setup: forbidCRDs,
 			reason: `forbidden: customresourcedefinitions.apiextensions.k8s.io is forbidden`, crdLists: true},
 		{name: "no CRD, a rule besides delete", typ: "tenants.minio.min.io", rules: []string{"delete", "condition=Ready"},
@@ -401,7 +401,7 @@ func TestResolveDiscoveryRecovers(t *testing.T) {
 		}
 		r := newReasons()
 		done := start(t.Context(), tg, r)
-		r.await(t, "discovery: ")
+		r.await(t, "apiserver: ")
 		api.set([]apitype.Type{widgets}, 0)
 		if err := <-done; err != nil {
 			t.Fatalf("Wait() = %v", err)
