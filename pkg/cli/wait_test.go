@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kwait-dev/kwait/pkg/cli"
 )
@@ -75,6 +76,30 @@ func TestTerminationLogFromEnv(t *testing.T) {
 	}
 	if msg := readFile(t, termLog); !strings.Contains(msg, "tcp://"+closed) {
 		t.Errorf("termination log %q does not name tcp://%s", msg, closed)
+	}
+}
+
+// TestTerminationLogOnBadInput: the termination log the user named, by flag
+// or variable, receives the message of bad input too, whichever flag was
+// bad; and it is cut to the kubelet's 4096 bytes, newline included, on a
+// UTF-8 boundary.
+func TestTerminationLogOnBadInput(t *testing.T) {
+	dir := t.TempDir()
+	flagLog, envLog := filepath.Join(dir, "flag"), filepath.Join(dir, "env")
+	checkUsage(t, run(t, "--log-level", "loud", "tcp://db:1", "--termination-log", flagLog), "--log-level")
+	if msg := readFile(t, flagLog); !strings.Contains(msg, "--log-level") {
+		t.Errorf("termination log %q does not name the bad flag", msg)
+	}
+	t.Setenv("KWAIT_TERMINATION_LOG", envLog)
+	checkUsage(t, run(t, "--bogus"), "-bogus")
+	if msg := readFile(t, envLog); !strings.Contains(msg, "bogus") {
+		t.Errorf("termination log %q does not name the unknown flag", msg)
+	}
+	long := "deployment/" + strings.Repeat("é", 3000)
+	checkUsage(t, run(t, long), "invalid target")
+	msg := readFile(t, envLog)
+	if len(msg) > 4096 || !utf8.ValidString(msg) || !strings.HasSuffix(msg, "...\n") {
+		t.Errorf("termination log of %d bytes (valid UTF-8: %v), want at most 4096 ending in ...", len(msg), utf8.ValidString(msg))
 	}
 }
 
