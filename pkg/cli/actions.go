@@ -34,13 +34,13 @@ func rootAction(c *cli.Context, s Streams, given map[string]bool, tl termLog) er
 }
 
 // kindAction waits for the targets of one kind named by the arguments.
-func kindAction(c *cli.Context, s Streams, kindName string, tl termLog) error {
+func kindAction(c *cli.Context, s Streams, kindName string, given map[string]bool, tl termLog) error {
 	o, err := readOptions(c)
 	if err != nil {
 		return err
 	}
 	if k, ok := kind.Lookup(kindName); ok && k.Select == kind.BySelector && len(o.rules) == 0 {
-		return selectorAction(c, s, o, k, tl)
+		return selectorAction(c, s, o, k, given, tl)
 	}
 	if c.NArg() == 0 {
 		return usagef("%s: missing what to wait for (see kwait %s --help)", kindName, kindName)
@@ -56,18 +56,25 @@ func kindAction(c *cli.Context, s Streams, kindName string, tl termLog) error {
 		}
 		specs = append(specs, sp)
 	}
+	if err := checkApplies(given, specs); err != nil {
+		return err
+	}
 	return wait(c, s, o, specs, tl)
 }
 
 // selectorAction waits for the objects -l selects (pods).
-func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, tl termLog) error {
+func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, given map[string]bool, tl termLog) error {
 	if c.NArg() > 0 {
 		return usagef("%s: unexpected argument %q; give the label selector with -l (or a rule with --for to name pods)", k.Name, c.Args().First())
 	}
 	if o.selector == "" {
 		return usagef("--selector: required (-l app=web)")
 	}
-	return wait(c, s, o, []spec.Spec{{Kind: k.Name, Selector: o.selector}}, tl)
+	specs := []spec.Spec{{Kind: k.Name, Selector: o.selector}}
+	if err := checkApplies(given, specs); err != nil {
+		return err
+	}
+	return wait(c, s, o, specs, tl)
 }
 
 // withRules gives a Kubernetes target without a rule of its own the --for

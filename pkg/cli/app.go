@@ -34,12 +34,12 @@ func Main(ctx context.Context, args []string, s Streams, version string) int {
 	app.Action = func(c *cli.Context) error { return rootAction(c, s, scan.given, termLog) }
 	for _, cmd := range app.Commands {
 		if k, ok := kind.Lookup(cmd.Name); ok && cmd.Name == k.Name {
-			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, termLog) }
+			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, scan.given, termLog) }
 		}
 	}
 	for _, name := range []string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS} {
 		cmd := app.Command(name)
-		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, termLog) }
+		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, scan.given, termLog) }
 	}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
@@ -100,32 +100,49 @@ func kindLines() string {
 	return b.String()
 }
 
+// withRoot adds to a command's flags, hidden, the root command's flags it
+// lacks.
+func withRoot(shown []cli.Flag) []cli.Flag {
+	has := map[string]bool{}
+	for _, f := range shown {
+		has[f.Names()[0]] = true
+	}
+	out := shown
+	for _, f := range rootFlags() {
+		if !has[f.Names()[0]] {
+			out = append(out, hide(f))
+		}
+	}
+	return out
+}
+
 func rootFlags() []cli.Flag {
 	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, networkFlags(), httpFlags())
 }
 
 // commands are the one-kind forms, kwait KIND NAME..., their actions set by
-// Main.
+// Main. Every waiting command takes every flag of the root command, so that
+// every KWAIT_* variable is read and checked whatever the command; those
+// that do not apply to the command are hidden from its help and refused on
+// its command line.
 func commands(s Streams, version string) []*cli.Command {
 	var cmds []*cli.Command
 	for _, k := range kind.All() {
-		flags := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag()})
-		if k.Type.Namespaced {
-			flags = append(flags, namespaceFlag())
-		}
+		shown := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag(), namespaceFlag()})
 		if k.Select == kind.BySelector {
-			flags = append(flags, selectorFlag(), minFlag())
+			shown = append(shown, selectorFlag(), minFlag())
 		}
+		flags := withRoot(shown)
 		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage, Flags: flags})
 	}
-	network := func(name, usage, argsUsage string, extra []cli.Flag) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Flags: join(commonFlags(), networkFlags(), extra)}
+	network := func(name, usage, argsUsage string, shown []cli.Flag) *cli.Command {
+		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Flags: withRoot(join(commonFlags(), networkFlags(), shown))}
 	}
 	cmds = append(cmds,
 		&cli.Command{
 			Name: spec.Resource, Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
 			Usage: "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
-			Flags: join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}),
+			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()})),
 		},
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
 		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),

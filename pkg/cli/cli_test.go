@@ -160,7 +160,9 @@ func TestBadUsage(t *testing.T) {
 		{"deployment without name", []string{"deploy", "-n", "prod"}, "deployment: missing"},
 		{"unknown root flag", []string{"--bogus", tcp}, "-bogus"},
 		{"unknown command flag", []string{"tcp", closed, "--bogus"}, "-bogus"},
-		{"kube flag on network command", []string{"tcp", closed, "-n", "prod"}, "-n"},
+		{"kube flag on network command", []string{"tcp", closed, "-n", "prod"}, "--namespace applies to Kubernetes targets"},
+		{"http flag on kube command", []string{"deploy", "api", "--status", "200"}, "--status applies to http targets"},
+		{"min on deployment command", []string{"deploy", "api", "--min", "2"}, "--min applies to pods targets"},
 		{"flag without value", []string{"tcp", closed, "--timeout"}, "flag needs an argument: -timeout"},
 		{"string flag without value", []string{"http", url, "--body-contains"}, "flag needs an argument: -body-contains"},
 		{"namespace without value", []string{"deployment", "api", "-n"}, "flag needs an argument: -n"},
@@ -280,6 +282,11 @@ func TestBadUsageFromEnv(t *testing.T) {
 		{"log level", "KWAIT_LOG_LEVEL", "loud", []string{"tcp", closed}, `--log-level "loud"`},
 		{"min", "KWAIT_MIN", "x", []string{"pods", "-l", "app=web"}, "KWAIT_MIN"},
 		{"selector", "KWAIT_SELECTOR", "a in (", []string{"pods"}, "--selector"},
+		// Checked even where no target would use it.
+		{"namespace on a network command", "KWAIT_NAMESPACE", "Bad_NS", []string{"tcp", closed}, "--namespace"},
+		{"kubeconfig on a network command", "KWAIT_KUBECONFIG", "/nonexistent/kubeconfig", []string{"dns", "localhost"}, "--kubeconfig"},
+		{"status on a kube command", "KWAIT_STATUS", "abc", []string{"crd", "a.b"}, "--status"},
+		{"attempt timeout on a kube command", "KWAIT_ATTEMPT_TIMEOUT", "-1s", []string{"deploy", "api"}, "--attempt-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
