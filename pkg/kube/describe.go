@@ -1,13 +1,20 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
+
+// requestTimeout bounds one LIST or discovery request, so that a hung
+// apiserver or load balancer becomes a reason to wait on instead of
+// silence. Watches are long by design and bounded by their own timeout.
+const requestTimeout = 15 * time.Second
 
 // describe turns an error from the API into a short reason to wait on. The
 // apiserver's own words are kept where they say what is wrong (Forbidden
@@ -17,6 +24,9 @@ import (
 func describe(err error) string {
 	var op *net.OpError
 	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		// The run's own deadline never gets here: the loops end first.
+		return "apiserver: no answer within " + requestTimeout.String()
 	case apierrors.IsForbidden(err):
 		return "forbidden: " + oneLine(err.Error())
 	case apierrors.IsUnauthorized(err):

@@ -218,6 +218,8 @@ func fromAggregated(groups []aggregatedGroup) served {
 
 // getJSON GETs path and decodes the JSON answer into out.
 func getJSON(ctx context.Context, rc rest.Interface, path, accept string, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
 	req := rc.Get().AbsPath(path)
 	if accept != "" {
 		req = req.SetHeader("Accept", accept)

@@ -57,7 +57,7 @@ func (c *Client) Resource(ctx context.Context, o ResourceOptions) (target.Target
 	r := &resource{c: c, typ: o.Type, ns: o.Namespace, name: o.Name, rules: o.Rules}
 	if t, ok := apitype.ResolveBuiltin(o.Type); ok {
 		r.resolved, r.hasResolved = t, true
-	} else if t, err := c.lookup(ctx, o.Type, time.Time{}); err == nil {
+	} else if t, err := c.lookupNow(ctx, o.Type); err == nil {
 		r.resolved, r.hasResolved = t, true
 	} else if errors.As(err, new(*apitype.AmbiguousError)) {
 		return nil, err
@@ -68,6 +68,27 @@ func (c *Client) Resource(ctx context.Context, o ResourceOptions) (target.Target
 		}
 	}
 	return r, nil
+}
+
+// lookupNow resolves n through discovery once, giving up when ctx ends even
+// if the request does not (an exec credential plugin that hangs): the
+// target then resolves its type while it waits.
+func (c *Client) lookupNow(ctx context.Context, n apitype.Name) (apitype.Type, error) {
+	type result struct {
+		t   apitype.Type
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		t, err := c.lookup(ctx, n, time.Time{})
+		done <- result{t, err}
+	}()
+	select {
+	case r := <-done:
+		return r.t, r.err
+	case <-ctx.Done():
+		return apitype.Type{}, ctx.Err()
+	}
 }
 
 // lookup resolves n through discovery fetched no earlier than since.

@@ -33,7 +33,8 @@ import (
 //   - every error is a reason to report and retry after a capped backoff,
 //     never the end of the wait.
 func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {
-	l := &loop{ri: ri, sel: sel, judge: judge, report: report, retry: newRetry(250*time.Millisecond, 2*time.Second)}
+	l := &loop{ri: ri, sel: sel, judge: judge, report: report,
+		retry: newRetry(250*time.Millisecond, 2*time.Second), denied: newRetry(time.Second, 15*time.Second)}
 	for {
 		var done bool
 		var err error
@@ -56,6 +57,10 @@ type loop struct {
 	judge  readiness.Judge
 	report target.Report
 	retry  *retry
+	// denied spaces retries after Forbidden: RBAC changes by hand or by a
+	// later chart, not within seconds as an apiserver restarts, so asking
+	// as often as during an outage would only load the apiserver.
+	denied *retry
 
 	store objects
 	rv    string // resourceVersion to watch from; "" to list first
@@ -66,11 +71,14 @@ type loop struct {
 
 // list reads the objects afresh and judges them.
 func (l *loop) list(ctx context.Context) (bool, error) {
-	list, err := l.ri.List(ctx, l.sel)
+	rctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	list, err := l.ri.List(rctx, l.sel)
+	cancel()
 	if err != nil {
 		return l.trouble(ctx, err)
 	}
 	l.retry.reset()
+	l.denied.reset()
 	l.store = newObjects(list.Items)
 	l.rv = list.GetResourceVersion()
 	l.troubled = false
@@ -128,6 +136,12 @@ func (l *loop) trouble(ctx context.Context, err error) (bool, error) {
 	}
 	l.report(describe(err))
 	l.troubled = true
+	if apierrors.IsForbidden(err) {
+		if err := l.denied.wait(ctx); err != nil {
+			return true, err
+		}
+		return false, nil
+	}
 	return l.pause(ctx)
 }
 

@@ -204,6 +204,31 @@ func TestWaitForbiddenIsReportedAndRetried(t *testing.T) {
 	})
 }
 
+// TestWaitForbiddenBacksOffLonger: Forbidden is retried more slowly than an
+// outage, so that many waiters missing a permission do not load the
+// apiserver; both keep trying.
+func TestWaitForbiddenBacksOffLonger(t *testing.T) {
+	lists := func(fail error) int64 {
+		var n atomic.Int64
+		synctest.Test(t, func(t *testing.T) {
+			fake, c := fakeClient(obj(t, deploymentAvailable))
+			fake.PrependReactor("list", "deployments", func(clienttesting.Action) (bool, runtime.Object, error) {
+				n.Add(1)
+				return true, nil, fail
+			})
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			_ = c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}).Wait(ctx, func(string) {})
+		})
+		return n.Load()
+	}
+	forbidden := lists(apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "", errors.New("no")))
+	outage := lists(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	if forbidden < 3 || outage < 2*forbidden {
+		t.Errorf("in a minute: %d LISTs while forbidden, %d while unreachable; want the first fewer than half the second, and at least 3", forbidden, outage)
+	}
+}
+
 func TestWaitResumesAfterWatchCloses(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake, c := fakeClient(obj(t, deploymentRolling))

@@ -77,18 +77,18 @@ func (b *board) finish(i int, err error, canceled bool) bool {
 	return true
 }
 
-// summary logs every target still pending with its last reason.
+// summary logs every target still pending with its last reason, as a list
+// of "NAME: REASON" (names are the user's input: not fit for field names).
 func (b *board) summary() {
 	pending := b.pending()
 	if len(pending) == 0 {
 		return
 	}
-	fields := make([]zap.Field, 0, len(pending)+1)
-	fields = append(fields, zap.Duration("elapsed", time.Since(b.start).Round(time.Second)))
-	for _, p := range pending {
-		fields = append(fields, zap.String(p.Name, p.Reason))
+	lines := make([]string, len(pending))
+	for i, p := range pending {
+		lines[i] = p.Name + ": " + p.Reason
 	}
-	b.log.Info("still waiting", fields...)
+	b.log.Info("still waiting", zap.Duration("elapsed", time.Since(b.start).Round(time.Second)), zap.Strings("pending", lines))
 }
 
 func (b *board) pending() []Pending {

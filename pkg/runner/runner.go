@@ -61,11 +61,24 @@ func Run(ctx context.Context, targets []target.Target, o Options) error {
 		select {
 		case <-done:
 			return b.outcome(ctx)
+		case <-ctx.Done():
+			// A target stuck in a call that ignores its context (an exec
+			// credential plugin that hangs) must not hold the run past
+			// its deadline or a signal: it is left behind, pending.
+			select {
+			case <-done:
+			case <-time.After(stragglerGrace):
+			}
+			return b.outcome(ctx)
 		case <-tick:
 			b.summary()
 		}
 	}
 }
+
+// stragglerGrace is how long a run that ended waits for its targets to
+// return before it reports them as they stand.
+const stragglerGrace = 100 * time.Millisecond
 
 // errFailedTarget is the cancel cause Run uses when a target failed.
 var errFailedTarget = errors.New("a target failed")

@@ -170,3 +170,33 @@ func TestRunLogsReasonChangesOnceAndSummaries(t *testing.T) {
 		}
 	})
 }
+
+// stuck ignores its context, as a call into a hanging exec credential
+// plugin does, until released.
+type stuck struct{ release chan struct{} }
+
+func (s *stuck) Name() string { return "crd/stuck.example.com" }
+
+func (s *stuck) Wait(_ context.Context, report target.Report) error {
+	report("calling the credential plugin")
+	<-s.release
+	return nil
+}
+
+// TestRunDoesNotWaitForStuckTargets: a target that ignores its context
+// does not hold the run past its deadline; it is reported pending.
+func TestRunDoesNotWaitForStuckTargets(t *testing.T) {
+	t.Parallel()
+	s := &stuck{release: make(chan struct{})}
+	defer close(s.release)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	err := Run(ctx, []target.Target{s}, Options{Log: zap.NewNop()})
+	var runErr *Error
+	if !errors.As(err, &runErr) || !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Run = %v, want a timeout", err)
+	}
+	if len(runErr.Pending) != 1 || runErr.Pending[0].Reason != "calling the credential plugin" {
+		t.Errorf("pending = %v, want the stuck target with its reason", runErr.Pending)
+	}
+}
