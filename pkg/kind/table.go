@@ -22,44 +22,40 @@ func All() []Kind {
 		Name: "crd", Type: crds, Watch: crds, Select: ByName, Served: true,
 		Args:  "PLURAL.GROUP...",
 		Usage: "wait for CRDs to be Established, their names accepted and their resources served",
-		Judge: fixed(readiness.One(readiness.CRD)),
+		Judge: func(Params) readiness.Judge { return readiness.One(readiness.CRD) },
 	}, {
 		Name: "deployment", Type: deployments, Watch: deployments, Select: ByName,
 		Args:  "[NAMESPACE/]NAME...",
 		Usage: "wait for Deployments to finish rolling out (as kubectl rollout status)",
-		Judge: fixed(readiness.One(readiness.Deployment)),
+		Judge: func(Params) readiness.Judge { return readiness.One(readiness.Deployment) },
 	}, {
 		Name: "statefulset", Type: statefulSets, Watch: statefulSets, Select: ByName,
 		Args:  "[NAMESPACE/]NAME...",
 		Usage: "wait for StatefulSets to finish rolling out",
-		Judge: fixed(readiness.One(readiness.StatefulSet)),
+		Judge: func(Params) readiness.Judge { return readiness.One(readiness.StatefulSet) },
 	}, {
 		Name: "daemonset", Type: daemonSets, Watch: daemonSets, Select: ByName,
 		Args:  "[NAMESPACE/]NAME...",
 		Usage: "wait for DaemonSets to finish rolling out",
-		Judge: fixed(readiness.One(readiness.DaemonSet)),
+		Judge: func(Params) readiness.Judge { return readiness.One(readiness.DaemonSet) },
 	}, {
 		Name: "job", Type: jobs, Watch: jobs, Select: ByName,
 		Args:  "[NAMESPACE/]NAME...",
 		Usage: "wait for Jobs to complete; a failed Job fails the wait",
-		Judge: fixed(readiness.One(readiness.Job)),
+		Judge: func(Params) readiness.Judge { return readiness.One(readiness.Job) },
 	}, {
 		Name: "service", Type: services, Watch: builtin("discovery.k8s.io", "endpointslices"), Select: ByServiceName,
 		Args:  "[NAMESPACE/]NAME...",
 		Usage: "wait for Services to have a ready endpoint",
-		Judge: fixed(readiness.Each(readiness.EndpointSlices)),
+		Judge: func(Params) readiness.Judge { return readiness.Each(readiness.EndpointSlices) },
 	}, {
 		Name: "pods", Type: pods, Watch: pods, Select: BySelector,
 		Args:  "-l SELECTOR [--min N]",
 		Usage: "wait for every pod matching -l to be Ready, and at least --min of them",
 		Judge: func(p Params) readiness.Judge {
-			return readiness.Each(func(pods []corev1.Pod) target.Status { return readiness.Pods(pods, p.Min) })
+			return readiness.Each(func(pods []*corev1.Pod) target.Status { return readiness.Pods(pods, p.Min) })
 		},
 	}}
-}
-
-func fixed(j readiness.Judge) func(Params) readiness.Judge {
-	return func(Params) readiness.Judge { return j }
 }
 
 // builtin returns a type of the built-in table; a missing one is a

@@ -158,40 +158,64 @@ func (l *loop) pause(ctx context.Context) (bool, error) {
 // watch carried.
 func follow(ctx context.Context, w watch.Interface, rv string, store objects, j readiness.Judge, report target.Report) (string, bool, error) {
 	for {
+		var ev watch.Event
+		ok := true
 		select {
 		case <-ctx.Done():
 			return "", true, ctx.Err()
-		case ev, ok := <-w.ResultChan():
-			if !ok {
-				return rv, false, nil
-			}
-			switch ev.Type {
-			case watch.Error:
-				err := apierrors.FromObject(ev.Object)
-				if isExpired(err) {
-					return "", false, nil
-				}
+		case ev, ok = <-w.ResultChan():
+		}
+		// Apply this event and every one already waiting, then judge once:
+		// a burst of N events (N pods starting) costs one judgement, not N.
+		changed := false
+		for ok {
+			c, stop, err := apply(ev, &rv, store)
+			if stop {
 				return "", false, err
-			case watch.Bookmark, watch.Added, watch.Modified, watch.Deleted:
-				obj, ok := ev.Object.(*unstructured.Unstructured)
-				if !ok {
-					continue
-				}
-				rv = obj.GetResourceVersion()
-				switch ev.Type {
-				case watch.Bookmark:
-					continue
-				case watch.Deleted:
-					store.remove(obj)
-				default:
-					store.put(obj)
-				}
-				if done, err := judge(j, store, report); done {
-					return "", true, err
-				}
+			}
+			changed = changed || c
+			select {
+			case ev, ok = <-w.ResultChan():
+				continue
+			default:
+			}
+			break
+		}
+		if changed {
+			if done, err := judge(j, store, report); done {
+				return "", true, err
 			}
 		}
+		if !ok {
+			return rv, false, nil
+		}
 	}
+}
+
+// apply applies one watch event to store and moves rv past it. changed says
+// the objects changed; stop ends the watch, with the error it carried (nil
+// when it expired: list again).
+func apply(ev watch.Event, rv *string, store objects) (changed, stop bool, err error) {
+	if ev.Type == watch.Error {
+		if err := apierrors.FromObject(ev.Object); !isExpired(err) {
+			return false, true, err
+		}
+		return false, true, nil
+	}
+	obj, ok := ev.Object.(*unstructured.Unstructured)
+	if !ok {
+		return false, false, nil
+	}
+	*rv = obj.GetResourceVersion()
+	switch ev.Type {
+	case watch.Added, watch.Modified:
+		store.put(obj)
+		return true, false, nil
+	case watch.Deleted:
+		store.remove(obj)
+		return true, false, nil
+	}
+	return false, false, nil // a bookmark
 }
 
 // judge evaluates the store and reports a pending reason; it returns true

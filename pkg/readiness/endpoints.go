@@ -16,10 +16,9 @@ import (
 //     some controllers leave it unset.
 //  3. No endpoint with an address: Pending "no endpoints".
 //  4. Otherwise Pending "no ready endpoints", counting the ones not ready.
-func EndpointSlices(slices []discoveryv1.EndpointSlice) target.Status {
+func EndpointSlices(slices []*discoveryv1.EndpointSlice) target.Status {
 	var seen, total int
-	for i := range slices {
-		s := &slices[i]
+	for _, s := range slices {
 		if s.DeletionTimestamp != nil {
 			continue
 		}

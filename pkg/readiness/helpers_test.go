@@ -87,3 +87,12 @@ func check(t *testing.T, got target.Status, want verdict) {
 		t.Errorf("reason = %q, want it to contain %q", got.Reason, want.reason)
 	}
 }
+
+// pointers returns pointers to the items of a list, as rules read them.
+func pointers[T any](items []T) []*T {
+	out := make([]*T, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
+}

@@ -27,14 +27,33 @@ func One[T any](rule func(*T) target.Status) Judge {
 }
 
 // Each converts every object a watch sees to T and judges them together.
-func Each[T any](rule func([]T) target.Status) Judge {
+// Conversions are kept from one call to the next and redone only for
+// objects whose resourceVersion changed, so that following N objects
+// through E events converts E objects, not N·E (600 pods once took 50
+// CPU-seconds). The Judge it returns belongs to one target.
+func Each[T any](rule func([]*T) target.Status) Judge {
+	type converted struct {
+		rv    string
+		typed *T
+	}
+	cache, next := map[string]converted{}, map[string]converted{}
+	var typed []*T
 	return func(objs []*unstructured.Unstructured) target.Status {
-		typed := make([]T, len(objs))
-		for i, o := range objs {
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &typed[i]); err != nil {
-				return target.Failed("cannot read %s: %v", o.GetName(), err)
+		typed = typed[:0]
+		clear(next)
+		for _, o := range objs {
+			key := o.GetNamespace() + "/" + o.GetName()
+			c, ok := cache[key]
+			if rv := o.GetResourceVersion(); !ok || c.rv != rv || rv == "" {
+				c = converted{rv: rv, typed: new(T)}
+				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, c.typed); err != nil {
+					return target.Failed("cannot read %s: %v", o.GetName(), err)
+				}
 			}
+			next[key] = c
+			typed = append(typed, c.typed)
 		}
+		cache, next = next, cache
 		return rule(typed)
 	}
 }

@@ -30,15 +30,14 @@ import (
 //     and the number of live pods: Pending "ready pods R/N", with why the
 //     first not-ready pod (in the given order) is not ready.
 //  4. Otherwise Ready.
-func Pods(pods []corev1.Pod, minReady int) target.Status {
+func Pods(pods []*corev1.Pod, minReady int) target.Status {
 	if len(pods) == 0 {
 		return target.Pending("no pods match")
 	}
 	minReady = max(minReady, 1)
 	var live, ready, terminating, succeeded, failed int
 	var firstNotReady *corev1.Pod
-	for i := range pods {
-		p := &pods[i]
+	for _, p := range pods {
 		switch {
 		case p.DeletionTimestamp != nil:
 			terminating++
