@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,5 +105,33 @@ func TestStaticBinaryRunsOnEmptyRoot(t *testing.T) {
 	entries, _ := os.ReadDir(root)
 	if len(entries) != 1 {
 		t.Errorf("root holds %d entries, want only the binary", len(entries))
+	}
+}
+
+// TestClosedStderrDoesNotEndTheWait: with its log reader gone, kwait keeps
+// waiting (a write to the closed pipe fails instead of raising SIGPIPE) and
+// exits with the wait's own code.
+func TestClosedStderrDoesNotEndTheWait(t *testing.T) {
+	t.Parallel()
+	termLog := filepath.Join(t.TempDir(), "termination-log")
+	cmd := exec.Command(env.kwait, "tcp://"+closedPort(t), "--timeout", "2s", "--status-interval", "1s", "--termination-log", termLog)
+	cmd.Env = []string{}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Close()
+	_ = r.Close() // nobody reads kwait's log any more
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 124 {
+		t.Fatalf("kwait ended with %v, want exit 124 (not killed by SIGPIPE)", err)
+	}
+	if b, _ := os.ReadFile(termLog); !strings.Contains(string(b), "timed out") {
+		t.Errorf("termination log %q, want the final message", b)
 	}
 }

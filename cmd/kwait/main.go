@@ -18,6 +18,10 @@ func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	// A reader of stdout or stderr that went away must not end a wait:
+	// with SIGPIPE notified (and never read), a write there fails with
+	// EPIPE instead of killing the process.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	go func() {
 		s := <-signals
 		cancel(&cli.SignalError{Signal: s})

@@ -45,7 +45,7 @@ func Main(ctx context.Context, args []string, s Streams, version string) int {
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
-		termLog.write(msg)
+		_ = termLog.write(msg) // bad input already has its one line on stderr
 	}
 	return ExitCode(err)
 }

@@ -209,6 +209,8 @@ func TestBadUsage(t *testing.T) {
 		{"tcp attempt timeout", []string{"tcp", closed, "--attempt-timeout", "0"}, "--attempt-timeout must be positive"},
 		{"dns max interval", []string{"dns", "db", "--max-interval", "-1s"}, "--max-interval must be positive"},
 		{"http bad url", []string{"http", "web/healthz"}, `"web/healthz"`},
+		{"http bad host", []string{"http", "http://a..b/"}, "empty label"},
+		{"long argument cut", []string{"deployment/" + strings.Repeat("x", 5000)}, strings.Repeat("x", 245) + `..."`},
 		{"tcp bad address", []string{"tcp", "db"}, `"db"`},
 		{"tcp bad port", []string{"tcp", "db:70000"}, `port "70000"`},
 		{"dns bad name", []string{"dns", "bad..name"}, `"bad..name"`},
@@ -243,6 +245,17 @@ func TestBadUsage(t *testing.T) {
 			t.Parallel()
 			checkUsage(t, run(t, tt.args...), tt.want)
 		})
+	}
+}
+
+// TestBadUsageIsShort: an error repeats at most a few hundred bytes of a
+// long argument.
+func TestBadUsageIsShort(t *testing.T) {
+	t.Parallel()
+	r := run(t, "deployment/"+strings.Repeat("x", 5000))
+	checkUsage(t, r, "invalid target")
+	if len(r.err) > 800 {
+		t.Errorf("stderr has %d bytes, want a short line", len(r.err))
 	}
 }
 

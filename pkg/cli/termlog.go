@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // terminationLogLimit is the most the kubelet keeps of a termination
@@ -30,21 +33,39 @@ func terminationLogOf(s scanned) termLog {
 	return termLog{path: defaultTerminationLog}
 }
 
-// write writes msg as the container's termination message. Failing to
-// write is not worth failing the run for.
-func (t termLog) write(msg string) {
+// write writes msg as the container's termination message: control
+// characters and bidirectional-text controls from object status become
+// "?", and the whole fits the kubelet's limit. A path that exists and is
+// not a regular file (a FIFO would block) is not written.
+func (t termLog) write(msg string) error {
 	if t.path == "" {
-		return
+		return nil
 	}
-	if !t.explicit {
-		if _, err := os.Stat(t.path); err != nil {
-			return
-		}
+	fi, err := os.Stat(t.path)
+	switch {
+	case err != nil && !t.explicit:
+		return nil
+	case err == nil && !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file", t.path)
 	}
+	msg = strings.Map(printable, msg)
 	if len(msg)+1 > terminationLogLimit {
 		// With "..." and the newline, the message fills the limit; a cut
 		// through a UTF-8 character drops its bytes.
 		msg = strings.ToValidUTF8(msg[:terminationLogLimit-4], "") + "..."
 	}
-	_ = os.WriteFile(t.path, []byte(msg+"\n"), 0o644)
+	return os.WriteFile(t.path, []byte(msg+"\n"), 0o644)
+}
+
+// printable keeps line breaks and tabs and replaces other control
+// characters and the invisible controls of bidirectional text, which could
+// make a message read as something else.
+func printable(r rune) rune {
+	switch {
+	case r == '\n' || r == '\t':
+		return r
+	case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), r == utf8.RuneError:
+		return '?'
+	}
+	return r
 }

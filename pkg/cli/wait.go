@@ -33,7 +33,9 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 		return nil
 	}
 	report(log, err)
-	tl.write(err.Error())
+	if werr := tl.write(err.Error()); werr != nil {
+		log.Warn("termination log not written", zap.Error(werr))
+	}
 	return reported{err}
 }
 

@@ -86,7 +86,7 @@ func NewHTTP(o HTTPOptions, p Poll) (*HTTP, error) {
 		contains: o.BodyContains,
 		poll:     p,
 	}
-	if _, ok := u.User.Password(); ok {
+	if _, ok := u.User.Password(); ok || u.RawQuery != "" {
 		h.name = Redact(o.URL)
 	}
 	if h.method == "" {
@@ -217,6 +217,9 @@ func parseURL(raw string) (*url.URL, error) {
 	}
 	if u.Hostname() == "" {
 		return nil, fmt.Errorf("invalid URL %q: missing host", shown)
+	}
+	if err := checkHost(u.Hostname()); err != nil {
+		return nil, fmt.Errorf("invalid URL %q: %w", shown, err)
 	}
 	if port := u.Port(); port != "" {
 		if err := checkPort(port); err != nil {

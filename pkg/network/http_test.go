@@ -327,7 +327,8 @@ func TestHTTPConnectionRefused(t *testing.T) {
 func TestHTTPName(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ url, want string }{
-		{"http://db:8080/healthz?full=1", "http://db:8080/healthz?full=1"},
+		{"http://db:8080/healthz?full=1", "http://db:8080/healthz?full=REDACTED"},
+		{"http://api/ready?token=s3cret&x", "http://api/ready?token=REDACTED&x"},
 		{"HTTPS://Api.Example/x", "HTTPS://Api.Example/x"},
 		{"http://user@db/", "http://user@db/"},
 		{"http://user:s3cret@db/health", "http://REDACTED@db/health"},

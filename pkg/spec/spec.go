@@ -103,8 +103,15 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("invalid target %q: %s", e.Arg, e.Reason) }
 
+// maxEcho bounds how much of an argument an error repeats.
+const maxEcho = 256
+
 func errorf(arg, format string, args ...any) error {
-	return &Error{Arg: network.Redact(arg), Reason: fmt.Sprintf(format, args...)}
+	shown := network.Redact(arg)
+	if len(shown) > maxEcho {
+		shown = strings.ToValidUTF8(shown[:maxEcho], "") + "..."
+	}
+	return &Error{Arg: shown, Reason: fmt.Sprintf(format, args...)}
 }
 
 // WithRules returns the spec judged by rules instead of its kind's own rule.

@@ -53,5 +53,11 @@ func ValidateNamespace(ns string) error {
 }
 
 // quote quotes s as Go does, so that a name with a newline or other
-// control character still gives a one-line message.
-func quote(s string) string { return strconv.Quote(s) }
+// control character still gives a one-line message, and cuts it to
+// maxEcho bytes.
+func quote(s string) string {
+	if len(s) > maxEcho {
+		return strconv.Quote(strings.ToValidUTF8(s[:maxEcho], "")) + "..."
+	}
+	return strconv.Quote(s)
+}
