@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -133,5 +134,23 @@ func TestClosedStderrDoesNotEndTheWait(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(termLog); !strings.Contains(string(b), "timed out") {
 		t.Errorf("termination log %q, want the final message", b)
+	}
+}
+
+// TestJSONLogIsJSONLines: with --log-format json every line on stderr is a
+// JSON object, the apiserver's warnings included (v1 Endpoints answers with
+// a deprecation warning, which client-go would print as a klog line).
+func TestJSONLogIsJSONLines(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, "{apiVersion: v1, kind: Endpoints, metadata: {name: ep, namespace: NAMESPACE}}")
+	p := start(t, "resource", "endpoints/"+ns+"/ep", "endpoints/"+ns+"/missing", "--for", "create", "--timeout", "2s", "--log-format", "json")
+	out := p.expect(t, 124)
+	mustContain(t, out, `"msg":"apiserver warning"`, "deprecated")
+	for line := range strings.Lines(out) {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Errorf("not a JSON line: %q", line)
+		}
 	}
 }

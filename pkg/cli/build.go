@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 
+	"go.uber.org/zap"
+
 	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/kube"
@@ -17,13 +19,14 @@ import (
 type builder struct {
 	o         options
 	userAgent string
+	log       *zap.Logger
 	kube      *kube.Client
 }
 
 // build turns specs into targets. ctx bounds what building asks the
 // apiserver (which types it serves).
-func build(ctx context.Context, o options, specs []spec.Spec, userAgent string) ([]target.Target, error) {
-	b := &builder{o: o, userAgent: userAgent}
+func build(ctx context.Context, o options, specs []spec.Spec, userAgent string, log *zap.Logger) ([]target.Target, error) {
+	b := &builder{o: o, userAgent: userAgent, log: log}
 	out := make([]target.Target, 0, len(specs))
 	for _, sp := range specs {
 		t, err := b.target(ctx, sp)
@@ -106,6 +109,7 @@ func (b *builder) client() (*kube.Client, error) {
 		Kubeconfig: b.o.kubeconfig,
 		Context:    b.o.context,
 		UserAgent:  b.userAgent,
+		Warn:       func(text string) { b.log.Warn("apiserver warning", zap.String("text", text)) },
 	})
 	if err != nil {
 		return nil, usageError{err}

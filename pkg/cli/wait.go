@@ -22,7 +22,7 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(c.Context, o.timeout)
 	defer cancel()
-	targets, err := build(ctx, o, specs, "kwait/"+c.App.Version)
+	targets, err := build(ctx, o, specs, "kwait/"+c.App.Version, log)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,19 @@ type ConfigOptions struct {
 	Context string
 	// UserAgent identifies kwait to the apiserver (and in its audit log).
 	UserAgent string
+	// Warn receives the warnings the apiserver sends with its answers
+	// (deprecated APIs); nil drops them. client-go would print them
+	// through klog, outside kwait's log.
+	Warn func(text string)
+}
+
+// warnings hands the apiserver's warnings to a function.
+type warnings func(text string)
+
+func (w warnings) HandleWarningHeader(_ int, _ string, text string) {
+	if w != nil {
+		w(text)
+	}
 }
 
 // serviceAccountDir is where a pod's service account is mounted, the path
@@ -41,6 +54,7 @@ func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	}
 	cfg.QPS, cfg.Burst = 50, 200
 	cfg.UserAgent = o.UserAgent
+	cfg.WarningHandler = warnings(o.Warn)
 	return cfg, ns, nil
 }
 
