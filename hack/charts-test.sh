@@ -5,7 +5,10 @@
 #   - helm lint --strict: the kwait library chart, each example, the render
 #     harness (charts/tests/render) with each of its cases
 #   - golden: every case in charts/tests/render/cases/ (the library's named
-#     templates called with those parameters) and every example chart
+#     templates called with those parameters) and every example chart. A
+#     case's comment lines "# helm-args: ARGS" add helm template arguments
+#     (e.g. --api-versions), and "# absent: REGEX" fails the case when its
+#     output matches the extended regular expression
 #   - every file in charts/tests/render/invalid/ must fail to render with the
 #     message in its first line ("# error: ...")
 #   - deploy/ builds with kustomize (kubectl kustomize), when kubectl is there
@@ -85,8 +88,14 @@ done
 echo "== library templates: golden output"
 for case in "$C"/tests/render/cases/*.yaml; do
   name=$(basename "$case")
-  if helm template rel "$C/tests/render" --namespace shop -f "$case" >"$WORK/out.yaml"; then
+  read -ra extra <<<"$(sed -n 's/^# helm-args: //p' "$case")"
+  if helm template rel "$C/tests/render" --namespace shop -f "$case" "${extra[@]}" >"$WORK/out.yaml"; then
     compare "render/$name" "$WORK/out.yaml"
+    while IFS= read -r absent; do
+      if grep -nE -- "$absent" "$WORK/out.yaml" >&2; then
+        fail "cases/$name: the output matches $absent"
+      fi
+    done < <(sed -n 's/^# absent: //p' "$case")
   else
     fail "helm template tests/render -f cases/$name"
   fi

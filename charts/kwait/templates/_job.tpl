@@ -15,15 +15,23 @@ through its podFailurePolicy; other pod failures (a lost node, an OOM kill)
 are retried up to backoffLimit times. activeDeadlineSeconds is the timeout
 plus hook.extraDeadlineSeconds, a bound on all attempts together.
 
+The pod's labels are the objects' labels plus hook.podLabels; its
+annotations hook.podAnnotations, by default opting out of Istio's and
+Linkerd's sidecar injection: a sidecar keeps running after kwait exits,
+and the Job would never complete.
+
 Input: the call (see README.md). Uses everything kwait.rbac and
 kwait.initContainer use, and hook (events), weight, deletePolicy,
 backoffLimit, imagePullSecrets, rbac (false: render only the Job and run as
-an existing serviceAccount).
+an existing serviceAccount), podSecurityContext, nodeSelector, tolerations,
+affinity, priorityClassName, podLabels, podAnnotations. With enabled false
+it renders nothing.
 
   {{ include "kwait.hookJob" (dict "context" $ "targets" (list "crd/tenants.minio.min.io")) }}
 */}}
 {{- define "kwait.hookJob" -}}
 {{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if $s.enabled }}
 {{- if $s.rbac }}
 {{- include "kwait.rbacObjects" (dict "s" $s "hookWeight" $s.hook.rbacWeight) }}
 {{- end }}
@@ -47,7 +55,11 @@ spec:
   template:
     metadata:
       labels:
-        {{- toYaml $s.labels | nindent 8 }}
+        {{- merge (deepCopy $s.labels) $s.hook.podLabels | toYaml | nindent 8 }}
+      {{- with $s.hook.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
     spec:
       restartPolicy: Never
       serviceAccountName: {{ $s.serviceAccount }}
@@ -58,12 +70,26 @@ spec:
         - name: {{ . }}
         {{- end }}
       {{- end }}
+      {{- with $s.hook.priorityClassName }}
+      priorityClassName: {{ . }}
+      {{- end }}
+      {{- with $s.hook.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $s.hook.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $s.hook.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $s.podSecurityContext }}
       securityContext:
-        runAsNonRoot: true
-        runAsUser: 65532
-        runAsGroup: 65532
-        seccompProfile:
-          type: RuntimeDefault
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       containers:
-        {{- include "kwait.container" $s | nindent 8 }}
+        {{- include "kwait.container" (merge (dict "sc" $s.securityContext) $s) | nindent 8 }}
+{{- end }}
 {{- end -}}
