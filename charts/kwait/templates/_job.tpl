@@ -15,6 +15,12 @@ through its podFailurePolicy; other pod failures (a lost node, an OOM kill)
 are retried up to backoffLimit times. activeDeadlineSeconds is the timeout
 plus hook.extraDeadlineSeconds, a bound on all attempts together.
 
+When the Job fails, Helm 3.18 and later print its pod's logs (annotation
+helm.sh/hook-output-log-policy, hook.outputLogPolicy), and delete the
+ServiceAccount and RBAC, hooks that ran before it and succeeded, by their
+hook-succeeded policy. Kubernetes deletes the failed Job after
+hook.ttlSecondsAfterFinished.
+
 The pod's labels are the objects' labels plus hook.podLabels; its
 annotations hook.podAnnotations, by default opting out of Istio's and
 Linkerd's sidecar injection: a sidecar keeps running after kwait exits,
@@ -38,10 +44,13 @@ it renders nothing.
 ---
 apiVersion: batch/v1
 kind: Job
-{{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight) }}
+{{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight "outputLogPolicy" $s.hook.outputLogPolicy) }}
 spec:
   backoffLimit: {{ $s.hook.backoffLimit }}
   activeDeadlineSeconds: {{ $s.hook.activeDeadlineSeconds }}
+  {{- if not (kindIs "invalid" $s.hook.ttlSecondsAfterFinished) }}
+  ttlSecondsAfterFinished: {{ int $s.hook.ttlSecondsAfterFinished }}
+  {{- end }}
   podFailurePolicy:
     rules:
       - action: FailJob

@@ -23,7 +23,8 @@ containerName, targets, args, timeout, image, pullPolicy,
 imagePullSecrets, resources, clusterScoped, labels, podSecurityContext,
 securityContext, initSecurityContext, and hook (events, weight, rbacWeight,
 deletePolicy, backoffLimit, activeDeadlineSeconds, nodeSelector,
-tolerations, affinity, priorityClassName, podLabels, podAnnotations).
+tolerations, affinity, priorityClassName, podLabels, podAnnotations,
+outputLogPolicy, ttlSecondsAfterFinished).
 */}}
 {{- define "kwait.settings" -}}
 {{- if not (and (kindIs "map" .) (hasKey . "context")) -}}
@@ -142,6 +143,11 @@ tolerations, affinity, priorityClassName, podLabels, podAnnotations).
 {{- fail (printf "kwait: hook event %q is not pre- or post- install, upgrade, rollback or delete" .) -}}
 {{- end -}}
 {{- end -}}
+{{- range compact (splitList "," ($hook.outputLogPolicy | default "")) -}}
+{{- if not (has . (list "hook-succeeded" "hook-failed")) -}}
+{{- fail (printf "kwait: hook output log policy %q is not hook-succeeded or hook-failed" .) -}}
+{{- end -}}
+{{- end -}}
 {{- range splitList "," $hook.deletePolicy -}}
 {{- if not (has . (list "before-hook-creation" "hook-succeeded" "hook-failed")) -}}
 {{- fail (printf "kwait: hook delete policy %q is not before-hook-creation, hook-succeeded or hook-failed" .) -}}
@@ -197,7 +203,9 @@ tolerations, affinity, priorityClassName, podLabels, podAnnotations).
         "affinity" ($hook.affinity | default dict)
         "priorityClassName" ($hook.priorityClassName | default "")
         "podLabels" $hook.podLabels
-        "podAnnotations" $hook.podAnnotations)
+        "podAnnotations" $hook.podAnnotations
+        "outputLogPolicy" ($hook.outputLogPolicy | default "")
+        "ttlSecondsAfterFinished" $hook.ttlSecondsAfterFinished)
     | toYaml -}}
 {{- end -}}
 {{- end -}}
@@ -343,8 +351,8 @@ kwait.metadata: name, namespace, labels and, for hooks, the hook
 annotations of one object.
 
 Input: dict with s (the settings), name, namespace (omit for a
-cluster-scoped object) and hookWeight (omit for an object that is not a
-hook).
+cluster-scoped object), hookWeight (omit for an object that is not a
+hook) and outputLogPolicy (a Job hook's).
 */}}
 {{- define "kwait.metadata" -}}
 metadata:
@@ -359,5 +367,8 @@ metadata:
     helm.sh/hook: {{ .s.hook.events }}
     helm.sh/hook-weight: {{ .hookWeight | quote }}
     helm.sh/hook-delete-policy: {{ .s.hook.deletePolicy }}
+    {{- with .outputLogPolicy }}
+    helm.sh/hook-output-log-policy: {{ . }}
+    {{- end }}
   {{- end }}
 {{- end -}}
