@@ -183,40 +183,6 @@ func TestChartOperatorSuite(t *testing.T) {
 	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
 }
 
-// TestChartDeployManifests: deploy/ applied through an overlay (its own
-// namespace and name prefix), the Job's ServiceAccount waits for the two
-// CRDs and nothing else. Not parallel: the CRDs have their real names.
-func TestChartDeployManifests(t *testing.T) {
-	exclusiveCRDs(t, "tenants.minio.min.io", "clusters.postgresql.cnpg.io")
-	ns := chartNamespace(t)
-	enforceRestricted(t, ns)
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "deploy"), os.DirFS(filepath.Join("..", "deploy"))); err != nil {
-		t.Fatal(err)
-	}
-	overlay := "resources: [../deploy]\nnamespace: " + ns + "\nnamePrefix: " + ns + "-\n"
-	if err := os.MkdirAll(filepath.Join(dir, "overlay"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "overlay", "kustomization.yaml"), []byte(overlay), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	deleteClusterRBAC(t, ns+"-kwait-crds")
-	kubectl(t, "", "apply", "-k", filepath.Join(dir, "overlay"))
-	kubectl(t, "", "-n", ns, "wait", "--for=condition=Complete", "job/"+ns+"-kwait-crds-ready", "--timeout=60s")
-	w, _ := chartHookJob(t, ns, ns+"-kwait-crds-ready")
-	wantRules(t, "", ns+"-kwait-crds",
-		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "tenants.minio.min.io", "clusters.postgresql.cnpg.io")))
-
-	p := inCluster(t, ns, w.serviceAccount, w.args...)
-	p.await(t, "crd/tenants.minio.min.io", "not found")
-	apply(t, "", crdNamed("tenants", "tenant", "Tenant", "minio.min.io"))
-	apply(t, "", crdNamed("clusters", "cluster", "Cluster", "postgresql.cnpg.io"))
-	p.expect(t, 0)
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(ns))
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"deployments\"`, "deployment/any")
-}
-
 // TestChartTargetGrammarMatchesKwait: the library chart parses targets to
 // compute RBAC; what it accepts and refuses must be what kwait accepts and
 // refuses. Every target of the golden case target-forms.yaml is valid to

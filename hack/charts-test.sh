@@ -11,7 +11,8 @@
 #     output matches the extended regular expression
 #   - every file in charts/tests/render/invalid/ must fail to render with the
 #     message in its first line ("# error: ...")
-#   - deploy/ builds with kustomize (kubectl kustomize), when kubectl is there
+#   - deploy/ and each of its components build with kustomize (kubectl
+#     kustomize), when kubectl is there
 #
 # Dependencies are built in a copy of charts/, so the repository stays clean.
 #
@@ -131,6 +132,9 @@ done
 echo "== deploy/ (kustomize)"
 if [[ -x $KUBECTL ]]; then
   "$KUBECTL" kustomize "$ROOT/deploy" >/dev/null || fail "kubectl kustomize deploy"
+  for component in "$ROOT"/deploy/components/*/; do
+    "$KUBECTL" kustomize "$component" >/dev/null || fail "kubectl kustomize ${component#"$ROOT"/}"
+  done
 else
   echo "skipped: no kubectl at $KUBECTL"
 fi
