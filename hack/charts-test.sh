@@ -10,7 +10,9 @@
 #     (e.g. --api-versions), and "# absent: REGEX" fails the case when its
 #     output matches the extended regular expression
 #   - every file in charts/tests/render/invalid/ must fail to render with the
-#     message in its first line ("# error: ...")
+#     message in its first line ("# error: ..."; "# helm-args:" as for cases)
+#   - charts/kwait/README.md has only absolute links; the image in its
+#     artifacthub.io/images annotation is values.yaml's, tagged appVersion
 #   - deploy/ and each of its components build with kustomize (kubectl
 #     kustomize), when kubectl is there
 #
@@ -122,12 +124,28 @@ echo "== library templates: refused input"
 for case in "$C"/tests/render/invalid/*.yaml; do
   want=$(sed -n '1s/^# error: //p' "$case")
   [[ -n $want ]] || { fail "${case#"$C"/} has no '# error:' first line"; continue; }
-  if out=$(helm template rel "$C/tests/render" --namespace shop -f "$case" 2>&1); then
+  read -ra extra <<<"$(sed -n 's/^# helm-args: //p' "$case")"
+  if out=$(helm template rel "$C/tests/render" --namespace shop -f "$case" "${extra[@]}" 2>&1); then
     fail "${case#"$C"/} rendered, want an error containing: $want"
   elif [[ $out != *"$want"* ]]; then
     fail "${case#"$C"/}: want an error containing: $want; got: $out"
   fi
 done
+
+echo "== chart metadata"
+# The README is shown by Artifact Hub and `helm show readme`, away from the
+# repository: every link must be absolute (or an anchor).
+if grep -nE '\]\((\.|[a-z]+[^:)]*\))' "$ROOT/charts/kwait/README.md" | grep -vE '\]\((https?://|#)' >&2; then
+  fail "charts/kwait/README.md has relative links, which break once the chart is packaged"
+fi
+# The image Artifact Hub lists is the one values.yaml runs, at appVersion.
+app_version=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$ROOT/charts/kwait/Chart.yaml")
+listed=$(sed -n 's/^ *image: *//p' "$ROOT/charts/kwait/Chart.yaml")
+repository=$(sed -n 's/^  repository: *//p' "$ROOT/charts/kwait/values.yaml")
+tag=$(sed -n 's/^  tag: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$ROOT/charts/kwait/values.yaml")
+if [[ $listed != "$repository:$tag" || $tag != "$app_version" ]]; then
+  fail "artifacthub.io/images ($listed), values.yaml image ($repository:$tag) and appVersion ($app_version) disagree"
+fi
 
 echo "== deploy/ (kustomize)"
 if [[ -x $KUBECTL ]]; then
