@@ -183,6 +183,39 @@ func TestChartOperatorSuite(t *testing.T) {
 	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
 }
 
+// TestChartCRDCheck: the crd-check example, a chart's own CRD check
+// rewritten with kwait, keeps its values: crdCheck.crds become the Job's
+// targets and the only CRDs its ServiceAccount may read, crdCheck.timeout
+// in seconds becomes kwait's --timeout, and kwait run with that account
+// returns once the CRDs are served.
+func TestChartCRDCheck(t *testing.T) {
+	t.Parallel()
+	charts := chartCopy(t, "examples/crd-check")
+	ns := chartNamespace(t)
+	enforceRestricted(t, ns)
+	group := uniqueGroup(ns)
+	deleteClusterRBAC(t, ns+"-crds-crd-check")
+	deleteCRD(t, "widgets."+group)
+	deleteCRD(t, "gadgets."+group)
+	helmInstall(t, ns, "crds", filepath.Join(charts, "examples/crd-check"), "--set", keepHooks,
+		"--set", "crdCheck.crds={widgets."+group+",gadgets."+group+"}", "--set", "crdCheck.timeout=45")
+
+	w, _ := chartHookJob(t, ns, "crds-crd-check")
+	if want := "crd/widgets." + group + " crd/gadgets." + group + " --timeout 45s"; strings.Join(w.args, " ") != want {
+		t.Errorf("crd-check args %q, want %q", w.args, want)
+	}
+	wantRules(t, "", ns+"-crds-crd-check",
+		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "gadgets."+group, "widgets."+group)))
+	expectAbsent(t, ns, "role", "crds-crd-check")
+
+	p := inCluster(t, ns, w.serviceAccount, w.args...)
+	p.await(t, "crd/widgets."+group, "not found")
+	apply(t, "", crdNamed("widgets", "widget", "Widget", group))
+	apply(t, "", crdNamed("gadgets", "gadget", "Gadget", group))
+	p.expect(t, 0)
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/others."+group)
+}
+
 // TestChartTargetGrammarMatchesKwait: the library chart parses targets to
 // compute RBAC; what it accepts and refuses must be what kwait accepts and
 // refuses. Every target of the golden case target-forms.yaml is valid to

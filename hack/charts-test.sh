@@ -105,19 +105,21 @@ for case in "$C"/tests/render/cases/*.yaml; do
 done
 
 echo "== examples: golden output"
-# release namespace extra-args..., one line per example
-while read -r example release namespace extra; do
+# golden-name example release namespace extra-args..., one line per render
+while read -r golden example release namespace extra; do
   # shellcheck disable=SC2086 # extra is a word list on purpose
   if helm template "$release" "$C/examples/$example" --namespace "$namespace" $extra >"$WORK/out.yaml"; then
-    compare "examples/$example.yaml" "$WORK/out.yaml"
+    compare "examples/$golden.yaml" "$WORK/out.yaml"
   else
-    fail "helm template examples/$example"
+    fail "helm template examples/$example $extra"
   fi
 done <<'EOF'
-infra infra operators
-app web web --set operator.namespace=operators
-umbrella shop shop
-operator-suite platform platform
+infra infra infra operators
+app app web web --set operator.namespace=operators
+umbrella umbrella shop shop
+operator-suite operator-suite platform platform
+crd-check crd-check crds crds
+crd-check-disabled crd-check crds crds --set crdCheck.enabled=false
 EOF
 
 echo "== library templates: refused input"
