@@ -46,6 +46,12 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- if not (kindIs "map" .) -}}
 {{- fail "kwait: global.kwait must be a map of kwait's values" -}}
 {{- end -}}
+{{- $own := omit $v "global" -}}
+{{- range $key := keys . | sortAlpha -}}
+{{- if not (hasKey $own $key) -}}
+{{- fail (printf "kwait: unknown key %q in global.kwait; accepted keys: %s" $key (keys $own | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- end -}}
 {{- include "kwait.mergeInto" (dict "dst" $v "src" .) -}}
 {{- end -}}
 
@@ -120,7 +126,8 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- $initSC := deepCopy ($v.securityContext | default dict) -}}
 {{- include "kwait.mergeInto" (dict "dst" $initSC "src" ((($v.initContainer | default dict).securityContext) | default dict)) -}}
 {{- include "kwait.mergeInto" (dict "dst" $initSC "src" (.securityContext | default dict)) -}}
-{{- $openshift := include "kwait.openshift" (dict "value" $v.openshift "context" $ctx) | eq "true" -}}
+{{- $bitnami := dig "compatibility" "openshift" "adaptSecurityContext" "" $global | toString -}}
+{{- $openshift := include "kwait.openshift" (dict "value" $v.openshift "bitnami" $bitnami "context" $ctx) | eq "true" -}}
 {{- if $openshift -}}
 {{- range $m := list $podSC $sc $initSC -}}
 {{- $_ := unset $m "runAsUser" -}}{{- $_ := unset $m "runAsGroup" -}}{{- $_ := unset $m "fsGroup" -}}
@@ -279,13 +286,20 @@ digest wins over the tag.
 kwait.openshift: "true" when the pods are to leave user and group IDs to
 the platform (OpenShift's SCCs assign them from the namespace's range).
 
-Input: dict with value (kwait.openshift: "auto", true or false) and context.
-"auto" is true when the cluster serves security.openshift.io/v1 (helm
-template: --api-versions security.openshift.io/v1).
+Input: dict with value (kwait.openshift: "auto", true or false), bitnami
+(global.compatibility.openshift.adaptSecurityContext, the switch Bitnami's
+charts read: auto, force or disabled; "" when unset) and context. "auto"
+follows bitnami when that is force or disabled, else it is true when the
+cluster serves security.openshift.io/v1 (helm template: --api-versions
+security.openshift.io/v1).
 */}}
 {{- define "kwait.openshift" -}}
 {{- $o := toString .value -}}
-{{- if eq $o "auto" -}}
+{{- if and (eq $o "auto") (eq .bitnami "force") -}}
+true
+{{- else if and (eq $o "auto") (eq .bitnami "disabled") -}}
+false
+{{- else if eq $o "auto" -}}
 {{- .context.Capabilities.APIVersions.Has "security.openshift.io/v1" -}}
 {{- else if has $o (list "true" "false") -}}
 {{- $o -}}
