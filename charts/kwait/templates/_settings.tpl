@@ -91,7 +91,9 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- if hasKey . "rbac" -}}{{- $rbac = .rbac -}}{{- end -}}
 
 {{- /* Arguments: the targets, the deadline, then the caller's extra flags. */ -}}
-{{- $timeout := include "kwait.duration" (ternary .timeout $v.timeout (hasKey . "timeout")) -}}
+{{- /* A call's timeout of null or "" is unset (a chart passing an optional value through); 0 is refused. */ -}}
+{{- $callTimeout := ternary .timeout nil (hasKey . "timeout") -}}
+{{- $timeout := include "kwait.duration" (ternary $v.timeout $callTimeout (or (kindIs "invalid" $callTimeout) (eq (toString $callTimeout) ""))) -}}
 {{- $extra := .args | default list -}}
 {{- range $extra -}}
 {{- $flag := regexReplaceAll "=.*$" (toString .) "" -}}
