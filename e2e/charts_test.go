@@ -183,38 +183,37 @@ func TestChartOperatorSuite(t *testing.T) {
 	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
 }
 
-// TestChartDeployManifests: deploy/ applied through an overlay (its own
-// namespace and name prefix), the Job's ServiceAccount waits for the two
-// CRDs and nothing else. Not parallel: the CRDs have their real names.
-func TestChartDeployManifests(t *testing.T) {
-	exclusiveCRDs(t, "tenants.minio.min.io", "clusters.postgresql.cnpg.io")
+// TestChartCRDCheck: the crd-check example, a chart's own CRD check
+// rewritten with kwait, keeps its values: crdCheck.crds become the Job's
+// targets and the only CRDs its ServiceAccount may read, crdCheck.timeout
+// in seconds becomes kwait's --timeout, and kwait run with that account
+// returns once the CRDs are served.
+func TestChartCRDCheck(t *testing.T) {
+	t.Parallel()
+	charts := chartCopy(t, "examples/crd-check")
 	ns := chartNamespace(t)
 	enforceRestricted(t, ns)
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "deploy"), os.DirFS(filepath.Join("..", "deploy"))); err != nil {
-		t.Fatal(err)
+	group := uniqueGroup(ns)
+	deleteClusterRBAC(t, ns+"-crds-crd-check")
+	deleteCRD(t, "widgets."+group)
+	deleteCRD(t, "gadgets."+group)
+	helmInstall(t, ns, "crds", filepath.Join(charts, "examples/crd-check"), "--set", keepHooks,
+		"--set", "crdCheck.crds={widgets."+group+",gadgets."+group+"}", "--set", "crdCheck.timeout=45")
+
+	w, _ := chartHookJob(t, ns, "crds-crd-check")
+	if want := "crd/widgets." + group + " crd/gadgets." + group + " --timeout 45s"; strings.Join(w.args, " ") != want {
+		t.Errorf("crd-check args %q, want %q", w.args, want)
 	}
-	overlay := "resources: [../deploy]\nnamespace: " + ns + "\nnamePrefix: " + ns + "-\n"
-	if err := os.MkdirAll(filepath.Join(dir, "overlay"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "overlay", "kustomization.yaml"), []byte(overlay), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	deleteClusterRBAC(t, ns+"-kwait-crds")
-	kubectl(t, "", "apply", "-k", filepath.Join(dir, "overlay"))
-	kubectl(t, "", "-n", ns, "wait", "--for=condition=Complete", "job/"+ns+"-kwait-crds-ready", "--timeout=60s")
-	w, _ := chartHookJob(t, ns, ns+"-kwait-crds-ready")
-	wantRules(t, "", ns+"-kwait-crds",
-		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "tenants.minio.min.io", "clusters.postgresql.cnpg.io")))
+	wantRules(t, "", ns+"-crds-crd-check",
+		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "gadgets."+group, "widgets."+group)))
+	expectAbsent(t, ns, "role", "crds-crd-check")
 
 	p := inCluster(t, ns, w.serviceAccount, w.args...)
-	p.await(t, "crd/tenants.minio.min.io", "not found")
-	apply(t, "", crdNamed("tenants", "tenant", "Tenant", "minio.min.io"))
-	apply(t, "", crdNamed("clusters", "cluster", "Cluster", "postgresql.cnpg.io"))
+	p.await(t, "crd/widgets."+group, "not found")
+	apply(t, "", crdNamed("widgets", "widget", "Widget", group))
+	apply(t, "", crdNamed("gadgets", "gadget", "Gadget", group))
 	p.expect(t, 0)
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(ns))
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"deployments\"`, "deployment/any")
+	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/others."+group)
 }
 
 // TestChartTargetGrammarMatchesKwait: the library chart parses targets to
@@ -224,19 +223,23 @@ func TestChartDeployManifests(t *testing.T) {
 // chart refuses in charts/tests/render/invalid kwait refuses too.
 func TestChartTargetGrammarMatchesKwait(t *testing.T) {
 	t.Parallel()
-	// read returns the first call of a case file: its parameters by name.
-	read := func(path string) map[string]any {
+	// read returns the first call of a case file, its parameters by name,
+	// and whether the file sets values besides the calls (kwait:, global:).
+	read := func(path string) (map[string]any, bool) {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var c struct {
-			Calls []map[string]any `json:"calls"`
+		var c map[string]any
+		if err := yaml.Unmarshal(b, &c); err != nil {
+			t.Fatalf("%s: %v", path, err)
 		}
-		if err := yaml.Unmarshal(b, &c); err != nil || len(c.Calls) == 0 {
-			t.Fatalf("%s: no calls (%v)", path, err)
+		calls, _ := c["calls"].([]any)
+		if len(calls) == 0 {
+			t.Fatalf("%s: no calls", path)
 		}
-		return c.Calls[0]
+		first, _ := calls[0].(map[string]any)
+		return first, len(c) > 1
 	}
 	strs := func(targets any) []string {
 		var out []string
@@ -252,7 +255,8 @@ func TestChartTargetGrammarMatchesKwait(t *testing.T) {
 		return out
 	}
 
-	targets := strs(read(filepath.Join("..", "charts", "tests", "render", "cases", "target-forms.yaml"))["targets"])
+	forms, _ := read(filepath.Join("..", "charts", "tests", "render", "cases", "target-forms.yaml"))
+	targets := strs(forms["targets"])
 	if len(targets) < 20 {
 		t.Fatalf("target-forms.yaml: only %d targets", len(targets))
 	}
@@ -264,9 +268,9 @@ func TestChartTargetGrammarMatchesKwait(t *testing.T) {
 	}
 	checked := 0
 	for _, path := range invalid {
-		call := read(path)
-		if len(call) != 2 {
-			continue // refused for a chart parameter, not for its targets
+		call, values := read(path)
+		if len(call) != 2 || values {
+			continue // refused for a chart parameter or value, not for its targets
 		}
 		if b, _ := os.ReadFile(path); strings.Contains(string(b), "the chart cannot tell") {
 			// A type the chart cannot compute RBAC for from its name;

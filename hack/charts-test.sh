@@ -5,10 +5,16 @@
 #   - helm lint --strict: the kwait library chart, each example, the render
 #     harness (charts/tests/render) with each of its cases
 #   - golden: every case in charts/tests/render/cases/ (the library's named
-#     templates called with those parameters) and every example chart
+#     templates called with those parameters) and every example chart. A
+#     case's comment lines "# helm-args: ARGS" add helm template arguments
+#     (e.g. --api-versions), and "# absent: REGEX" fails the case when its
+#     output matches the extended regular expression
 #   - every file in charts/tests/render/invalid/ must fail to render with the
-#     message in its first line ("# error: ...")
-#   - deploy/ builds with kustomize (kubectl kustomize), when kubectl is there
+#     message in its first line ("# error: ..."; "# helm-args:" as for cases)
+#   - charts/kwait/README.md has only absolute links; the image in its
+#     artifacthub.io/images annotation is values.yaml's, tagged appVersion
+#   - deploy/ and each of its components build with kustomize (kubectl
+#     kustomize), when kubectl is there
 #
 # Dependencies are built in a copy of charts/, so the repository stays clean.
 #
@@ -85,43 +91,70 @@ done
 echo "== library templates: golden output"
 for case in "$C"/tests/render/cases/*.yaml; do
   name=$(basename "$case")
-  if helm template rel "$C/tests/render" --namespace shop -f "$case" >"$WORK/out.yaml"; then
+  read -ra extra <<<"$(sed -n 's/^# helm-args: //p' "$case")"
+  if helm template rel "$C/tests/render" --namespace shop -f "$case" "${extra[@]}" >"$WORK/out.yaml"; then
     compare "render/$name" "$WORK/out.yaml"
+    while IFS= read -r absent; do
+      if grep -nE -- "$absent" "$WORK/out.yaml" >&2; then
+        fail "cases/$name: the output matches $absent"
+      fi
+    done < <(sed -n 's/^# absent: //p' "$case")
   else
     fail "helm template tests/render -f cases/$name"
   fi
 done
 
 echo "== examples: golden output"
-# release namespace extra-args..., one line per example
-while read -r example release namespace extra; do
+# golden-name example release namespace extra-args..., one line per render
+while read -r golden example release namespace extra; do
   # shellcheck disable=SC2086 # extra is a word list on purpose
   if helm template "$release" "$C/examples/$example" --namespace "$namespace" $extra >"$WORK/out.yaml"; then
-    compare "examples/$example.yaml" "$WORK/out.yaml"
+    compare "examples/$golden.yaml" "$WORK/out.yaml"
   else
-    fail "helm template examples/$example"
+    fail "helm template examples/$example $extra"
   fi
 done <<'EOF'
-infra infra operators
-app web web --set operator.namespace=operators
-umbrella shop shop
-operator-suite platform platform
+infra infra infra operators
+app app web web --set operator.namespace=operators
+umbrella umbrella shop shop
+operator-suite operator-suite platform platform
+crd-check crd-check crds crds
+crd-check-disabled crd-check crds crds --set crdCheck.enabled=false
 EOF
 
 echo "== library templates: refused input"
 for case in "$C"/tests/render/invalid/*.yaml; do
   want=$(sed -n '1s/^# error: //p' "$case")
   [[ -n $want ]] || { fail "${case#"$C"/} has no '# error:' first line"; continue; }
-  if out=$(helm template rel "$C/tests/render" --namespace shop -f "$case" 2>&1); then
+  read -ra extra <<<"$(sed -n 's/^# helm-args: //p' "$case")"
+  if out=$(helm template rel "$C/tests/render" --namespace shop -f "$case" "${extra[@]}" 2>&1); then
     fail "${case#"$C"/} rendered, want an error containing: $want"
   elif [[ $out != *"$want"* ]]; then
     fail "${case#"$C"/}: want an error containing: $want; got: $out"
   fi
 done
 
+echo "== chart metadata"
+# The README is shown by Artifact Hub and `helm show readme`, away from the
+# repository: every link must be absolute (or an anchor).
+if grep -nE '\]\((\.|[a-z]+[^:)]*\))' "$ROOT/charts/kwait/README.md" | grep -vE '\]\((https?://|#)' >&2; then
+  fail "charts/kwait/README.md has relative links, which break once the chart is packaged"
+fi
+# The image Artifact Hub lists is the one values.yaml runs, at appVersion.
+app_version=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$ROOT/charts/kwait/Chart.yaml")
+listed=$(sed -n 's/^ *image: *//p' "$ROOT/charts/kwait/Chart.yaml")
+repository=$(sed -n 's/^  repository: *//p' "$ROOT/charts/kwait/values.yaml")
+tag=$(sed -n 's/^  tag: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$ROOT/charts/kwait/values.yaml")
+if [[ $listed != "$repository:$tag" || $tag != "$app_version" ]]; then
+  fail "artifacthub.io/images ($listed), values.yaml image ($repository:$tag) and appVersion ($app_version) disagree"
+fi
+
 echo "== deploy/ (kustomize)"
 if [[ -x $KUBECTL ]]; then
   "$KUBECTL" kustomize "$ROOT/deploy" >/dev/null || fail "kubectl kustomize deploy"
+  for component in "$ROOT"/deploy/components/*/; do
+    "$KUBECTL" kustomize "$component" >/dev/null || fail "kubectl kustomize ${component#"$ROOT"/}"
+  done
 else
   echo "skipped: no kubectl at $KUBECTL"
 fi

@@ -8,23 +8,34 @@ The pod must run as the wait's ServiceAccount (kwait.serviceAccountName)
 when a target reads the Kubernetes API, and kwait.rbac must be rendered for
 it. The image's pull secret, if any, belongs in the pod's imagePullSecrets.
 
+Its securityContext is kwait.securityContext with
+kwait.initContainer.securityContext over it (e.g. runAsUser 1337, the UID
+Istio's proxy does not redirect), then the call's securityContext. With
+enabled false it renders nothing, and the pod keeps its other init
+containers.
+
 Input: the call (see README.md). Uses context, targets, timeout, args,
-image, resources, containerName.
+image, resources, containerName, securityContext.
 
   initContainers:
     {{- include "kwait.initContainer" $wait | nindent 4 }}
 */}}
 {{- define "kwait.initContainer" -}}
-{{- include "kwait.container" (include "kwait.settings" . | fromYaml) -}}
+{{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if $s.enabled -}}
+{{- include "kwait.container" (merge (dict "sc" $s.initSecurityContext) $s) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
-kwait.container: the kwait container, hardened: non-root (the image's user
-65532), read-only root filesystem, no privilege escalation, every
-capability dropped, the runtime's default seccomp profile. It satisfies the
+kwait.container: the kwait container. Its default securityContext
+(kwait.securityContext) is hardened: non-root (the image's user 65532),
+read-only root filesystem, no privilege escalation, every capability
+dropped, the runtime's default seccomp profile. It satisfies the
 "restricted" Pod Security Standard on its own, whatever the pod sets.
 
-Input: the settings. Output: one YAML list item.
+Input: the settings, with sc the container's securityContext. Output: one
+YAML list item.
 */}}
 {{- define "kwait.container" -}}
 - name: {{ .containerName }}
@@ -38,14 +49,8 @@ Input: the settings. Output: one YAML list item.
   resources:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+  {{- with .sc }}
   securityContext:
-    runAsNonRoot: true
-    runAsUser: 65532
-    runAsGroup: 65532
-    readOnlyRootFilesystem: true
-    allowPrivilegeEscalation: false
-    capabilities:
-      drop: ["ALL"]
-    seccompProfile:
-      type: RuntimeDefault
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}

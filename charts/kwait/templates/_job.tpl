@@ -15,25 +15,42 @@ through its podFailurePolicy; other pod failures (a lost node, an OOM kill)
 are retried up to backoffLimit times. activeDeadlineSeconds is the timeout
 plus hook.extraDeadlineSeconds, a bound on all attempts together.
 
+When the Job fails, Helm 3.18 and later print its pod's logs (annotation
+helm.sh/hook-output-log-policy, hook.outputLogPolicy), and delete the
+ServiceAccount and RBAC, hooks that ran before it and succeeded, by their
+hook-succeeded policy. Kubernetes deletes the failed Job after
+hook.ttlSecondsAfterFinished.
+
+The pod's labels are the objects' labels plus hook.podLabels; its
+annotations hook.podAnnotations, by default opting out of Istio's and
+Linkerd's sidecar injection: a sidecar keeps running after kwait exits,
+and the Job would never complete.
+
 Input: the call (see README.md). Uses everything kwait.rbac and
 kwait.initContainer use, and hook (events), weight, deletePolicy,
 backoffLimit, imagePullSecrets, rbac (false: render only the Job and run as
-an existing serviceAccount).
+an existing serviceAccount), podSecurityContext, nodeSelector, tolerations,
+affinity, priorityClassName, podLabels, podAnnotations. With enabled false
+it renders nothing.
 
   {{ include "kwait.hookJob" (dict "context" $ "targets" (list "crd/tenants.minio.min.io")) }}
 */}}
 {{- define "kwait.hookJob" -}}
 {{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if $s.enabled }}
 {{- if $s.rbac }}
 {{- include "kwait.rbacObjects" (dict "s" $s "hookWeight" $s.hook.rbacWeight) }}
 {{- end }}
 ---
 apiVersion: batch/v1
 kind: Job
-{{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight) }}
+{{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight "outputLogPolicy" $s.hook.outputLogPolicy) }}
 spec:
   backoffLimit: {{ $s.hook.backoffLimit }}
   activeDeadlineSeconds: {{ $s.hook.activeDeadlineSeconds }}
+  {{- if not (kindIs "invalid" $s.hook.ttlSecondsAfterFinished) }}
+  ttlSecondsAfterFinished: {{ int $s.hook.ttlSecondsAfterFinished }}
+  {{- end }}
   podFailurePolicy:
     rules:
       - action: FailJob
@@ -47,7 +64,11 @@ spec:
   template:
     metadata:
       labels:
-        {{- toYaml $s.labels | nindent 8 }}
+        {{- merge (deepCopy $s.labels) $s.hook.podLabels | toYaml | nindent 8 }}
+      {{- with $s.hook.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
     spec:
       restartPolicy: Never
       serviceAccountName: {{ $s.serviceAccount }}
@@ -58,12 +79,26 @@ spec:
         - name: {{ . }}
         {{- end }}
       {{- end }}
+      {{- with $s.hook.priorityClassName }}
+      priorityClassName: {{ . }}
+      {{- end }}
+      {{- with $s.hook.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $s.hook.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $s.hook.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $s.podSecurityContext }}
       securityContext:
-        runAsNonRoot: true
-        runAsUser: 65532
-        runAsGroup: 65532
-        seccompProfile:
-          type: RuntimeDefault
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       containers:
-        {{- include "kwait.container" $s | nindent 8 }}
+        {{- include "kwait.container" (merge (dict "sc" $s.securityContext) $s) | nindent 8 }}
+{{- end }}
 {{- end -}}

@@ -12,11 +12,16 @@ _targets.tpl). Rendered as YAML documents, each starting with "---":
 Only network targets: only the ServiceAccount. Include it at the top level of
 a template file, next to the workload whose init container runs the wait.
 
+With enabled false it renders nothing.
+
 Input: the call (see README.md). Uses context, targets, name, namespace,
 serviceAccount, createServiceAccount, clusterScoped.
 */}}
 {{- define "kwait.rbac" -}}
-{{- include "kwait.rbacObjects" (dict "s" (include "kwait.settings" . | fromYaml)) -}}
+{{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if $s.enabled -}}
+{{- include "kwait.rbacObjects" (dict "s" $s) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

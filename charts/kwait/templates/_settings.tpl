@@ -12,22 +12,60 @@ read back with fromYaml.
 
 Input: the call. Required: context (the chart's root context, `$`) and
 targets (a list of kwait targets in the mixed form). The defaults come from
-.Values.kwait of the chart that depends on this library.
+.Values.kwait of the chart that depends on this library, overridden by
+.Values.global.kwait (one block for every subchart of an umbrella chart);
+the call overrides both. A key of the call that is not one of
+kwait.callKeys fails the render, so a typo never goes unnoticed.
 
-Output keys: name, namespace, serviceAccount, createServiceAccount, rbac,
+Output keys: enabled; when false only serviceAccount and
+createServiceAccount follow. Otherwise also name, namespace, rbac,
 containerName, targets, args, timeout, image, pullPolicy,
-imagePullSecrets, resources, clusterScoped, labels, and hook (events,
-weight, rbacWeight, deletePolicy, backoffLimit, activeDeadlineSeconds).
+imagePullSecrets, resources, clusterScoped, labels, podSecurityContext,
+securityContext, initSecurityContext, and hook (events, weight, rbacWeight,
+deletePolicy, backoffLimit, activeDeadlineSeconds, nodeSelector,
+tolerations, affinity, priorityClassName, podLabels, podAnnotations,
+outputLogPolicy, ttlSecondsAfterFinished).
 */}}
 {{- define "kwait.settings" -}}
 {{- if not (and (kindIs "map" .) (hasKey . "context")) -}}
 {{- fail "kwait: call the templates with a dict holding the chart's root context, e.g. (dict \"context\" $ \"targets\" (list ...))" -}}
 {{- end -}}
+{{- $accepted := include "kwait.callKeys" . | fromJsonArray -}}
+{{- range $key := keys . | sortAlpha -}}
+{{- if not (has $key $accepted) -}}
+{{- fail (printf "kwait: unknown key %q in the call; accepted keys: %s" $key (join ", " $accepted)) -}}
+{{- end -}}
+{{- end -}}
 {{- $ctx := .context -}}
-{{- $v := $ctx.Values.kwait -}}
-{{- if not $v -}}
+{{- if not $ctx.Values.kwait -}}
 {{- fail "kwait: .Values.kwait is missing: add the kwait library chart to the chart's dependencies under its own name (no alias)" -}}
 {{- end -}}
+{{- $global := $ctx.Values.global | default dict -}}
+{{- $v := deepCopy $ctx.Values.kwait -}}
+{{- with $global.kwait -}}
+{{- if not (kindIs "map" .) -}}
+{{- fail "kwait: global.kwait must be a map of kwait's values" -}}
+{{- end -}}
+{{- $own := omit $v "global" -}}
+{{- range $key := keys . | sortAlpha -}}
+{{- if not (hasKey $own $key) -}}
+{{- fail (printf "kwait: unknown key %q in global.kwait; accepted keys: %s" $key (keys $own | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- end -}}
+{{- include "kwait.mergeInto" (dict "dst" $v "src" .) -}}
+{{- end -}}
+
+{{- $serviceAccountDefault := .name | default (printf "%s-kwait" $ctx.Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- $serviceAccount := .serviceAccount | default $serviceAccountDefault -}}
+{{- $createServiceAccount := true -}}
+{{- if hasKey . "createServiceAccount" -}}{{- $createServiceAccount = .createServiceAccount -}}{{- end -}}
+{{- $enabled := ternary .enabled (ne (toString $v.enabled) "false") (hasKey . "enabled") -}}
+{{- if not (kindIs "bool" $enabled) -}}
+{{- fail (printf "kwait: enabled must be true or false, not %v" $enabled) -}}
+{{- end -}}
+{{- if not $enabled -}}
+{{- dict "enabled" false "serviceAccount" $serviceAccount "createServiceAccount" $createServiceAccount | toYaml -}}
+{{- else -}}
 
 {{- /* Targets: a non-empty list of strings. */ -}}
 {{- $targets := .targets -}}
@@ -41,7 +79,7 @@ weight, rbacWeight, deletePolicy, backoffLimit, activeDeadlineSeconds).
 {{- end -}}
 
 {{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most. */ -}}
-{{- $name := .name | default (printf "%s-kwait" $ctx.Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- $name := $serviceAccountDefault -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $name) -}}
 {{- fail (printf "kwait: name %q is not a DNS label of at most 63 characters" $name) -}}
 {{- end -}}
@@ -49,14 +87,13 @@ weight, rbacWeight, deletePolicy, backoffLimit, activeDeadlineSeconds).
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $namespace) -}}
 {{- fail (printf "kwait: namespace %q is not a DNS label" $namespace) -}}
 {{- end -}}
-{{- $serviceAccount := .serviceAccount | default $name -}}
-{{- $createServiceAccount := true -}}
-{{- if hasKey . "createServiceAccount" -}}{{- $createServiceAccount = .createServiceAccount -}}{{- end -}}
 {{- $rbac := true -}}
 {{- if hasKey . "rbac" -}}{{- $rbac = .rbac -}}{{- end -}}
 
 {{- /* Arguments: the targets, the deadline, then the caller's extra flags. */ -}}
-{{- $timeout := include "kwait.duration" (.timeout | default $v.timeout) -}}
+{{- /* A call's timeout of null or "" is unset (a chart passing an optional value through); 0 is refused. */ -}}
+{{- $callTimeout := ternary .timeout nil (hasKey . "timeout") -}}
+{{- $timeout := include "kwait.duration" (ternary $v.timeout $callTimeout (or (kindIs "invalid" $callTimeout) (eq (toString $callTimeout) ""))) -}}
 {{- $extra := .args | default list -}}
 {{- range $extra -}}
 {{- $flag := regexReplaceAll "=.*$" (toString .) "" -}}
@@ -66,28 +103,58 @@ weight, rbacWeight, deletePolicy, backoffLimit, activeDeadlineSeconds).
 {{- end -}}
 {{- $args := concat $targets (list "--timeout" $timeout) $extra -}}
 
-{{- /* Image and pod settings: the call wins over .Values.kwait. */ -}}
-{{- $image := mergeOverwrite (deepCopy $v.image) (.image | default dict) -}}
-{{- $ref := printf "%s:%s" $image.repository (toString $image.tag) -}}
-{{- if $image.digest -}}{{- $ref = printf "%s@%s" $image.repository $image.digest -}}{{- end -}}
-{{- if not (or $image.digest $image.tag) -}}
-{{- fail "kwait: image.tag or image.digest must be set" -}}
-{{- end -}}
+{{- /* Image: the call wins over the values; global.imageRegistry over both registries. */ -}}
+{{- $image := deepCopy $v.image -}}
+{{- include "kwait.mergeInto" (dict "dst" $image "src" (.image | default dict)) -}}
+{{- $ref := include "kwait.imageRef" (dict "image" $image "global" $global) -}}
 {{- $pullSecrets := list -}}
-{{- range (ternary .imagePullSecrets $v.imagePullSecrets (hasKey . "imagePullSecrets")) -}}
-{{- if kindIs "map" . }}{{ $pullSecrets = append $pullSecrets .name }}{{ else }}{{ $pullSecrets = append $pullSecrets . }}{{ end -}}
+{{- $secretLists := list (ternary .imagePullSecrets $v.imagePullSecrets (hasKey . "imagePullSecrets")) ($global.imagePullSecrets | default list) -}}
+{{- range $secretLists -}}
+{{- range . -}}
+{{- $secret := ternary (get (kindIs "map" . | ternary . dict) "name") . (kindIs "map" .) -}}
+{{- if not (and (kindIs "string" $secret) $secret) -}}
+{{- fail (printf "kwait: image pull secret %v is not a name or {name: NAME}" .) -}}
+{{- end -}}
+{{- $pullSecrets = append $pullSecrets $secret -}}
+{{- end -}}
 {{- end -}}
 {{- $clusterScoped := .clusterScoped | default list -}}
 
+{{- /* Security contexts: values, then the call; OpenShift assigns the IDs itself. */ -}}
+{{- $podSC := deepCopy ($v.podSecurityContext | default dict) -}}
+{{- include "kwait.mergeInto" (dict "dst" $podSC "src" (.podSecurityContext | default dict)) -}}
+{{- $sc := deepCopy ($v.securityContext | default dict) -}}
+{{- include "kwait.mergeInto" (dict "dst" $sc "src" (.securityContext | default dict)) -}}
+{{- $initSC := deepCopy ($v.securityContext | default dict) -}}
+{{- include "kwait.mergeInto" (dict "dst" $initSC "src" ((($v.initContainer | default dict).securityContext) | default dict)) -}}
+{{- include "kwait.mergeInto" (dict "dst" $initSC "src" (.securityContext | default dict)) -}}
+{{- $bitnami := dig "compatibility" "openshift" "adaptSecurityContext" "" $global | toString -}}
+{{- $openshift := include "kwait.openshift" (dict "value" $v.openshift "bitnami" $bitnami "context" $ctx) | eq "true" -}}
+{{- if $openshift -}}
+{{- range $m := list $podSC $sc $initSC -}}
+{{- $_ := unset $m "runAsUser" -}}{{- $_ := unset $m "runAsGroup" -}}{{- $_ := unset $m "fsGroup" -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* Hook Job settings. */ -}}
 {{- $hook := deepCopy $v.hook -}}
-{{- range list "weight" "deletePolicy" "backoffLimit" -}}
+{{- range list "weight" "deletePolicy" "backoffLimit" "affinity" "tolerations" "priorityClassName" -}}
 {{- if hasKey $ . -}}{{- $_ := set $hook . (get $ .) -}}{{- end -}}
+{{- end -}}
+{{- range list "nodeSelector" "podLabels" "podAnnotations" -}}
+{{- $m := deepCopy (get $hook . | default dict) -}}
+{{- include "kwait.mergeInto" (dict "dst" $m "src" (get $ . | default dict)) -}}
+{{- $_ := set $hook . $m -}}
 {{- end -}}
 {{- if hasKey . "hook" -}}{{- $_ := set $hook "events" .hook -}}{{- end -}}
 {{- range splitList "," $hook.events -}}
 {{- if not (regexMatch "^(pre|post)-(install|upgrade|rollback|delete)$" .) -}}
 {{- fail (printf "kwait: hook event %q is not pre- or post- install, upgrade, rollback or delete" .) -}}
+{{- end -}}
+{{- end -}}
+{{- range compact (splitList "," ($hook.outputLogPolicy | default "")) -}}
+{{- if not (has . (list "hook-succeeded" "hook-failed")) -}}
+{{- fail (printf "kwait: hook output log policy %q is not hook-succeeded or hook-failed" .) -}}
 {{- end -}}
 {{- end -}}
 {{- range splitList "," $hook.deletePolicy -}}
@@ -102,15 +169,19 @@ weight, rbacWeight, deletePolicy, backoffLimit, activeDeadlineSeconds).
 {{- $deadline := add (include "kwait.seconds" $timeout) $hook.extraDeadlineSeconds -}}
 
 {{- /* The recommended labels; name=kwait finds every wait of a release. */ -}}
-{{- $labels := dict
+{{- $labels := deepCopy ($v.commonLabels | default dict) -}}
+{{- $_ := mergeOverwrite $labels (dict
       "app.kubernetes.io/name" "kwait"
       "app.kubernetes.io/instance" ($ctx.Release.Name | trunc 63 | trimSuffix "-")
       "app.kubernetes.io/component" "wait"
       "app.kubernetes.io/part-of" ($ctx.Chart.Name | trunc 63 | trimSuffix "-")
       "app.kubernetes.io/managed-by" $ctx.Release.Service
-      "helm.sh/chart" (printf "%s-%s" $ctx.Chart.Name $ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-") -}}
+      "helm.sh/chart" (printf "%s-%s" $ctx.Chart.Name $ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")) -}}
+{{- $version := regexReplaceAll "[^-A-Za-z0-9_.]" (toString ($image.tag | default "")) "" | trunc 63 | trimAll "-_." -}}
+{{- with $version -}}{{- $_ := set $labels "app.kubernetes.io/version" . -}}{{- end -}}
 
 {{- dict
+      "enabled" true
       "name" $name
       "namespace" $namespace
       "serviceAccount" $serviceAccount
@@ -122,30 +193,136 @@ weight, rbacWeight, deletePolicy, backoffLimit, activeDeadlineSeconds).
       "timeout" $timeout
       "image" $ref
       "pullPolicy" $image.pullPolicy
-      "imagePullSecrets" $pullSecrets
+      "imagePullSecrets" ($pullSecrets | uniq)
       "resources" (ternary .resources $v.resources (hasKey . "resources"))
       "clusterScoped" $clusterScoped
       "labels" $labels
+      "podSecurityContext" $podSC
+      "securityContext" $sc
+      "initSecurityContext" $initSC
       "hook" (dict
         "events" $hook.events
         "weight" $weight
         "rbacWeight" (sub $weight 1)
         "deletePolicy" $hook.deletePolicy
         "backoffLimit" (int $hook.backoffLimit)
-        "activeDeadlineSeconds" $deadline)
+        "activeDeadlineSeconds" $deadline
+        "nodeSelector" $hook.nodeSelector
+        "tolerations" ($hook.tolerations | default list)
+        "affinity" ($hook.affinity | default dict)
+        "priorityClassName" ($hook.priorityClassName | default "")
+        "podLabels" $hook.podLabels
+        "podAnnotations" $hook.podAnnotations
+        "outputLogPolicy" ($hook.outputLogPolicy | default "")
+        "ttlSecondsAfterFinished" $hook.ttlSecondsAfterFinished)
     | toYaml -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kwait.callKeys: the keys a call may have, as a JSON list, sorted.
+*/}}
+{{- define "kwait.callKeys" -}}
+{{- list "affinity" "args" "backoffLimit" "clusterScoped" "containerName" "context" "createServiceAccount"
+      "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector"
+      "podAnnotations" "podLabels" "podSecurityContext" "priorityClassName" "rbac" "resources"
+      "securityContext" "serviceAccount" "targets" "timeout" "tolerations" "weight" | toJson -}}
+{{- end -}}
+
+{{/*
+kwait.mergeInto: merges src into dst, changing dst, with Helm's rules for
+values: maps merge key by key, anything else replaces, and a null removes
+the key. Unlike sprig's mergeOverwrite, false, 0 and "" override too.
+
+Input: dict with dst and src, both maps.
+*/}}
+{{- define "kwait.mergeInto" -}}
+{{- $dst := .dst -}}
+{{- range $k, $val := .src -}}
+{{- if kindIs "invalid" $val -}}
+{{- $_ := unset $dst $k -}}
+{{- else if and (kindIs "map" $val) (kindIs "map" (get $dst $k)) -}}
+{{- include "kwait.mergeInto" (dict "dst" (get $dst $k) "src" $val) -}}
+{{- else -}}
+{{- $_ := set $dst $k (deepCopy $val) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kwait.imageRef: the image reference to run.
+
+Input: dict with image (registry, repository, tag, digest) and global (the
+chart's .Values.global). The registry is global.imageRegistry, else
+image.registry; when one is set, it replaces the registry host a
+repository starts with (a first path segment with a dot or a colon, or
+localhost), so ghcr.io/kwait-dev/kwait becomes MIRROR/kwait-dev/kwait. A
+digest wins over the tag.
+*/}}
+{{- define "kwait.imageRef" -}}
+{{- $image := .image -}}
+{{- if not (and (kindIs "string" $image.repository) $image.repository) -}}
+{{- fail "kwait: image.repository must be set" -}}
+{{- end -}}
+{{- if not (or $image.digest $image.tag) -}}
+{{- fail "kwait: image.tag or image.digest must be set" -}}
+{{- end -}}
+{{- $repo := $image.repository -}}
+{{- $registry := .global.imageRegistry | default $image.registry | default "" | trimSuffix "/" -}}
+{{- if $registry -}}
+{{- $parts := splitList "/" $repo -}}
+{{- $first := first $parts -}}
+{{- if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) -}}
+{{- $repo = rest $parts | join "/" -}}
+{{- end -}}
+{{- $repo = printf "%s/%s" $registry $repo -}}
+{{- end -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $repo $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo (toString $image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kwait.openshift: "true" when the pods are to leave user and group IDs to
+the platform (OpenShift's SCCs assign them from the namespace's range).
+
+Input: dict with value (kwait.openshift: "auto", true or false), bitnami
+(global.compatibility.openshift.adaptSecurityContext, the switch Bitnami's
+charts read: auto, force or disabled; "" when unset) and context. "auto"
+follows bitnami when that is force or disabled, else it is true when the
+cluster serves security.openshift.io/v1 (helm template: --api-versions
+security.openshift.io/v1).
+*/}}
+{{- define "kwait.openshift" -}}
+{{- $o := toString .value -}}
+{{- if and (eq $o "auto") (eq .bitnami "force") -}}
+true
+{{- else if and (eq $o "auto") (eq .bitnami "disabled") -}}
+false
+{{- else if eq $o "auto" -}}
+{{- .context.Capabilities.APIVersions.Has "security.openshift.io/v1" -}}
+{{- else if has $o (list "true" "false") -}}
+{{- $o -}}
+{{- else -}}
+{{- fail (printf "kwait: openshift must be auto, true or false, not %q" $o) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
 kwait.duration: a timeout as kwait takes it, checked.
 
 Input: a string of whole hours, minutes and seconds ("90s", "4m", "1h30m"),
-or a number of seconds.
+or a whole number of seconds (90), as the values schema allows both.
 Output: the duration string.
 */}}
 {{- define "kwait.duration" -}}
 {{- $t := . -}}
 {{- if or (kindIs "float64" $t) (kindIs "int" $t) (kindIs "int64" $t) -}}
+{{- if ne (float64 $t) (float64 (int $t)) -}}
+{{- fail (printf "kwait: timeout %v is not a whole number of seconds" $t) -}}
+{{- end -}}
 {{- $t = printf "%ds" (int $t) -}}
 {{- end -}}
 {{- $t = toString $t -}}
@@ -174,10 +351,15 @@ Input: the duration string. Output: the seconds, as a string.
 kwait.serviceAccountName: the ServiceAccount a wait runs as, for the
 serviceAccountName of the pod that holds kwait.initContainer.
 
-Input: the call. Output: the name.
+Input: the call. Output: the name. With enabled false it is empty (the pod
+runs as the namespace's default ServiceAccount), unless the call names an
+existing one with createServiceAccount false: that one exists either way.
 */}}
 {{- define "kwait.serviceAccountName" -}}
-{{- (include "kwait.settings" . | fromYaml).serviceAccount -}}
+{{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if or $s.enabled (not $s.createServiceAccount) -}}
+{{- $s.serviceAccount -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -185,8 +367,8 @@ kwait.metadata: name, namespace, labels and, for hooks, the hook
 annotations of one object.
 
 Input: dict with s (the settings), name, namespace (omit for a
-cluster-scoped object) and hookWeight (omit for an object that is not a
-hook).
+cluster-scoped object), hookWeight (omit for an object that is not a
+hook) and outputLogPolicy (a Job hook's).
 */}}
 {{- define "kwait.metadata" -}}
 metadata:
@@ -201,5 +383,8 @@ metadata:
     helm.sh/hook: {{ .s.hook.events }}
     helm.sh/hook-weight: {{ .hookWeight | quote }}
     helm.sh/hook-delete-policy: {{ .s.hook.deletePolicy }}
+    {{- with .outputLogPolicy }}
+    helm.sh/hook-output-log-policy: {{ . }}
+    {{- end }}
   {{- end }}
 {{- end -}}
