@@ -5,6 +5,7 @@ package e2e
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,6 +148,28 @@ func TestJSONLogIsJSONLines(t *testing.T) {
 	p := start(t, "resource", "endpoints/"+ns+"/ep", "endpoints/"+ns+"/missing", "--for", "create", "--timeout", "2s", "--log-format", "json")
 	out := p.expect(t, 124)
 	mustContain(t, out, `"msg":"apiserver warning"`, "deprecated")
+	for line := range strings.Lines(out) {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Errorf("not a JSON line: %q", line)
+		}
+	}
+}
+
+// TestCredentialPluginOutputIsLogged: what an exec credential plugin writes
+// to stderr joins kwait's log as entries of its own, so --log-format json
+// stays JSON lines.
+func TestCredentialPluginOutputIsLogged(t *testing.T) {
+	t.Parallel()
+	plugin := filepath.Join(t.TempDir(), "credential-plugin")
+	script := "#!/bin/sh\necho 'plugin: fetching a token' >&2\n" +
+		`echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"` + adminToken(t) + `"}}'` + "\n"
+	if err := os.WriteFile(plugin, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := kubeconfig(t, clusterCA(), fmt.Sprintf("exec: {apiVersion: client.authentication.k8s.io/v1, command: %q, interactiveMode: Never}", plugin))
+	out := kwait(t, 124, "deployment/default/kwait-absent", "--kubeconfig", cfg, "--timeout", "2s", "--log-format", "json")
+	mustContain(t, out, `"msg":"credential plugin"`, "plugin: fetching a token", `"msg":"timed out"`)
 	for line := range strings.Lines(out) {
 		var entry map[string]any
 		if err := json.Unmarshal([]byte(line), &entry); err != nil {

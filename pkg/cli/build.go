@@ -117,7 +117,7 @@ func (b *builder) client() (*kube.Client, error) {
 	if b.o.namespace != "" {
 		ns = b.o.namespace
 	}
-	k, err := kube.NewClient(cfg, ns)
+	k, err := kube.NewClient(cfg, ns, func(line string) { b.log.Warn("credential plugin", zap.String("line", line)) })
 	if err != nil {
 		return nil, usageError{err}
 	}

@@ -11,6 +11,7 @@ package kube
 
 import (
 	"fmt"
+	"net/http"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -26,10 +27,16 @@ type Client struct {
 }
 
 // NewClient builds a Client for cfg, sharing one HTTP client between the
-// dynamic client and discovery.
-func NewClient(cfg *rest.Config, namespace string) (*Client, error) {
+// dynamic client and discovery. pluginOutput, if not nil, receives the
+// lines an exec credential plugin writes to its stderr.
+func NewClient(cfg *rest.Config, namespace string, pluginOutput func(line string)) (*Client, error) {
 	dcfg := dynamic.ConfigFor(cfg)
-	httpClient, err := rest.HTTPClientFor(dcfg)
+	var httpClient *http.Client
+	err := withPluginOutput(dcfg, pluginOutput, func() error {
+		var err error
+		httpClient, err = rest.HTTPClientFor(dcfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
