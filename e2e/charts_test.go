@@ -115,6 +115,20 @@ func TestChartOperatorsThenApp(t *testing.T) {
 	mustContain(t, out, "tcp://127.0.0.1:"+dbPort, "deployment/"+infraNS+"/cnpg-controller-manager")
 	expectDenied(t, appNS, initc.serviceAccount, `cannot list resource \"deployments\"`, "deployment/"+infraNS+"/minio-operator")
 	expectDenied(t, appNS, initc.serviceAccount, `cannot list resource \"pods\"`, "pods/app.kubernetes.io/name=app")
+
+	// Only the init container holds the ServiceAccount's token: in the
+	// pods the apiserver admitted, the app container has none.
+	mounts := kubectl(t, "", "-n", appNS, "get", "pods", "-l", "app.kubernetes.io/name=app", "-o",
+		`jsonpath={range .items[*]}init:{.spec.initContainers[0].volumeMounts[*].mountPath};app:{.spec.containers[0].volumeMounts[*].mountPath}{"\n"}{end}`)
+	if mounts == "" {
+		t.Fatal("no app pods")
+	}
+	for line := range strings.Lines(mounts) {
+		init, app, _ := strings.Cut(strings.TrimSpace(line), ";")
+		if !strings.Contains(init, "/var/run/secrets/kubernetes.io/serviceaccount") || strings.Contains(app, "serviceaccount") {
+			t.Errorf("pod mounts %q: want the token in the init container only", line)
+		}
+	}
 }
 
 // TestChartUmbrella: the storefront subchart's pods wait for the catalog

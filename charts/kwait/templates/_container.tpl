@@ -53,4 +53,44 @@ YAML list item.
   securityContext:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+  {{- if .ownToken }}
+  volumeMounts:
+    - name: kwait-token
+      mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+      readOnly: true
+  {{- end }}
+{{- end -}}
+
+{{/*
+kwait.tokenVolume: the volume that gives the init container, and only it,
+the ServiceAccount's credentials, for a call with "ownToken" true. The pod
+sets automountServiceAccountToken: false, so its other containers get no
+token; the init container mounts this one where kwait (and every client)
+looks for it: a token of at most an hour, the cluster's CA and the
+namespace. One YAML list item for the pod's volumes.
+
+  automountServiceAccountToken: false
+  volumes:
+    {{- include "kwait.tokenVolume" $wait | nindent 4 }}
+*/}}
+{{- define "kwait.tokenVolume" -}}
+{{- $s := include "kwait.settings" . | fromYaml -}}
+{{- if $s.enabled -}}
+- name: kwait-token
+  projected:
+    sources:
+      - serviceAccountToken:
+          path: token
+          expirationSeconds: 3600
+      - configMap:
+          name: kube-root-ca.crt
+          items:
+            - key: ca.crt
+              path: ca.crt
+      - downwardAPI:
+          items:
+            - path: namespace
+              fieldRef:
+                fieldPath: metadata.namespace
+{{- end -}}
 {{- end -}}

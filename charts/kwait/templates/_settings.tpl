@@ -188,6 +188,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "createServiceAccount" $createServiceAccount
       "rbac" $rbac
       "containerName" (.containerName | default "kwait")
+      "ownToken" (.ownToken | default false)
       "targets" $targets
       "args" $args
       "timeout" $timeout
@@ -224,7 +225,7 @@ kwait.callKeys: the keys a call may have, as a JSON list, sorted.
 */}}
 {{- define "kwait.callKeys" -}}
 {{- list "affinity" "args" "backoffLimit" "clusterScoped" "containerName" "context" "createServiceAccount"
-      "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector"
+      "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector" "ownToken"
       "podAnnotations" "podLabels" "podSecurityContext" "priorityClassName" "rbac" "resources"
       "securityContext" "serviceAccount" "targets" "timeout" "tolerations" "weight" | toJson -}}
 {{- end -}}
