@@ -9,9 +9,11 @@ OUT         := $(ROOT)/_output
 CACHE_BIN   := $(ROOT)/.cache/bin
 GOOS        ?= $(shell go env GOOS)
 GOARCH      ?= $(shell go env GOARCH)
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# git describe --tags: v0.2.0, v0.2.0-3-gabc1234 between tags, v0.0.0-N-gabc1234 before the first (hack/version.sh).
+VERSION     ?= $(shell hack/version.sh)
+COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
-LDFLAGS     := -s -w -X main.version=$(VERSION)
+LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZTIME    ?= 5s
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 

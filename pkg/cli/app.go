@@ -24,9 +24,12 @@ type Streams struct {
 // Main runs kwait with args (args[0] is the program name) and returns the
 // exit code. ctx ends when the process is told to stop; its cause should be
 // a *SignalError then.
-func Main(ctx context.Context, args []string, s Streams, version string) int {
+func Main(ctx context.Context, args []string, s Streams, build Build) int {
+	if printVersionFlag(args, s, build) {
+		return 0
+	}
 	given := map[string]bool{}
-	app := newApp(s, version, given)
+	app := newApp(s, build, given)
 	err := app.RunContext(ctx, reorder(args, app, given))
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
@@ -38,7 +41,7 @@ func Main(ctx context.Context, args []string, s Streams, version string) int {
 
 // newApp builds the command line. given holds the names of the flags found
 // on the command line, filled in by reorder before the app runs.
-func newApp(s Streams, version string, given map[string]bool) *cli.App {
+func newApp(s Streams, build Build, given map[string]bool) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
@@ -53,7 +56,7 @@ func newApp(s Streams, version string, given map[string]bool) *cli.App {
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
 			"(--log-level is KWAIT_LOG_LEVEL).",
-		Version:               version,
+		Version:               build.Version,
 		HideVersion:           true,
 		Writer:                s.Out,
 		ErrWriter:             s.Err,
@@ -63,7 +66,7 @@ func newApp(s Streams, version string, given map[string]bool) *cli.App {
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
-		Commands:              commands(s, version),
+		Commands:              append(commands(s), versionCommand(s, build)),
 	}
 	// Header values and --for rules may hold commas: one flag, one value
 	// (and one value per KWAIT_HEADER or KWAIT_FOR variable).
@@ -76,7 +79,7 @@ func rootFlags() []cli.Flag {
 }
 
 // commands are the one-kind forms: kwait KIND NAME...
-func commands(s Streams, version string) []*cli.Command {
+func commands(s Streams) []*cli.Command {
 	kubeNamed := func(kind spec.Kind, aliases []string, usage string) *cli.Command {
 		return &cli.Command{
 			Name: string(kind), Aliases: aliases, Usage: usage, ArgsUsage: "[NAMESPACE/]NAME...",
@@ -122,16 +125,6 @@ func commands(s Streams, version string) []*cli.Command {
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
 		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
 		network(spec.DNS, "wait for DNS names to resolve", "NAME...", nil),
-		{
-			Name: "version", Usage: "print the version",
-			Action: func(c *cli.Context) error {
-				if c.NArg() > 0 {
-					return usagef("version takes no arguments")
-				}
-				_, err := fmt.Fprintf(s.Out, "kwait %s\n", version)
-				return err
-			},
-		},
 	}
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")

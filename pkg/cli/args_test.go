@@ -8,7 +8,7 @@ import (
 
 func TestReorder(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test", map[string]bool{})
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"}, map[string]bool{})
 	tests := []struct {
 		name string
 		in   []string
