@@ -15,23 +15,25 @@ COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
 LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZTIME    ?= 5s
+HOST_OS     := $(shell go env GOHOSTOS)
+HOST_ARCH   := $(shell go env GOHOSTARCH)
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 
 ##@ Build
 
 .PHONY: build
-build: ## Build the static kwait binary into _output/bin/GOOS/GOARCH/kwait (and _output/bin/kwait)
+build: ## Build the static kwait binary into _output/bin/GOOS/GOARCH/kwait (and _output/bin/kwait for this machine)
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kwait
-	@ln -sf $(GOOS)/$(GOARCH)/kwait $(OUT)/bin/kwait
-	@echo "built $(BIN) ($$(du -h $(BIN) | cut -f1))"
+	@if [ "$(GOOS)/$(GOARCH)" = "$(HOST_OS)/$(HOST_ARCH)" ]; then ln -sf $(GOOS)/$(GOARCH)/kwait $(OUT)/bin/kwait; fi
+	@echo "built $(BIN) ($$(stat -c %s $(BIN)) bytes)"
 
 .PHONY: image
-image: build ## Build the container image (docker if present, else buildah) into _output/kwait-image.oci.tar
-	GOOS=$(GOOS) GOARCH=$(GOARCH) VERSION=$(VERSION) hack/image.sh
+image: build ## Build the image of one platform (GOARCH=arm64 for another) into _output/image/kwait-linux-GOARCH.oci.tar
+	GOOS=$(GOOS) GOARCH=$(GOARCH) VERSION=$(VERSION) COMMIT=$(COMMIT) hack/image.sh
 
 .PHONY: image-test
-image-test: image ## Check the image: user 65532, entrypoint /kwait, kwait version runs, no shell, nothing else inside
-	hack/image-test.sh $(OUT)/kwait-image.oci.tar
+image-test: image ## Check the image: user 65532, entrypoint /kwait, labels, size, kwait version runs, no shell
+	hack/image-test.sh $(OUT)/image/kwait-$(GOOS)-$(GOARCH).oci.tar
 
 ##@ Test
 
@@ -42,6 +44,7 @@ test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit te
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
 	go test -race ./...
 	cd bench && go test ./...
+	cd hack/ocibuild && GOWORK=off go test ./...
 	hack/fuzz.sh $(FUZZTIME)
 
 .PHONY: charts-test
@@ -53,11 +56,12 @@ e2e: build ## The e2e suite: the built binary against a real kube-apiserver (sta
 	KWAIT_BIN=$(BIN) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet (kwait, the e2e suite, the bench module)
-	@out=$$(gofmt -l cmd pkg e2e bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules)
+	@out=$$(gofmt -l cmd pkg e2e bench hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
 	cd bench && go vet ./...
+	cd hack/ocibuild && GOWORK=off go vet ./...
 
 ##@ Measure
 
