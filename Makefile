@@ -15,8 +15,12 @@ COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
 LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZTIME    ?= 5s
+# Where `make publish` pushes, and the image the chart and deploy/ name by default.
+REGISTRY    ?= ghcr.io/kwait-dev
+DIST        := $(ROOT)/dist
 HOST_OS     := $(shell go env GOHOSTOS)
 HOST_ARCH   := $(shell go env GOHOSTARCH)
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 
 ##@ Build
@@ -35,10 +39,29 @@ image: build ## Build the image of one platform (GOARCH=arm64 for another) into 
 image-test: image ## Check the image: user 65532, entrypoint /kwait, labels, size, kwait version runs, no shell
 	hack/image-test.sh $(OUT)/image/kwait-$(GOOS)-$(GOARCH).oci.tar
 
+##@ Release
+
+.PHONY: release-binaries
+release-binaries: ## Build kwait for every release platform into _output/bin/OS/ARCH/kwait
+	@for p in $(RELEASE_PLATFORMS); do $(MAKE) --no-print-directory build GOOS=$${p%/*} GOARCH=$${p#*/}; done
+
+.PHONY: release
+release: release-binaries ## Build dist/: binaries, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs
+	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) DIST=$(DIST) hack/release.sh
+	hack/image-test.sh $(DIST)/kwait-image.oci.tar
+
+.PHONY: publish
+publish: ## Push dist/'s image index to REGISTRY/kwait and its chart to oci://REGISTRY/charts (make release first)
+	REGISTRY=$(REGISTRY) DIST=$(DIST) hack/publish.sh
+
+.PHONY: release-test
+release-test: release ## The image index built twice from one commit has one digest; chart, deploy/ and publish name one image
+	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) hack/release-test.sh
+
 ##@ Test
 
 .PHONY: test
-test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the e2e suite
+test: lint test-unit charts-test image-test release-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the release, the e2e suite
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
@@ -85,10 +108,10 @@ cluster-down: ## Stop the local control plane and delete its data
 
 .PHONY: clean
 clean: cluster-down ## Remove build outputs (keeps the cached control-plane binaries in .cache)
-	rm -rf $(OUT)
+	rm -rf $(OUT) $(DIST)
 
 .PHONY: help
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make TARGET\n"} \
-		/^[a-zA-Z0-9_-]+:.*?##/ { printf "  %-12s %s\n", $$1, $$2 } \
+		/^[a-zA-Z0-9_-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } \
 		/^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
