@@ -79,12 +79,14 @@ e2e: build ## The e2e suite: the built binary against a real kube-apiserver (sta
 	KWAIT_BIN=$(BIN) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules)
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules), actionlint on .github/workflows
 	@out=$$(gofmt -l cmd pkg e2e bench hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
 	cd bench && go vet ./...
 	cd hack/ocibuild && GOWORK=off go vet ./...
+	e2e/cluster/build.sh actionlint
+	$(CACHE_BIN)/actionlint .github/workflows/*.yml
 
 ##@ Measure
 
