@@ -75,8 +75,8 @@ charts-test: ## helm lint and helm template of every chart, compared with the go
 	hack/charts-test.sh
 
 .PHONY: e2e
-e2e: build ## The e2e suite: the built binary against a real kube-apiserver (starts and stops the cluster)
-	KWAIT_BIN=$(BIN) e2e/run.sh
+e2e: build release ## The e2e suite: the built binary against a real kube-apiserver, the release through a real OCI registry
+	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint
 lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules), actionlint on .github/workflows
