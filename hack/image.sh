@@ -58,7 +58,7 @@ mkdir -p "$(dirname "$CA")"
 cp /etc/ssl/certs/ca-certificates.crt "$CA"
 
 # Commit time for every timestamp, so rebuilding the same commit gives the same digest.
-EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || echo 0)}
+EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct "$COMMIT" 2>/dev/null || echo 0)}
 
 # ocibuild runs here: GOOS/GOARCH name the image's platform, not its own.
 digest=$(env -u GOOS -u GOARCH GOWORK=off GOFLAGS=-mod=readonly go -C "$ROOT/hack/ocibuild" run . -out "$OUT" -ca "$CA" \

@@ -50,7 +50,7 @@ tar -xf "$work/again.oci.tar" -C "$work/layout"
 blob() { echo "$work/layout/blobs/${1/://}"; }
 index=$(blob "$first")
 created=$(jq -r '.annotations["org.opencontainers.image.created"]' "$index")
-want_created=$(TZ=UTC git -C "$ROOT" log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd)
+want_created=$(TZ=UTC git -C "$ROOT" log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd "$COMMIT")
 [[ -n ${SOURCE_DATE_EPOCH:-} || $created == "$want_created" ]] || fail "index created $created, want the commit time $want_created"
 revision=$(jq -r '.annotations["org.opencontainers.image.revision"]' "$index")
 [[ $revision == "$COMMIT" ]] || fail "index revision $revision, want $COMMIT"
