@@ -12,6 +12,9 @@ GOARCH      ?= $(shell go env GOARCH)
 # git describe --tags: v0.2.0, v0.2.0-3-gabc1234 between tags, v0.0.0-N-gabc1234 before the first (hack/version.sh).
 VERSION     ?= $(shell hack/version.sh)
 COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
+# Once per make run: a commit made while make runs must not change the version half-way.
+VERSION     := $(VERSION)
+COMMIT      := $(COMMIT)
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
 LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # -buildvcs=auto (whatever GOFLAGS says): in a git clone the binary records the commit and the
@@ -46,7 +49,8 @@ image-test: image ## Check the image: user 65532, entrypoint /kwait, labels, siz
 
 .PHONY: release-binaries
 release-binaries: ## Build kwait for every release platform into _output/bin/OS/ARCH/kwait
-	@for p in $(RELEASE_PLATFORMS); do $(MAKE) --no-print-directory build GOOS=$${p%/*} GOARCH=$${p#*/}; done
+	@for p in $(RELEASE_PLATFORMS); do \
+		$(MAKE) --no-print-directory build GOOS=$${p%/*} GOARCH=$${p#*/} VERSION=$(VERSION) COMMIT=$(COMMIT); done
 
 .PHONY: release
 release: release-binaries ## Build dist/: binaries, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs
