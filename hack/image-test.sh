@@ -9,8 +9,8 @@
 # failed one.
 #
 # Usage: hack/image-test.sh [ARCHIVE]   (default _output/image/kwait-linux-ARCH.oci.tar)
-# Runs the image with docker when a daemon answers, else unpacks its layers
-# and runs the entrypoint with chroot(1) as the image's user (needs root).
+# As root it runs the entrypoint of the unpacked layers with chroot(1) as the
+# image's user; otherwise with docker, when a daemon answers.
 # Env: MAX_COMPRESSED  bytes allowed per platform (default 8000000, 8 MB)
 set -euo pipefail
 
@@ -119,8 +119,15 @@ if [[ -z $run_desc ]]; then
 fi
 check_platform "$run_desc" >/dev/null
 
-# --- Run it.
-if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+# --- Run it. As root, the unpacked layers themselves, as the image's user;
+# otherwise in docker, when a daemon answers.
+if [[ $(id -u) == 0 ]]; then
+	# What a runtime does, less the namespaces: the unpacked layers as the
+	# root directory, the config's user, an empty environment.
+	engine=chroot
+	chroot=$(command -v chroot) || fail "chroot (coreutils) is not on PATH"
+	run() { env -i "$chroot" --userspec="$WANT_USER" "$rootfs" "$@"; }
+elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
 	engine=docker
 	loaded=$(docker load -i "$ARCHIVE")
 	image=$(sed -n 's/^Loaded image: //p; s/^Loaded image ID: //p' <<<"$loaded" | head -n1)
@@ -128,12 +135,7 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
 	ctr=kwait-image-test-$$
 	run() { docker run --rm --name "$ctr" --platform "linux/$HOST_ARCH" --entrypoint "$1" "$image" "${@:2}"; }
 else
-	# What a runtime does, less the namespaces: the unpacked layers as the
-	# root directory, the config's user, an empty environment.
-	engine=chroot
-	[[ $(id -u) == 0 ]] || fail "running the image needs a docker daemon or root (for chroot)"
-	chroot=$(command -v chroot) || fail "chroot (coreutils) is not on PATH"
-	run() { env -i "$chroot" --userspec="$WANT_USER" "$rootfs" "$@"; }
+	fail "running the image needs root (for chroot) or a docker daemon"
 fi
 
 out=$(run "$(jq -r '.config.Entrypoint[0]' "$config")" version 2>&1) || fail "'kwait version' failed in the image ($engine): $out"
