@@ -9,37 +9,72 @@ OUT         := $(ROOT)/_output
 CACHE_BIN   := $(ROOT)/.cache/bin
 GOOS        ?= $(shell go env GOOS)
 GOARCH      ?= $(shell go env GOARCH)
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# git describe --tags: v0.2.0, v0.2.0-3-gabc1234 between tags, v0.0.0-N-gabc1234 before the first (hack/version.sh).
+VERSION     ?= $(shell hack/version.sh)
+COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
+# Once per make run: a commit made while make runs must not change the version half-way.
+VERSION     := $(VERSION)
+COMMIT      := $(COMMIT)
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
-LDFLAGS     := -s -w -X main.version=$(VERSION)
+LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# -buildvcs=auto (whatever GOFLAGS says): in a git clone the binary records the commit and the
+# main module's version (the tag, or a pseudo-version), which the SBOMs report; -trimpath keeps
+# -ldflags out of the binary's build information.
 FUZZTIME    ?= 5s
+# Where `make publish` pushes, and the image the chart and deploy/ name by default.
+REGISTRY    ?= ghcr.io/kwait-dev
+DIST        := $(ROOT)/dist
+HOST_OS     := $(shell go env GOHOSTOS)
+HOST_ARCH   := $(shell go env GOHOSTARCH)
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 
 ##@ Build
 
 .PHONY: build
-build: ## Build the static kwait binary into _output/bin/GOOS/GOARCH/kwait (and _output/bin/kwait)
-	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kwait
-	@ln -sf $(GOOS)/$(GOARCH)/kwait $(OUT)/bin/kwait
-	@echo "built $(BIN) ($$(du -h $(BIN) | cut -f1))"
+build: ## Build the static kwait binary into _output/bin/GOOS/GOARCH/kwait (and _output/bin/kwait for this machine)
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) go build -buildvcs=auto -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kwait
+	@if [ "$(GOOS)/$(GOARCH)" = "$(HOST_OS)/$(HOST_ARCH)" ]; then ln -sf $(GOOS)/$(GOARCH)/kwait $(OUT)/bin/kwait; fi
+	@echo "built $(BIN) ($$(stat -c %s $(BIN)) bytes)"
 
 .PHONY: image
-image: build ## Build the container image (docker if present, else buildah) into _output/kwait-image.oci.tar
-	GOOS=$(GOOS) GOARCH=$(GOARCH) VERSION=$(VERSION) hack/image.sh
+image: build ## Build the image of one platform (GOARCH=arm64 for another) into _output/image/kwait-linux-GOARCH.oci.tar
+	GOOS=$(GOOS) GOARCH=$(GOARCH) VERSION=$(VERSION) COMMIT=$(COMMIT) hack/image.sh
 
 .PHONY: image-test
-image-test: image ## Check the image: user 65532, entrypoint /kwait, kwait version runs, no shell, nothing else inside
-	hack/image-test.sh $(OUT)/kwait-image.oci.tar
+image-test: image ## Check the image: user 65532, entrypoint /kwait, labels, size, kwait version runs, no shell
+	hack/image-test.sh $(OUT)/image/kwait-$(GOOS)-$(GOARCH).oci.tar
+
+##@ Release
+
+.PHONY: release-binaries
+release-binaries: ## Build kwait for every release platform into _output/bin/OS/ARCH/kwait
+	@for p in $(RELEASE_PLATFORMS); do \
+		$(MAKE) --no-print-directory build GOOS=$${p%/*} GOARCH=$${p#*/} VERSION=$(VERSION) COMMIT=$(COMMIT); done
+
+.PHONY: release
+release: release-binaries ## Build dist/: binaries, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs
+	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) DIST=$(DIST) hack/release.sh
+	hack/image-test.sh $(DIST)/kwait-image.oci.tar
+
+.PHONY: publish
+publish: ## Push dist/'s image index to REGISTRY/kwait and its chart to oci://REGISTRY/charts (make release first)
+	REGISTRY=$(REGISTRY) DIST=$(DIST) hack/publish.sh
+
+.PHONY: release-test
+release-test: release ## The image index built twice from one commit has one digest; chart, deploy/ and publish name one image
+	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) hack/release-test.sh
 
 ##@ Test
 
 .PHONY: test
-test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the e2e suite
+test: lint test-unit charts-test image-test release-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the release, the e2e suite
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
 	go test -race ./...
 	cd bench && go test ./...
+	cd hack/ocibuild && GOWORK=off go test ./...
 	hack/fuzz.sh $(FUZZTIME)
 
 .PHONY: charts-test
@@ -47,15 +82,18 @@ charts-test: ## helm lint and helm template of every chart, compared with the go
 	hack/charts-test.sh
 
 .PHONY: e2e
-e2e: build ## The e2e suite: the built binary against a real kube-apiserver (starts and stops the cluster)
-	KWAIT_BIN=$(BIN) e2e/run.sh
+e2e: build release ## The e2e suite: the built binary against a real kube-apiserver, the release through a real OCI registry
+	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet (kwait, the e2e suite, the bench module)
-	@out=$$(gofmt -l cmd pkg e2e bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules), actionlint on .github/workflows
+	@out=$$(gofmt -l cmd pkg e2e bench hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
 	cd bench && go vet ./...
+	cd hack/ocibuild && GOWORK=off go vet ./...
+	e2e/cluster/build.sh actionlint
+	$(CACHE_BIN)/actionlint .github/workflows/*.yml
 
 ##@ Measure
 
@@ -79,10 +117,10 @@ cluster-down: ## Stop the local control plane and delete its data
 
 .PHONY: clean
 clean: cluster-down ## Remove build outputs (keeps the cached control-plane binaries in .cache)
-	rm -rf $(OUT)
+	rm -rf $(OUT) $(DIST)
 
 .PHONY: help
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make TARGET\n"} \
-		/^[a-zA-Z0-9_-]+:.*?##/ { printf "  %-12s %s\n", $$1, $$2 } \
+		/^[a-zA-Z0-9_-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } \
 		/^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Checks the kwait image archive written by hack/image.sh: non-root user,
-# exec-form entrypoint, nothing in the filesystem but /kwait and the CA bundle
-# (so no shell), and that `kwait version` runs inside it. Prints one line per
-# passed check and the image sizes; exits 1 at the first failed check.
+# Checks a kwait image archive written by hack/image.sh, one image or an
+# index of several platforms. For every platform: non-root user, exec-form
+# entrypoint, the OCI labels (version, revision, created, ...), nothing in
+# the filesystem but /kwait and the CA bundle (so no shell), the compressed
+# size within the limit. For the platform of this machine: `kwait version`
+# runs inside it as the image's user and prints the labelled version, and
+# /bin/sh cannot run. Prints one line per passed check; exits 1 at the first
+# failed one.
 #
-# Usage: hack/image-test.sh [ARCHIVE]   (default _output/kwait-image.oci.tar)
-# Runs the image with docker when a daemon answers, else with buildah (chroot
-# isolation, storage under .cache/containers, as hack/image.sh does).
+# Usage: hack/image-test.sh [ARCHIVE]   (default _output/image/kwait-linux-ARCH.oci.tar)
+# As root it runs the entrypoint of the unpacked layers with chroot(1) as the
+# image's user; otherwise with docker, when a daemon answers.
+# Env: MAX_COMPRESSED  bytes allowed per platform (default 8000000, 8 MB)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ARCHIVE=${1:-$ROOT/_output/kwait-image.oci.tar}
-BUILDAH=(buildah --storage-driver vfs --root "$ROOT/.cache/containers/storage" --runroot "$ROOT/.cache/containers/run")
+HOST_ARCH=$(go env GOARCH 2>/dev/null || dpkg --print-architecture)
+ARCHIVE=${1:-$ROOT/_output/image/kwait-linux-$HOST_ARCH.oci.tar}
+MAX_COMPRESSED=${MAX_COMPRESSED:-8000000}
 WANT_USER=65532:65532
 WANT_ENTRYPOINT='["/kwait"]'
 WANT_FILES=$'etc/ssl/certs/ca-certificates.crt\nkwait'
@@ -25,110 +31,119 @@ command -v jq >/dev/null || fail "jq is needed (apt-get install jq)"
 
 work=$(mktemp -d)
 ctr=
-image_id=
-engine=
 cleanup() {
-	if [[ $engine == buildah ]]; then
-		[[ -z $ctr ]] || "${BUILDAH[@]}" rm "$ctr" >/dev/null 2>&1 || true
-		[[ -z $image_id ]] || "${BUILDAH[@]}" rmi --force "$image_id" >/dev/null 2>&1 || true
-	elif [[ $engine == docker && -n $ctr ]]; then
-		docker rm -f "$ctr" >/dev/null 2>&1 || true
-	fi
+	[[ -z $ctr ]] || docker rm -f "$ctr" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-# --- Static checks on the archive: OCI layout -> manifest -> config and layers.
-tar -xf "$ARCHIVE" -C "$work" || fail "$ARCHIVE is not a tar archive"
-[[ -f $work/index.json ]] || fail "$ARCHIVE has no index.json: not an OCI archive"
-blob() { echo "$work/blobs/${1/://}"; }
-desc=$(jq -c '.manifests[0]' "$work/index.json")
-# An image index (multi-platform, or docker's containerd store) points at the
-# per-platform manifests: take the first real platform (not an attestation).
-while [[ $(jq -r .mediaType <<<"$desc") == *index* ]]; do
-	desc=$(jq -c '[.manifests[] | select(.platform.architecture != "unknown")][0]' "$(blob "$(jq -r .digest <<<"$desc")")")
-	[[ $desc != null ]] || fail "image index has no platform manifest"
-done
-manifest=$(blob "$(jq -r .digest <<<"$desc")")
-[[ -f $manifest ]] || fail "manifest blob $(jq -r .digest <<<"$desc") missing from the archive"
-config=$(blob "$(jq -r .config.digest "$manifest")")
-[[ -f $config ]] || fail "config blob missing from the archive"
-ref=$(jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"] // "(no ref.name)"' "$work/index.json")
-pass "archive is an OCI image layout: $ref, $(jq -r '.os + "/" + .architecture' "$config")"
-
-user=$(jq -r '.config.User // ""' "$config")
-[[ $user == "$WANT_USER" ]] || fail "config User is '$user', want '$WANT_USER'"
-pass "runs as user $user"
-
-entrypoint=$(jq -c '.config.Entrypoint' "$config")
-[[ $entrypoint == "$WANT_ENTRYPOINT" ]] || fail "config Entrypoint is $entrypoint, want exactly $WANT_ENTRYPOINT"
-cmd=$(jq -c '.config.Cmd // [] ' "$config")
-[[ $cmd == "[]" ]] || fail "config Cmd is $cmd, want none (the pod's args are kwait's arguments)"
-pass "entrypoint is exactly $entrypoint, no Cmd"
-
-for label in title description version source licenses; do
-	value=$(jq -r --arg k "org.opencontainers.image.$label" '.config.Labels[$k] // ""' "$config")
-	[[ -n $value ]] || fail "label org.opencontainers.image.$label is missing"
-done
-version_label=$(jq -r '.config.Labels["org.opencontainers.image.version"]' "$config")
-pass "OCI labels title/description/version/source/licenses set (version $version_label)"
-
-# Every non-directory entry of every layer; the sizes are counted on the way.
-uncompressed=0
-compressed=0
-files=
-while read -r digest media size; do
-	layer=$(blob "$digest")
-	[[ -f $layer ]] || fail "layer blob $digest missing from the archive"
-	if gzip -t "$layer" 2>/dev/null; then
-		compressed=$((compressed + size))
-		raw() { gzip -dc "$layer"; }
-	else
-		[[ $media != *gzip* ]] || fail "layer $digest is declared $media but is not gzip"
-		compressed=$((compressed + $(gzip -c "$layer" | wc -c)))
-		raw() { cat "$layer"; }
-	fi
-	uncompressed=$((uncompressed + $(raw | wc -c)))
-	files+=$(raw | tar -tvf - | awk '$1 !~ /^d/ { $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }' |
-		sed -e 's|^\./||' -e 's|^/||')$'\n'
-done < <(jq -r '.layers[] | "\(.digest) \(.mediaType) \(.size)"' "$manifest")
-files=$(sort <<<"$files" | sed '/^$/d')
-if [[ $files != "$WANT_FILES" ]]; then
-	mapfile -t found <<<"$files"
-	fail "image filesystem holds files other than /kwait and the CA bundle:"$'\n'"$(printf '  /%s\n' "${found[@]}")"
+# --- Static checks on the archive: OCI layout -> (index ->) manifests -> config and layers.
+mkdir "$work/layout"
+tar -xf "$ARCHIVE" -C "$work/layout" || fail "$ARCHIVE is not a tar archive"
+[[ -f $work/layout/index.json ]] || fail "$ARCHIVE has no index.json: not an OCI archive"
+blob() { echo "$work/layout/blobs/${1/://}"; }
+top=$(jq -c '.manifests[0]' "$work/layout/index.json")
+ref=$(jq -r '.annotations["org.opencontainers.image.ref.name"] // "(no ref.name)"' <<<"$top")
+if [[ $(jq -r .mediaType <<<"$top") == *index* ]]; then
+	index=$(blob "$(jq -r .digest <<<"$top")")
+	[[ -f $index ]] || fail "index blob missing from the archive"
+	mapfile -t descs < <(jq -c '.manifests[]' "$index")
+	pass "archive is an OCI image index: $ref, $(jq -r '[.manifests[].platform | .os + "/" + .architecture] | join(", ")' "$index")"
+else
+	descs=("$top")
+	pass "archive is an OCI image: $ref"
 fi
-pass "filesystem is only /kwait and /etc/ssl/certs/ca-certificates.crt (plus directories): no shell, no /bin/sh"
 
-# --- Run it.
-if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+# check_platform DESC: the static checks of one platform's image; leaves
+# its config in $config and its unpacked filesystem in $rootfs.
+check_platform() {
+	local manifest digest media size layer files='' uncompressed=0 compressed=0 label value platform
+	manifest=$(blob "$(jq -r .digest <<<"$1")")
+	[[ -f $manifest ]] || fail "manifest blob $(jq -r .digest <<<"$1") missing from the archive"
+	config=$(blob "$(jq -r .config.digest "$manifest")")
+	[[ -f $config ]] || fail "config blob missing from the archive"
+	platform=$(jq -r '.os + "/" + .architecture' "$config")
+
+	local user entrypoint cmd
+	user=$(jq -r '.config.User // ""' "$config")
+	[[ $user == "$WANT_USER" ]] || fail "$platform: config User is '$user', want '$WANT_USER'"
+	entrypoint=$(jq -c '.config.Entrypoint' "$config")
+	[[ $entrypoint == "$WANT_ENTRYPOINT" ]] || fail "$platform: config Entrypoint is $entrypoint, want exactly $WANT_ENTRYPOINT"
+	cmd=$(jq -c '.config.Cmd // [] ' "$config")
+	[[ $cmd == "[]" ]] || fail "$platform: config Cmd is $cmd, want none (the pod's args are kwait's arguments)"
+	pass "$platform: runs as user $user, entrypoint exactly $entrypoint, no Cmd"
+
+	for label in title description version revision created source licenses; do
+		value=$(jq -r --arg k "org.opencontainers.image.$label" '.config.Labels[$k] // ""' "$config")
+		[[ -n $value ]] || fail "$platform: label org.opencontainers.image.$label is missing"
+	done
+	version_label=$(jq -r '.config.Labels["org.opencontainers.image.version"]' "$config")
+	local created_label
+	created_label=$(jq -r '.config.Labels["org.opencontainers.image.created"]' "$config")
+	[[ $created_label == "$(jq -r .created "$config")" ]] ||
+		fail "$platform: label created $created_label is not the config's created $(jq -r .created "$config")"
+	pass "$platform: OCI labels title/description/version/revision/created/source/licenses (version $version_label, created $created_label)"
+
+	rootfs=$work/rootfs-${platform//\//-}
+	mkdir -p "$rootfs"
+	while read -r digest media size; do
+		layer=$(blob "$digest")
+		[[ -f $layer ]] || fail "$platform: layer blob $digest missing from the archive"
+		if [[ $media != *gzip* ]] || ! gzip -t "$layer" 2>/dev/null; then
+			fail "$platform: layer $digest is $media, want a gzip layer"
+		fi
+		compressed=$((compressed + size))
+		uncompressed=$((uncompressed + $(gzip -dc "$layer" | wc -c)))
+		files+=$(gzip -dc "$layer" | tar -tvf - | awk '$1 !~ /^d/ { $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }' |
+			sed -e 's|^\./||' -e 's|^/||')$'\n'
+		gzip -dc "$layer" | tar -xf - -C "$rootfs" --no-same-owner
+	done < <(jq -r '.layers[] | "\(.digest) \(.mediaType) \(.size)"' "$manifest")
+	files=$(sort <<<"$files" | sed '/^$/d')
+	if [[ $files != "$WANT_FILES" ]]; then
+		mapfile -t found <<<"$files"
+		fail "$platform: image filesystem holds files other than /kwait and the CA bundle:"$'\n'"$(printf '  /%s\n' "${found[@]}")"
+	fi
+	pass "$platform: filesystem is only /kwait and /etc/ssl/certs/ca-certificates.crt (plus directories): no shell"
+	((compressed <= MAX_COMPRESSED)) || fail "$platform: $compressed bytes compressed, more than the $MAX_COMPRESSED allowed"
+	pass "$platform: size $compressed bytes compressed ($(mb "$compressed"), limit $(mb "$MAX_COMPRESSED")), $uncompressed uncompressed"
+}
+
+run_desc=
+for desc in "${descs[@]}"; do
+	check_platform "$desc"
+	[[ $(jq -r '.os + "/" + .architecture' "$config") != "linux/$HOST_ARCH" ]] || run_desc=$desc
+done
+if [[ -z $run_desc ]]; then
+	echo "skip running: the archive has no linux/$HOST_ARCH image (running another platform needs qemu-user-static/binfmt)"
+	exit 0
+fi
+check_platform "$run_desc" >/dev/null
+
+# --- Run it. As root, the unpacked layers themselves, as the image's user;
+# otherwise in docker, when a daemon answers.
+if [[ $(id -u) == 0 ]]; then
+	# What a runtime does, less the namespaces: the unpacked layers as the
+	# root directory, the config's user, an empty environment.
+	engine=chroot
+	chroot=$(command -v chroot) || fail "chroot (coreutils) is not on PATH"
+	run() { env -i "$chroot" --userspec="$WANT_USER" "$rootfs" "$@"; }
+elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
 	engine=docker
 	loaded=$(docker load -i "$ARCHIVE")
 	image=$(sed -n 's/^Loaded image: //p; s/^Loaded image ID: //p' <<<"$loaded" | head -n1)
 	[[ -n $image ]] || fail "docker load printed no image: $loaded"
 	ctr=kwait-image-test-$$
-	run() { docker run --rm --name "$ctr" --entrypoint "$1" "$image" "${@:2}"; }
+	run() { docker run --rm --name "$ctr" --platform "linux/$HOST_ARCH" --entrypoint "$1" "$image" "${@:2}"; }
 else
-	engine=buildah
-	command -v buildah >/dev/null || fail "neither a docker daemon nor buildah: run hack/image.sh first (it installs buildah)"
-	mkdir -p "$ROOT/.cache/containers/storage" "$ROOT/.cache/containers/run"
-	ctr=$("${BUILDAH[@]}" from --quiet --pull-always --name "kwait-image-test-$$" "oci-archive:$ARCHIVE")
-	image_id=$("${BUILDAH[@]}" inspect --type container --format '{{.FromImageID}}' "$ctr")
-	run() { "${BUILDAH[@]}" run --isolation chroot "$ctr" -- "$@"; }
+	fail "running the image needs root (for chroot) or a docker daemon"
 fi
 
-platform=$(jq -r '.os + "/" + .architecture' "$config")
-host=linux/$(go env GOARCH 2>/dev/null || dpkg --print-architecture)
-hint=
-[[ $platform == "$host" ]] || hint=" (image is $platform, host is $host: running it needs qemu-user-static/binfmt)"
-out=$(run /kwait version 2>&1) || fail "'kwait version' failed in the image ($engine)$hint: $out"
-[[ $out == "kwait "* ]] || fail "'kwait version' printed '$out', want 'kwait <version>'"
-[[ $out == *"$version_label"* ]] || fail "'kwait version' printed '$out' but the image label says version $version_label"
-pass "'kwait version' runs in the image as $user ($engine): $out"
+out=$(run "$(jq -r '.config.Entrypoint[0]' "$config")" version 2>&1) || fail "'kwait version' failed in the image ($engine): $out"
+first=${out%%$'\n'*}
+[[ $first == "kwait $version_label" ]] || fail "'kwait version' printed '$first', want 'kwait $version_label' (the image's version label)"
+pass "linux/$HOST_ARCH: 'kwait version' runs in the image as $WANT_USER ($engine): $first"
 
 if out=$(run /bin/sh -c true 2>&1); then
 	fail "/bin/sh ran inside the image"
 fi
-pass "/bin/sh cannot be run in the image"
-
-echo "size: uncompressed $uncompressed bytes ($(mb "$uncompressed")) of layer tar," \
-	"compressed $compressed bytes ($(mb "$compressed")) of gzip layers (what a registry stores and a node pulls)"
+pass "linux/$HOST_ARCH: /bin/sh cannot be run in the image"

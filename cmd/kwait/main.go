@@ -11,8 +11,12 @@ import (
 	"github.com/kwait-dev/kwait/pkg/cli"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// Set at build time by the Makefile: -ldflags "-X main.version=v0.2.0
+// -X main.commit=<full hash>". A plain `go build` says v0.0.0-dev.
+var (
+	version = "v0.0.0-dev"
+	commit  = ""
+)
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -28,5 +32,6 @@ func main() {
 	}()
 	info, err := os.Stderr.Stat()
 	terminal := err == nil && info.Mode()&os.ModeCharDevice != 0
-	os.Exit(cli.Main(ctx, os.Args, cli.Streams{Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: terminal}, version))
+	os.Exit(cli.Main(ctx, os.Args, cli.Streams{Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: terminal},
+		cli.Build{Version: version, Commit: commit}))
 }

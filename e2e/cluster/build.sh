@@ -3,6 +3,7 @@
 #   kube-apiserver kube-controller-manager kube-scheduler kubectl  (tools/kube)
 #   etcd                                                            (tools/etcd)
 #   kwok helm                                            (go install pkg@version)
+#   crane registry syft actionlint      release tools, only when named (go install)
 #
 # Everything comes from the Go module proxy, so a fresh machine needs nothing
 # but Go. Each binary gets a stamp file recording what it was built from; a
@@ -10,7 +11,8 @@
 # a second run takes well under a second. A cold build of the Kubernetes
 # binaries takes 6-9 minutes on 2 cores.
 #
-# Usage: build.sh [kube|etcd|kwok|helm ...]   (default: all)
+# Usage: build.sh [kube|etcd|kwok|helm|crane|registry|syft|actionlint ...]
+#        (default: the control plane: etcd kwok helm kube)
 # Env:   E2E_BIN_DIR      output directory (default $ROOT/.cache/bin)
 #        E2E_FORCE_BUILD  set to 1 to rebuild even when the stamps match
 set -euo pipefail
@@ -170,7 +172,13 @@ main() {
       # "Helm/3.19.0" userAgent.
       helm) go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
         "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" ;;
-      *) die "unknown target '$t' (want kube, etcd, kwok or helm)" ;;
+      crane) go_install crane github.com/google/go-containerregistry/cmd/crane "$GGCR_VERSION" ;;
+      # An in-memory OCI registry listening on localhost only (-port).
+      registry) go_install registry github.com/google/go-containerregistry/cmd/registry "$GGCR_VERSION" ;;
+      # syft names itself in every SBOM: give it its version, as its release build does.
+      syft) go_install syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION" "-X main.version=${SYFT_VERSION#v}" ;;
+      actionlint) go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
+      *) die "unknown target '$t' (want kube, etcd, kwok, helm, crane, registry, syft or actionlint)" ;;
     esac
     ((SECONDS - start < 2)) || log "$t done in $((SECONDS - start))s"
   done

@@ -10,3 +10,9 @@ KUBE_VERSION=v1.36.3   # k8s.io/kubernetes (staging modules are v0.36.3)
 ETCD_VERSION=v3.6.16   # go.etcd.io/etcd/server/v3
 KWOK_VERSION=v0.8.0    # sigs.k8s.io/kwok
 HELM_VERSION=v3.19.0   # helm.sh/helm/v3
+
+# Release and registry tools (hack/release.sh, hack/publish.sh, the registry
+# e2e test, make lint), installed by build.sh like the control plane.
+GGCR_VERSION=v0.22.1   # github.com/google/go-containerregistry: crane and registry
+SYFT_VERSION=v1.57.1   # github.com/anchore/syft: the SBOMs
+ACTIONLINT_VERSION=v1.7.12 # github.com/rhysd/actionlint

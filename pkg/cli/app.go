@@ -27,8 +27,11 @@ type Streams struct {
 // Main runs kwait with args (args[0] is the program name) and returns the
 // exit code. ctx ends when the process is told to stop; its cause should be
 // a *SignalError then.
-func Main(ctx context.Context, args []string, s Streams, version string) int {
-	app := newApp(s, version)
+func Main(ctx context.Context, args []string, s Streams, build Build) int {
+	if printVersionFlag(args, s, build) {
+		return 0
+	}
+	app := newApp(s, build)
 	scan := reorder(args, app)
 	termLog := terminationLogOf(scan)
 	app.Action = func(c *cli.Context) error { return rootAction(c, s, scan.given, termLog) }
@@ -51,7 +54,7 @@ func Main(ctx context.Context, args []string, s Streams, version string) int {
 }
 
 // newApp builds the command line without its actions.
-func newApp(s Streams, version string) *cli.App {
+func newApp(s Streams, build Build) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
@@ -67,7 +70,7 @@ func newApp(s Streams, version string) *cli.App {
 			"--for gives the rule of every Kubernetes target without one.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
 			"(--log-level is KWAIT_LOG_LEVEL).",
-		Version:               version,
+		Version:               build.Version,
 		HideVersion:           true,
 		Writer:                s.Out,
 		ErrWriter:             s.Err,
@@ -76,7 +79,7 @@ func newApp(s Streams, version string) *cli.App {
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
-		Commands:              commands(s, version),
+		Commands:              append(commands(), versionCommand(s, build)),
 	}
 	// Header values and --for rules may hold commas: one flag, one value
 	// (and one value per KWAIT_HEADER or KWAIT_FOR variable).
@@ -125,7 +128,7 @@ func rootFlags() []cli.Flag {
 // every KWAIT_* variable is read and checked whatever the command; those
 // that do not apply to the command are hidden from its help and refused on
 // its command line.
-func commands(s Streams, version string) []*cli.Command {
+func commands() []*cli.Command {
 	var cmds []*cli.Command
 	for _, k := range kind.All() {
 		shown := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag(), namespaceFlag()})
@@ -147,16 +150,6 @@ func commands(s Streams, version string) []*cli.Command {
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
 		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
 		network(spec.DNS, "wait for DNS names to resolve", "NAME...", nil),
-		&cli.Command{
-			Name: "version", Usage: "print the version",
-			Action: func(c *cli.Context) error {
-				if c.NArg() > 0 {
-					return usagef("version takes no arguments")
-				}
-				_, err := fmt.Fprintf(s.Out, "kwait %s\n", version)
-				return err
-			},
-		},
 	)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")

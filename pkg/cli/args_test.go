@@ -8,7 +8,7 @@ import (
 
 func TestReorder(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test")
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
 	tests := []struct {
 		name string
 		in   []string
@@ -139,7 +139,7 @@ func TestReorder(t *testing.T) {
 // each are noted, under the flag's first name.
 func TestReorderRecords(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, "test")
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
 	s := reorder([]string{"kwait", "-q", "--termination-log", "/a", "tcp://db:1", "--termination-log=/b", "-nprod"}, app)
 	for _, name := range []string{"quiet", "q", "termination-log", "namespace", "n"} {
 		if !s.given[name] {

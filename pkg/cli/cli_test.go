@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 
 const testVersion = "v1.2.3-test"
 
+// testCommit is the commit the test build claims.
+const testCommit = "0123456789abcdef0123456789abcdef01234567"
+
 // safetyNet bounds every run: a case that wrongly starts waiting ends with
 // 124 instead of hanging the test binary.
 const safetyNet = 30 * time.Second
@@ -49,7 +52,7 @@ var mainMu sync.Mutex
 func runMain(ctx context.Context, args []string, s cli.Streams) int {
 	mainMu.Lock()
 	defer mainMu.Unlock()
-	return cli.Main(ctx, args, s, testVersion)
+	return cli.Main(ctx, args, s, cli.Build{Version: testVersion, Commit: testCommit})
 }
 
 // run runs kwait in-process with args (without the program name).
@@ -180,6 +183,7 @@ func TestBadUsage(t *testing.T) {
 		{"log format", []string{"tcp", closed, "--log-format", "xml"}, `--log-format "xml"`},
 		{"version extra", []string{"version", "extra"}, "version takes no arguments"},
 		{"version flag", []string{"version", "--timeout", "1s"}, "-timeout"},
+		{"version output", []string{"version", "-o", "yaml"}, `--output "yaml": want text or json`},
 
 		{"pods without selector", []string{"pods", "-n", "prod"}, "--selector"},
 		{"pods blank selector", []string{"pods", "-l", " "}, "--selector: empty label selector"},

@@ -4,15 +4,32 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 )
 
 func TestVersion(t *testing.T) {
 	t.Parallel()
-	r := run(t, "version")
-	if r.code != 0 || r.out != "kwait "+testVersion+"\n" || r.err != "" {
-		t.Errorf("kwait version = %d, stdout %q, stderr %q; want 0, %q, nothing", r.code, r.out, r.err, "kwait "+testVersion+"\n")
+	platform := runtime.GOOS + "/" + runtime.GOARCH
+	text := "kwait " + testVersion + "\ncommit:   " + testCommit + "\ngo:       " + runtime.Version() + "\nplatform: " + platform + "\n"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"version"}, text},
+		{[]string{"version", "-o", "text"}, text},
+		{[]string{"version", "--output=json"}, `{"version":"` + testVersion + `","commit":"` + testCommit +
+			`","goVersion":"` + runtime.Version() + `","platform":"` + platform + `"}` + "\n"},
+		{[]string{"--version"}, "kwait " + testVersion + "\n"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := run(t, tc.args...)
+			if r.code != 0 || r.out != tc.want || r.err != "" {
+				t.Errorf("kwait %s = %d, stdout %q, stderr %q; want 0, %q, nothing", strings.Join(tc.args, " "), r.code, r.out, r.err, tc.want)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,237 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The release test takes what `make release` put in dist/ (KWAIT_DIST, the
+// version KWAIT_VERSION) through a real OCI registry, as a user would:
+// `make publish` pushes the image index and the chart, an example chart
+// that depends on kwait through oci:// is pushed and installed from there,
+// and the image it runs must be the index, for both platforms, whose amd64
+// binary says the release's version.
+
+// startRegistry runs go-containerregistry's in-memory registry (built into
+// .cache/bin by e2e/cluster/build.sh) on a free port of 127.0.0.1 until the
+// test ends, and returns its host:port.
+func startRegistry(t *testing.T) string {
+	t.Helper()
+	bin := cacheBin(t, "registry")
+	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	// -port 0: the kernel picks the port; the registry logs it.
+	cmd := exec.CommandContext(ctx, bin, "-port", "0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	port := make(chan string, 1)
+	go func() {
+		serving := regexp.MustCompile(`serving on port (\d+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := serving.FindStringSubmatch(sc.Text()); m != nil {
+				port <- m[1]
+			}
+		}
+		close(port)
+	}()
+	select {
+	case p, ok := <-port:
+		if !ok {
+			t.Fatal("the registry exited before it said its port")
+		}
+		return "127.0.0.1:" + p
+	case <-time.After(30 * time.Second):
+		t.Fatal("the registry did not say its port within 30s")
+	}
+	return ""
+}
+
+// cacheBin is the path of a tool e2e/cluster/build.sh built into .cache/bin.
+func cacheBin(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", ".cache", "bin", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("no %s in .cache/bin: run e2e/cluster/build.sh %s (make release does)", name, name)
+	}
+	return p
+}
+
+// runTool runs a command with a deadline, a HOME of its own and the
+// environment env (plus the test's PATH, which has go for build.sh), and
+// returns its standard output; it fails the test on error.
+func runTool(t *testing.T, env []string, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	out, err := cmd.Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			out = append(out, exit.Stderr...)
+		}
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestReleaseThroughRegistry: make publish pushes dist/'s image index and
+// chart to a registry on 127.0.0.1; the infra example, its kwait dependency
+// taken from oci:// in that registry, is pushed there and installed from
+// there with the image pointing at the registry; the image it renders
+// resolves there to an index of linux/amd64 and linux/arm64, and the kwait
+// binary of the amd64 image prints the release's version.
+// Not parallel: the infra example installs CRDs with their real names.
+func TestReleaseThroughRegistry(t *testing.T) {
+	dist, version := os.Getenv("KWAIT_DIST"), os.Getenv("KWAIT_VERSION")
+	if dist == "" || version == "" {
+		t.Fatal("KWAIT_DIST and KWAIT_VERSION are not set: run the suite with `make e2e` (it runs make release first)")
+	}
+	chartVersion := strings.TrimPrefix(version, "v")
+	reg := startRegistry(t)
+	crane := cacheBin(t, "crane")
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// make publish, against the test's registry.
+	out := runTool(t, []string{"REGISTRY=" + reg + "/kwait-dev", "DIST=" + dist, "PLAIN_HTTP=1"},
+		filepath.Join(root, "hack", "publish.sh"))
+	m := regexp.MustCompile(`(?m)^publish: (\S+):` + regexp.QuoteMeta(chartVersion) + `@(sha256:[0-9a-f]{64})$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("make publish did not print the image it pushed as REPOSITORY:%s@DIGEST:\n%s", chartVersion, out)
+	}
+	repository, digest := m[1], m[2]
+	if want := reg + "/kwait-dev/kwait"; repository != want {
+		t.Fatalf("make publish pushed the image to %s, want %s", repository, want)
+	}
+
+	// The infra example, depending on kwait from the registry.
+	exclusiveCRDs(t, "tenants.minio.min.io", "clusters.postgresql.cnpg.io")
+	dir := filepath.Join(t.TempDir(), "infra")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "charts", "examples", "infra"))); err != nil {
+		t.Fatal(err)
+	}
+	chartYAML := filepath.Join(dir, "Chart.yaml")
+	data, err := os.ReadFile(chartYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep := regexp.MustCompile(`(?m)^(\s+)version: .*\n(\s+)repository: file://\.\./\.\./kwait$`)
+	if !dep.Match(data) {
+		t.Fatalf("charts/examples/infra/Chart.yaml has no file:// dependency on kwait to replace:\n%s", data)
+	}
+	data = dep.ReplaceAll(data, []byte("${1}version: "+chartVersion+"\n${2}repository: oci://"+reg+"/kwait-dev/charts"))
+	if err := os.WriteFile(chartYAML, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	helmCmd(t, "dependency", "build", dir, "--plain-http")
+	if _, err := os.Stat(filepath.Join(dir, "charts", "kwait-"+chartVersion+".tgz")); err != nil {
+		t.Fatalf("helm dependency build did not fetch kwait %s from the registry: %v", chartVersion, err)
+	}
+	pkg := t.TempDir()
+	helmCmd(t, "package", dir, "--destination", pkg)
+	helmCmd(t, "push", filepath.Join(pkg, "infra-0.1.0.tgz"), "oci://"+reg+"/kwait-dev/examples", "--plain-http")
+
+	ns := chartNamespace(t)
+	enforceRestricted(t, ns)
+	deleteClusterRBAC(t, ns+"-infra-operators-ready")
+	image := repository + "@" + digest
+	helmInstall(t, ns, "infra", "oci://"+reg+"/kwait-dev/examples/infra", "--version", "0.1.0", "--plain-http",
+		"--set", "kwait.image.repository="+repository, "--set", "kwait.image.digest="+digest)
+
+	// Every kwait container the release rendered runs the pushed index.
+	rendered := helmCmd(t, "get", "manifest", "infra", "-n", ns) + helmCmd(t, "get", "hooks", "infra", "-n", ns)
+	images := regexp.MustCompile(`(?m)^\s+image: "?([^"\s]*/kwait[@:][^"\s]*)"?$`).FindAllStringSubmatch(rendered, -1)
+	if len(images) == 0 {
+		t.Fatalf("the release renders no kwait image:\n%s", rendered)
+	}
+	for _, i := range images {
+		if i[1] != image {
+			t.Errorf("the release runs kwait image %s, want %s", i[1], image)
+		}
+	}
+
+	// It resolves in the registry to an index of both platforms.
+	var index struct {
+		MediaType string `json:"mediaType"`
+		Manifests []struct {
+			Platform struct{ OS, Architecture string } `json:"platform"`
+		} `json:"manifests"`
+	}
+	if err := json.Unmarshal([]byte(runTool(t, nil, crane, "manifest", image)), &index); err != nil {
+		t.Fatalf("crane manifest %s: %v", image, err)
+	}
+	var platforms []string
+	for _, m := range index.Manifests {
+		platforms = append(platforms, m.Platform.OS+"/"+m.Platform.Architecture)
+	}
+	if index.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(platforms, " ") != "linux/amd64 linux/arm64" {
+		t.Fatalf("%s is a %s of %q, want an OCI image index of linux/amd64 and linux/arm64", image, index.MediaType, platforms)
+	}
+	if got := strings.TrimSpace(runTool(t, nil, crane, "digest", repository+":"+chartVersion)); got != digest {
+		t.Errorf("tag %s resolves to %s, the release renders %s", chartVersion, got, digest)
+	}
+
+	// The amd64 image's kwait prints the release's version.
+	kwait := filepath.Join(t.TempDir(), "kwait")
+	extractFile(t, runTool(t, nil, crane, "export", "--platform", "linux/amd64", image, "-"), "kwait", kwait)
+	first, _, _ := strings.Cut(runTool(t, nil, kwait, "version"), "\n")
+	if first != "kwait "+version {
+		t.Errorf("kwait version from the pulled amd64 image printed %q, want %q", first, "kwait "+version)
+	}
+}
+
+// extractFile writes the file name of the tar stream to path, executable.
+func extractFile(t *testing.T, stream, name, path string) {
+	t.Helper()
+	tr := tar.NewReader(strings.NewReader(stream))
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			t.Fatalf("no %s in the image's filesystem", name)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimPrefix(hdr.Name, "/") != name {
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o755); err != nil {
+			t.Fatal(fmt.Errorf("write %s: %w", path, err))
+		}
+		return
+	}
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Assembles a release into dist/ from the binaries `make release` built with
+# `make build` for every platform (_output/bin/OS/ARCH/kwait):
+#
+#   kwait-OS-ARCH[.exe]           static binaries: linux/amd64, linux/arm64, darwin/amd64,
+#                                 darwin/arm64, windows/amd64 (the linux ones, which go into
+#                                 the image, at most 20 MB; the others' sizes are printed)
+#   kwait-image.oci.tar           one OCI image index, linux/amd64 + linux/arm64, as an OCI archive
+#                                 tagged CHART_VERSION; same commit, same digest (hack/image.sh)
+#   kwait-CHART_VERSION.tgz       the library chart (helm package), its version, appVersion and
+#                                 default image tag set to CHART_VERSION
+#   kwait-binaries.spdx.json      SBOM of the binaries (syft, SPDX JSON)
+#   kwait-image-linux-ARCH.spdx.json  SBOM of each platform's image (syft, SPDX JSON)
+#   SHA256SUMS                    sha256sum of every file above
+#
+# CHART_VERSION is the version without its "v" (v0.2.0 -> 0.2.0): Helm wants
+# SemVer, and the image and chart share one tag so a chart's default image
+# is the image of the same release. On a release tag the chart, its values
+# and deploy/ must already name that version (bump them before tagging).
+#
+# Env: VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
+# registry `make publish` pushes to by default; the chart's default image is
+# REGISTRY/kwait).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VERSION=${VERSION:-$("$ROOT/hack/version.sh")}
+COMMIT=${COMMIT:-$(git -C "$ROOT" rev-parse HEAD)}
+DIST=${DIST:-$ROOT/dist}
+REGISTRY=${REGISTRY:-ghcr.io/kwait-dev}
+CHART_VERSION=${VERSION#v}
+BIN_DIR=$ROOT/_output/bin
+CACHE_BIN=$ROOT/.cache/bin
+PLATFORMS=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
+IMAGE_PLATFORMS=(linux/amd64 linux/arm64)
+MAX_BINARY=20000000
+
+die() { echo "release: $*" >&2; exit 1; }
+log() { echo "release: $*"; }
+
+"$ROOT/e2e/cluster/build.sh" helm syft
+HELM=$CACHE_BIN/helm
+SYFT=$CACHE_BIN/syft
+
+# On a release tag, the committed chart and manifests must say the tag.
+if git -C "$ROOT" describe --tags --exact-match --match 'v[0-9]*' >/dev/null 2>&1; then
+	committed=$(sed -n 's/^version: *//p' "$ROOT/charts/kwait/Chart.yaml")
+	[[ $committed == "$CHART_VERSION" ]] ||
+		die "tag $VERSION but charts/kwait/Chart.yaml says $committed: set the chart's version and appVersion, its image.tag and deploy/'s images to $CHART_VERSION and commit before tagging"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -rf "$DIST"
+mkdir -p "$DIST"
+
+# --- Binaries.
+binaries=()
+for p in "${PLATFORMS[@]}"; do
+	src=$BIN_DIR/$p/kwait
+	dst=$DIST/kwait-${p/\//-}
+	[[ $p == windows/* ]] && dst+=.exe
+	[[ -x $src ]] || die "no binary at ${src#"$ROOT"/}: run 'make release' (it builds every platform)"
+	got=$(go version "$src" | sed 's/.*: //')
+	size=$(stat -c %s "$src")
+	[[ $p != linux/* ]] || ((size <= MAX_BINARY)) || die "${src#"$ROOT"/} is $size bytes, more than $MAX_BINARY"
+	cp "$src" "$dst"
+	binaries+=("$dst")
+	log "$(basename "$dst"): $size bytes ($got)"
+done
+
+# --- The image index.
+PLATFORMS="${IMAGE_PLATFORMS[*]}" OUT=$DIST/kwait-image.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
+	"$ROOT/hack/image.sh" | sed 's/^/release: /'
+
+# --- The chart, with the release's version and image.
+cp -R "$ROOT/charts/kwait" "$work/kwait"
+sed -i -e "s|^version:.*|version: $CHART_VERSION|" -e "s|^appVersion:.*|appVersion: \"$CHART_VERSION\"|" "$work/kwait/Chart.yaml"
+sed -i -e "s|^  repository: .*|  repository: $REGISTRY/kwait|" -e "s|^  tag: .*|  tag: \"$CHART_VERSION\"|" "$work/kwait/values.yaml"
+HELM_CACHE_HOME=$work/helm HELM_CONFIG_HOME=$work/helm HELM_DATA_HOME=$work/helm \
+	"$HELM" package "$work/kwait" --destination "$DIST" >/dev/null
+chart=$DIST/kwait-$CHART_VERSION.tgz
+[[ -f $chart ]] || die "helm package did not write ${chart#"$ROOT"/}"
+show() { HELM_CACHE_HOME=$work/helm HELM_CONFIG_HOME=$work/helm HELM_DATA_HOME=$work/helm "$HELM" show "$1" "$chart"; }
+[[ $(show values | sed -n 's/^  tag: //p') == "\"$CHART_VERSION\"" ]] || die "the packaged chart's image.tag is not $CHART_VERSION"
+[[ $(show chart | sed -n 's/^appVersion: //p') == "$CHART_VERSION" ]] || die "the packaged chart's appVersion is not $CHART_VERSION"
+log "$(basename "$chart"): image $REGISTRY/kwait:$CHART_VERSION"
+
+# --- SBOMs. syft reads the Go build information of each binary (the main
+# module, its dependencies and the Go version) and, for the images, their
+# files; SPDX JSON.
+export SYFT_CHECK_FOR_APP_UPDATE=false
+mkdir "$work/bin"
+cp "${binaries[@]}" "$work/bin/"
+"$SYFT" scan -q "dir:$work/bin" --source-name kwait --source-version "$VERSION" \
+	-o "spdx-json=$DIST/kwait-binaries.spdx.json"
+for p in "${IMAGE_PLATFORMS[@]}"; do
+	"$SYFT" scan -q "oci-archive:$DIST/kwait-image.oci.tar" --platform "$p" --source-name kwait --source-version "$VERSION" \
+		-o "spdx-json=$DIST/kwait-image-${p/\//-}.spdx.json"
+done
+log "SBOMs: $(cd "$DIST" && echo ./*.spdx.json)"
+
+# --- Checksums of everything.
+(cd "$DIST" && sha256sum -- kwait-* >SHA256SUMS)
+log "dist/: $(find "$DIST" -type f | wc -l) files, $(du -sh "$DIST" | cut -f1)"
