@@ -39,6 +39,7 @@ test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit te
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
 	go test -race ./...
+	e2e/cluster/spawn-test.sh
 	cd bench && go test ./...
 	hack/fuzz.sh $(FUZZTIME)
 
