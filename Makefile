@@ -12,7 +12,7 @@ GOARCH      ?= $(shell go env GOARCH)
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN         := $(OUT)/bin/$(GOOS)/$(GOARCH)/kwait
 LDFLAGS     := -s -w -X main.version=$(VERSION)
-FUZZTIME    ?= 5s
+FUZZTIME    ?= 10000x
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 
 ##@ Build
@@ -37,7 +37,7 @@ image-test: image ## Check the image: user 65532, entrypoint /kwait, kwait versi
 test: lint test-unit charts-test image-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the e2e suite
 
 .PHONY: test-unit
-test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
+test-unit: ## Unit tests with the race detector, then every fuzz target for 10000 inputs (FUZZTIME=30s for a timed run)
 	go test -race ./...
 	e2e/cluster/spawn-test.sh
 	cd bench && go test ./...
