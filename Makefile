@@ -52,11 +52,12 @@ e2e: build ## The e2e suite: the built binary against a real kube-apiserver (sta
 	KWAIT_BIN=$(BIN) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet (kwait, the e2e suite, the bench module)
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench module), shellcheck over every script
 	@out=$$(gofmt -l cmd pkg e2e bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
 	cd bench && go vet ./...
+	hack/shellcheck.sh
 
 ##@ Measure
 
