@@ -43,6 +43,10 @@ test-unit: ## Unit tests with the race detector, then every fuzz target for 1000
 	cd bench && go test ./...
 	hack/fuzz.sh $(FUZZTIME)
 
+.PHONY: test-stress
+test-stress: ## make test while two stress-ng CPU burners compete for the cores (STRESS_RUNS=3: three runs in a row)
+	hack/stress.sh $(MAKE) test
+
 .PHONY: charts-test
 charts-test: ## helm lint and helm template of every chart, compared with the golden files (UPDATE_GOLDEN=1 rewrites them)
 	hack/charts-test.sh
