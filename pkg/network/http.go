@@ -52,8 +52,8 @@ type HTTPOptions struct {
 // does not match, a refused connection, a timeout, and TLS errors too (a
 // certificate may be issued or fixed while kwait waits; the reason says
 // which). Each attempt opens a fresh connection, so a server that stopped
-// listening is noticed. Redirects are followed as Go does by default (up to
-// 10). Proxies are taken from
+// listening is noticed. Up to 10 redirects are followed, and headers go to
+// the URL's own origin only (see checkRedirect). Proxies are taken from
 // HTTP_PROXY, HTTPS_PROXY and NO_PROXY (see proxyFromEnv); trouble with the
 // proxy is named as such ("proxy: connection refused").
 type HTTP struct {
@@ -134,7 +134,8 @@ func newHTTP(o HTTPOptions, p Poll, getenv func(string) string) (*HTTP, error) {
 			DisableKeepAlives:      true,
 			ForceAttemptHTTP2:      true,
 		},
-		Timeout: p.AttemptTimeout,
+		CheckRedirect: h.checkRedirect,
+		Timeout:       p.AttemptTimeout,
 	}
 	return h, nil
 }
