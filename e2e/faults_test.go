@@ -69,8 +69,8 @@ func TestHTTPAttemptsAreBounded(t *testing.T) {
 		t.Errorf("%d connections in 3s with 1s attempts, want 2-4 (one per attempt)", n)
 	}
 	// The server notices the hang-up a moment after the attempt timeout;
-	// how long a moment depends on this machine's load, measured now.
-	limit := 1300*time.Millisecond + 20*timerLateness()
+	// how long a moment depends on this machine's load while kwait ran.
+	limit := 1300*time.Millisecond + 20*p.late
 	for range n {
 		select {
 		case lived := <-conns:
