@@ -27,7 +27,9 @@ func parseJSONPathRule(s string) (Rule, error) {
 	if !hasValue {
 		return Rule{kind: ruleJSONPath, path: path}, nil
 	}
-	if strings.HasPrefix(value, "=") {
+	// "==Running", spaced or not, is a typo; a value that starts with "="
+	// must be quoted.
+	if strings.HasPrefix(strings.TrimSpace(value), "=") {
 		return Rule{}, errors.New(`use a single "=" between the jsonpath expression and the value`)
 	}
 	value = strings.TrimSpace(unquote(value))
@@ -113,9 +115,11 @@ func unquote(s string) string {
 }
 
 // quoteValue is the inverse of unquote for values that unquote would
-// otherwise change, so that String output parses back to the same rule.
+// otherwise change, and quotes a value starting with "=", which unquoted
+// reads as a doubled "=", so that String output parses back to the same
+// rule.
 func quoteValue(s string) string {
-	if s[0] == '"' || s[0] == '\'' || s[len(s)-1] == '"' || s[len(s)-1] == '\'' {
+	if s[0] == '"' || s[0] == '\'' || s[0] == '=' || s[len(s)-1] == '"' || s[len(s)-1] == '\'' {
 		return `"` + s + `"`
 	}
 	return s

@@ -44,6 +44,7 @@ func TestParseRule(t *testing.T) {
 		{`jsonpath=.status.conditions[?(@.type!="Ready")].status`, `jsonpath={.status.conditions[?(@.type!="Ready")].status}`},
 		{"jsonpath={..phase}=Running", "jsonpath={..phase}=Running"},
 		{"jsonpath={.spec.containers[0].image}=nginx:1.27", "jsonpath={.spec.containers[0].image}=nginx:1.27"},
+		{`jsonpath={.status.expr}="=x"`, `jsonpath={.status.expr}="=x"`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
@@ -94,6 +95,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{"jsonpath={.status.phase}=", `value after "=" is empty`},
 		{`jsonpath={.status.phase}=""`, `value after "=" is empty`},
 		{"jsonpath={.status.phase}==Running", `use a single "="`},
+		{"jsonpath={.status.phase}= =Running", `use a single "="`},
 		{"jsonpath={.a}{.b}", `unexpected "{.b}" after jsonpath expression`},
 		{"jsonpath={range .items[*]}{.name}{end}", `unexpected "{.name}{end}" after jsonpath expression`},
 		{"jsonpath=.items{.name}", "not a single {...} expression"},
