@@ -22,7 +22,7 @@ LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # -ldflags out of the binary's build information.
 # urfave/cli's man page and markdown generators are never used: 0.3 MB of the binary.
 TAGS        := urfave_cli_no_docs
-FUZZTIME    ?= 5s
+FUZZTIME    ?= 10000x
 # Where `make publish` pushes, and the image the chart and deploy/ name by default.
 REGISTRY    ?= ghcr.io/kwait-dev
 DIST        := $(ROOT)/dist
@@ -73,11 +73,16 @@ release-test: release ## The image index built twice from one commit has one dig
 test: lint test-unit charts-test image-test release-test e2e ## Run every test: lint, unit tests with -race, fuzz runs, charts, the image, the release, the e2e suite
 
 .PHONY: test-unit
-test-unit: ## Unit tests with the race detector, then a short run of every fuzz target
+test-unit: ## Unit tests with the race detector, then every fuzz target for 10000 inputs (FUZZTIME=30s for a timed run)
 	go test -race ./...
+	e2e/cluster/spawn-test.sh
 	cd bench && go test ./...
 	cd hack/ocibuild && GOWORK=off go test ./...
 	hack/fuzz.sh $(FUZZTIME)
+
+.PHONY: test-stress
+test-stress: ## make test while two stress-ng CPU burners compete for the cores (STRESS_RUNS=3: three runs in a row)
+	hack/stress.sh $(MAKE) test
 
 .PHONY: charts-test
 charts-test: ## helm lint and helm template of every chart, compared with the golden files (UPDATE_GOLDEN=1 rewrites them)
@@ -88,7 +93,7 @@ e2e: build release ## The e2e suite: the built binary against a real kube-apiser
 	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules), actionlint on .github/workflows
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules), actionlint on .github/workflows, shellcheck over every script
 	@out=$$(gofmt -l cmd pkg e2e bench hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
@@ -96,6 +101,7 @@ lint: ## gofmt and go vet (kwait, the e2e suite, the bench and ocibuild modules)
 	cd hack/ocibuild && GOWORK=off go vet ./...
 	e2e/cluster/build.sh actionlint
 	$(CACHE_BIN)/actionlint .github/workflows/*.yml
+	hack/shellcheck.sh
 
 ##@ Measure
 

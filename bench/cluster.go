@@ -121,7 +121,9 @@ func (c *cluster) apiserverCPU() (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("apiserver pid: %w", err)
 	}
-	return processCPU(strings.TrimSpace(string(raw)))
+	// cluster.sh writes "PID START_TIME".
+	pid, _, _ := strings.Cut(strings.TrimSpace(string(raw)), " ")
+	return processCPU(pid)
 }
 
 // processCPU reads utime+stime of pid from /proc.

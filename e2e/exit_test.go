@@ -55,8 +55,10 @@ func TestSignals(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.expect(t, c.code)
-		if took := time.Since(sent); took > time.Second {
-			t.Errorf("%s: exited %s after the signal, want within 1s", c.sig, took)
+		// Within a second, as promised, plus what this machine's load added
+		// to wake-ups meanwhile (see probeLateness).
+		if took, limit := time.Since(sent), time.Second+20*p.late; took > limit {
+			t.Errorf("%s: exited %s after the signal, want within 1s (%s allowing for this machine's load)", c.sig, took, limit)
 		}
 	}
 }

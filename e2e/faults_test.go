@@ -68,11 +68,14 @@ func TestHTTPAttemptsAreBounded(t *testing.T) {
 	if n < 2 || n > 4 {
 		t.Errorf("%d connections in 3s with 1s attempts, want 2-4 (one per attempt)", n)
 	}
+	// The server notices the hang-up a moment after the attempt timeout;
+	// how long a moment depends on this machine's load while kwait ran.
+	limit := 1300*time.Millisecond + 20*p.late
 	for range n {
 		select {
 		case lived := <-conns:
-			if lived > 1300*time.Millisecond {
-				t.Errorf("an attempt kept its connection %s, want at most the 1s attempt timeout", lived)
+			if lived > limit {
+				t.Errorf("an attempt kept its connection %s, want at most the 1s attempt timeout (%s allowing for this machine's load)", lived, limit)
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("a connection still open 10s after kwait exited")

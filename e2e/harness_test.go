@@ -102,6 +102,10 @@ type proc struct {
 	done  chan struct{}
 	code  int
 	took  time.Duration
+	// late is how late a timer fired at worst in this test process while
+	// kwait ran: the scheduling delay the machine imposed meanwhile (see
+	// probeLateness), from which timing checks derive their tolerances.
+	late time.Duration
 }
 
 // start runs kwait with args against the cluster as admin (unless args
@@ -128,8 +132,11 @@ func launch(t *testing.T, cmd *exec.Cmd) *proc {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = w, w
+	stopProbe := make(chan struct{})
+	lateness := probeLateness(stopProbe)
 	began := time.Now()
 	if err := cmd.Start(); err != nil {
+		close(stopProbe)
 		t.Fatalf("start %s: %v", cmd.Path, err)
 	}
 	w.Close()
@@ -145,6 +152,8 @@ func launch(t *testing.T, cmd *exec.Cmd) *proc {
 		r.Close()
 		err := cmd.Wait()
 		p.took = time.Since(began)
+		close(stopProbe)
+		p.late = <-lateness
 		var exit *exec.ExitError
 		switch {
 		case err == nil:
@@ -168,6 +177,33 @@ func launch(t *testing.T, cmd *exec.Cmd) *proc {
 		}
 	})
 	return p
+}
+
+// probeLateness measures, until stop is closed, how late 10ms timers fire
+// in this process at worst. Measured while kwait runs, it is the scheduling
+// delay a process woken by a timer suffers on this machine under its load
+// at that time, which a quiet machine would not show.
+func probeLateness(stop <-chan struct{}) <-chan time.Duration {
+	out := make(chan time.Duration, 1)
+	go func() {
+		const tick = 10 * time.Millisecond
+		var worst time.Duration
+		timer := time.NewTimer(tick)
+		defer timer.Stop()
+		set := time.Now()
+		for {
+			select {
+			case <-stop:
+				out <- worst
+				return
+			case <-timer.C:
+				worst = max(worst, time.Since(set)-tick)
+				set = time.Now()
+				timer.Reset(tick)
+			}
+		}
+	}()
+	return out
 }
 
 // await blocks until kwait prints a line containing every one of want.

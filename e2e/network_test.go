@@ -63,11 +63,16 @@ func TestHTTP(t *testing.T) {
 	kwait(t, 0, "http", srv.URL+"/health", "--status", "2xx", "--timeout", "10s")
 }
 
+// TestDNS resolves in a mount namespace whose only nameserver is a fake on
+// loopback (see dnsInNamespace), so no query reaches the machine's own.
 func TestDNS(t *testing.T) {
 	t.Parallel()
-	kwait(t, 0, "dns", "localhost", "--timeout", "10s")
-	out := kwait(t, 124, "dns", "nothing.invalid", "--timeout", "2s")
-	mustContain(t, out, "dns://nothing.invalid")
+	fakeDNS(t, "127.0.0.155")
+	p, _ := dnsInNamespace(t, "127.0.0.155", "dns", "localhost", "--timeout", "10s")
+	p.expect(t, 0)
+	p, _ = dnsInNamespace(t, "127.0.0.155", "dns", "nothing.invalid", "--timeout", "2s")
+	out := p.expect(t, 124)
+	mustContain(t, out, "dns://nothing.invalid: no such host")
 }
 
 // TestMixedForm waits for every family in one call under one deadline.

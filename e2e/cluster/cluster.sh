@@ -102,79 +102,146 @@ ETCD_URL=http://$HOST:$ETCD_PORT
 
 pid_file() { echo "$RUN/$1.pid"; }
 
-# alive PID: the process exists and is not a zombie. A component stopped by
-# the same shell that started it stays a zombie until reaped, and kill -0
-# would still report it.
-alive() {
-  local state
-  [[ -r /proc/$1/stat ]] || return 1
-  read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 1
-  [[ $state != Z ]]
+# start_time PID: when PID started (field 22 of /proc/PID/stat, clock ticks
+# since boot), printed only while PID exists and is not a zombie. A component
+# stopped by the same shell that started it stays a zombie until reaped, and
+# kill -0 would still report it.
+start_time() {
+  local stat fields
+  { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  # Field 2, the command name, may hold spaces and parentheses: split what
+  # follows its closing parenthesis, which starts with field 3 (the state).
+  read -r -a fields <<<"${stat##*) }"
+  ((${#fields[@]} > 19)) && [[ ${fields[0]} != Z ]] || return 1
+  echo "${fields[19]}"
 }
 
-# running NAME: print the pid of component NAME if it is up. The pid must
-# still run our binary, so a recycled pid is never mistaken for (or killed
-# as) a component.
+alive() { start_time "$1" >/dev/null; }
+
+# A child forked by this shell runs this shell's code until it execs, with
+# this shell's traps still in place: a TERM in that window runs our EXIT
+# trap, a rollback, inside the child. So nothing is signalled before it has
+# exec'd (see await_exec).
+SHELL_EXE=$(readlink "/proc/$$/exe")
+
+# await_exec PID: wait until PID runs another binary than this shell's, or
+# is gone; at most 10 seconds (it takes milliseconds).
+await_exec() {
+  local deadline=$((SECONDS + 10))
+  while [[ $(readlink "/proc/$1/exe" 2>/dev/null) == "$SHELL_EXE" ]]; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.01
+  done
+}
+
+# running NAME: print the pid of component NAME if it is up.
+#
+# A component is known by its pid and the pid's start time, both recorded by
+# spawn. The start time is fixed at fork and kept across exec, so the check
+# holds from the first instant: right after the fork the child still runs
+# setsid or this shell's code, and its cmdline is not yet the binary's (that
+# race made `up` report live components as exited, and its rollback then
+# missed them). A recycled pid has another start time, so it is never
+# mistaken for, or killed as, a component.
 running() {
-  local f pid arg0
+  local f pid start arg0
   f=$(pid_file "$1")
   [[ -f $f ]] || return 1
-  pid=$(<"$f")
-  [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-  arg0=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | head -n1) || return 1
-  [[ $arg0 == "$BIN/$1" ]] || return 1
+  read -r pid start <"$f" || [[ -n ${pid:-} ]] || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  if [[ -n ${start:-} ]]; then
+    [[ $(start_time "$pid") == "$start" ]] || return 1
+  else
+    # A pid file written before start times were recorded: the process
+    # must run our binary.
+    alive "$pid" || return 1
+    arg0=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | head -n1) || return 1
+    [[ $arg0 == "$BIN/$1" ]] || return 1
+  fi
   echo "$pid"
 }
 
 # spawn NAME ARGS...: start component NAME detached from this shell: its own
 # session (a Ctrl-C or hangup of the caller does not reach it), stdio on its
 # log file (a caller reading our stdout never waits on it), and without the
-# lock fd (8) so it cannot keep the state dir locked.
+# lock fd (8) so it cannot keep the state dir locked. The pid file holds
+# "PID START_TIME" (see running); a child that is already gone gets start
+# time 0, which never matches, so waiting on it fails at once with its log.
+# spawn returns once the child has exec'd (setsid, then the component).
 spawn() {
-  local name=$1 logf=$LOGS/$1.log
+  local name=$1 logf=$LOGS/$1.log pid start
   shift
   printf '=== %s cluster.sh starting %s\n' "$(date -u +%FT%TZ)" "$name" >>"$logf"
   setsid "$BIN/$name" "$@" </dev/null >>"$logf" 2>&1 8>&- &
-  echo $! >"$(pid_file "$name")"
+  pid=$!
+  start=$(start_time "$pid") || start=0
+  echo "$pid $start" >"$(pid_file "$name")"
   STARTED+=("$name")
-  log "started $name (pid $!, log $logf)"
+  await_exec "$pid" || die "$name (pid $pid) was not exec'd within 10s"
+  log "started $name (pid $pid, log $logf)"
 }
 
-# wait_gone PID SECONDS: poll until PID has exited, at most SECONDS.
+# wait_gone PID START SECONDS: poll until the process PID that started at
+# START has exited, at most SECONDS.
 wait_gone() {
-  local pid=$1 deadline=$((SECONDS + $2))
-  while alive "$pid"; do
+  local pid=$1 start=$2 deadline=$((SECONDS + $3))
+  while [[ $(start_time "$pid") == "$start" ]]; do
     ((SECONDS < deadline)) || return 1
     sleep "$POLL"
   done
 }
 
-# stop NAME: TERM, then KILL if it has not exited within STOP_TIMEOUT.
-stop() {
-  local name=$1 pid
-  if pid=$(running "$name"); then
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
-      log "$name (pid $pid) ignored TERM for ${STOP_TIMEOUT}s, killing"
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_gone "$pid" 10 || die "$name (pid $pid) survived KILL"
-    fi
-    log "stopped $name (pid $pid)"
+# terminate WHAT PID: TERM, then KILL if PID has not exited within
+# STOP_TIMEOUT. Nothing happens when PID is already gone. A child that never
+# left this shell's code gets KILL, which runs no trap.
+terminate() {
+  local what=$1 pid=$2 start sig=TERM
+  start=$(start_time "$pid") || return 0
+  await_exec "$pid" || sig=KILL
+  kill -"$sig" "$pid" 2>/dev/null || true
+  if ! wait_gone "$pid" "$start" "$STOP_TIMEOUT"; then
+    log "$what (pid $pid) ignored TERM for ${STOP_TIMEOUT}s, killing"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_gone "$pid" "$start" 10 || die "$what (pid $pid) survived KILL"
   fi
-  rm -f "$(pid_file "$name")"
+  log "stopped $what (pid $pid)"
 }
 
-# strays: pids of our binaries that still reference this state dir but have
-# no pid file any more (e.g. a pid file deleted by hand, or a crash between
-# fork and writing it). down kills them so nothing outlives it.
+# stop NAME: stop component NAME if it runs, and forget its pid.
+stop() {
+  local pid
+  if pid=$(running "$1"); then
+    terminate "$1" "$pid"
+  fi
+  rm -f "$(pid_file "$1")"
+}
+
+# strays: pids of our binaries that reference this state dir but are not a
+# component's recorded pid (e.g. a pid file deleted by hand, or a crash
+# between fork and writing it). down and a failed up stop them, so nothing
+# outlives either.
 strays() {
-  local p arg0 name
+  local p pid arg0 name c known=" "
+  for c in "${COMPONENTS[@]}"; do
+    pid=$(running "$c") && known+="$pid "
+  done
   for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    [[ $known == *" $pid "* ]] && continue
     arg0=$(tr '\0' '\n' 2>/dev/null <"$p/cmdline" | head -n1) || continue
     for name in "${COMPONENTS[@]}"; do
       [[ $arg0 == "$BIN/$name" ]] || continue
-      grep -qzF -- "$STATE/" "$p/cmdline" 2>/dev/null && echo "${p#/proc/}"
+      grep -qzF -- "$STATE/" "$p/cmdline" 2>/dev/null && echo "$pid"
     done
+  done
+}
+
+# stop_strays: stop every stray (see strays).
+stop_strays() {
+  local pid
+  for pid in $(strays); do
+    log "stopping stray component pid $pid"
+    terminate "stray" "$pid"
   done
 }
 
@@ -644,6 +711,7 @@ rollback() {
   for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
     stop "${STARTED[i]}" || true
   done
+  stop_strays || true
 }
 
 lock_state() {
@@ -692,16 +760,12 @@ cmd_up() {
 }
 
 cmd_down() {
-  local i pid
+  local i
   lock_state
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     stop "${COMPONENTS[i]}"
   done
-  for pid in $(strays); do
-    log "killing stray component pid $pid"
-    kill -KILL "$pid" 2>/dev/null || true
-    wait_gone "$pid" 10 || die "pid $pid survived KILL"
-  done
+  stop_strays
   rm -rf "$ETCD_DATA"
   log "cluster down (state kept in $STATE, etcd data removed)"
 }
@@ -774,4 +838,7 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced (by spawn-test.sh), it only defines its functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi

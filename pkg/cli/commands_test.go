@@ -62,12 +62,15 @@ func TestHelp(t *testing.T) {
 // for, not requests for help (which would exit 0 without waiting).
 func TestHelpIsNotAName(t *testing.T) {
 	t.Parallel()
+	// A Deployment on a cluster where nothing listens: no DNS query, no
+	// connection off the machine.
+	kc := kubeconfig(t)
 	for _, name := range []string{"h", "help"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			r := run(t, "dns", name, "--timeout", "1ms", "--termination-log", "")
-			if r.out != "" || !strings.Contains(r.err, `"dns://`+name) {
-				t.Errorf("exit code %d, stdout %q, stderr %q: want a wait for dns://%s, not help", r.code, r.out, r.err, name)
+			r := run(t, "deployment", name, "--kubeconfig", kc, "--timeout", "1ms", "--termination-log", "")
+			if r.out != "" || !strings.Contains(r.err, `"deployment/testns/`+name) {
+				t.Errorf("exit code %d, stdout %q, stderr %q: want a wait for deployment/testns/%s, not help", r.code, r.out, r.err, name)
 			}
 		})
 	}

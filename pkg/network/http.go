@@ -52,8 +52,10 @@ type HTTPOptions struct {
 // does not match, a refused connection, a timeout, and TLS errors too (a
 // certificate may be issued or fixed while kwait waits; the reason says
 // which). Each attempt opens a fresh connection, so a server that stopped
-// listening is noticed. Redirects are followed as Go does by default (up to
-// 10), and proxies are taken from HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
+// listening is noticed. Up to 10 redirects are followed, and headers go to
+// the URL's own origin only (see checkRedirect). Proxies are taken from
+// HTTP_PROXY, HTTPS_PROXY and NO_PROXY (see proxyFromEnv); trouble with the
+// proxy is named as such ("proxy: connection refused").
 type HTTP struct {
 	name     string
 	url      string
@@ -67,8 +69,13 @@ type HTTP struct {
 	poll     Poll
 }
 
-// NewHTTP checks o and returns an HTTP target.
+// NewHTTP checks o and returns an HTTP target. Its proxy comes from the
+// environment, read now (see proxyFromEnv).
 func NewHTTP(o HTTPOptions, p Poll) (*HTTP, error) {
+	return newHTTP(o, p, os.Getenv)
+}
+
+func newHTTP(o HTTPOptions, p Poll, getenv func(string) string) (*HTTP, error) {
 	p, err := p.normalize()
 	if err != nil {
 		return nil, err
@@ -114,15 +121,21 @@ func NewHTTP(o HTTPOptions, p Poll) (*HTTP, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxy, err := proxyFromEnv(getenv, u.Scheme)
+	if err != nil {
+		return nil, err
+	}
 	h.client = &http.Client{
 		Transport: &http.Transport{
-			Proxy:             http.ProxyFromEnvironment,
-			DialContext:       (&net.Dialer{}).DialContext,
-			TLSClientConfig:   tlsConfig,
-			DisableKeepAlives: true,
-			ForceAttemptHTTP2: true,
+			Proxy:                  proxy,
+			OnProxyConnectResponse: onProxyConnect,
+			DialContext:            (&net.Dialer{}).DialContext,
+			TLSClientConfig:        tlsConfig,
+			DisableKeepAlives:      true,
+			ForceAttemptHTTP2:      true,
 		},
-		Timeout: p.AttemptTimeout,
+		CheckRedirect: h.checkRedirect,
+		Timeout:       p.AttemptTimeout,
 	}
 	return h, nil
 }

@@ -19,9 +19,10 @@ import (
 	"time"
 )
 
+// mustHTTP builds an HTTP target that ignores the machine's proxy settings.
 func mustHTTP(t *testing.T, o HTTPOptions, p Poll) *HTTP {
 	t.Helper()
-	h, err := NewHTTP(o, p)
+	h, err := newHTTP(o, p, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +379,7 @@ func TestNewHTTPInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := NewHTTP(tt.o, Poll{})
+			_, err := newHTTP(tt.o, Poll{}, noEnv)
 			if err == nil || err.Error() != tt.wantErr {
 				t.Fatalf("NewHTTP = %v, want error %q", err, tt.wantErr)
 			}

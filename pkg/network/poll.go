@@ -78,9 +78,13 @@ func (p Poll) normalize() (Poll, error) {
 //   - a reason is reported when it differs from the last one reported;
 //   - pauses wait on a timer and on ctx together, so poll never sleeps past
 //     ctx;
-//   - an attempt cut short because ctx ended says nothing about the target,
-//     so its reason is dropped, unless nothing was reported yet: then
-//     "no answer yet" is reported.
+//   - an attempt that ends once ctx is done or its deadline has passed was
+//     (or may have been) cut short by ctx and says nothing about the
+//     target, so its reason is dropped, unless nothing was reported yet:
+//     then "no answer yet" is reported. The deadline is checked as well as
+//     ctx.Err because the two disagree for a moment: a dial or request cut
+//     by the deadline can return its timeout error ("timed out after 5s",
+//     naming the attempt timeout) before the context's own timer has fired.
 func poll(ctx context.Context, p Poll, report target.Report, check func(context.Context) target.Status) error {
 	delay := wait.Backoff{
 		Duration: p.Interval,
@@ -113,11 +117,13 @@ func poll(ctx context.Context, p Poll, report target.Report, check func(context.
 		case target.PhaseFailed:
 			return st.Err()
 		}
-		if err := ctx.Err(); err != nil {
+		if ended(ctx) {
 			if !reported {
 				report(noAnswer)
 			}
-			return err
+			// Past the deadline, Done closes at once or within moments.
+			<-ctx.Done()
+			return ctx.Err()
 		}
 		if !reported || st.Reason != last {
 			report(st.Reason)
@@ -136,4 +142,13 @@ func poll(ctx context.Context, p Poll, report target.Report, check func(context.
 		case <-timer.C:
 		}
 	}
+}
+
+// ended reports whether ctx is done or its deadline has passed.
+func ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	deadline, ok := ctx.Deadline()
+	return ok && !time.Now().Before(deadline)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -218,6 +219,78 @@ func TestPollAttemptCutByContext(t *testing.T) {
 			t.Errorf("reported %q, want %q", rec.all(), want)
 		}
 	})
+}
+
+// lateContext is a context whose deadline can pass while its timer has not
+// fired yet: Done stays open and Err nil until fire is called. A real
+// deadline context is in that state for a moment, and a dial or request cut
+// by the deadline can return in it.
+type lateContext struct {
+	context.Context
+	deadline time.Time
+	done     chan struct{}
+}
+
+func (c *lateContext) Deadline() (time.Time, bool) { return c.deadline, true }
+func (c *lateContext) Done() <-chan struct{}       { return c.done }
+
+func (c *lateContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// An attempt that returns after the global deadline, but before the
+// context says so, must not leave its reason (it names the attempt timeout)
+// as the last word.
+func TestPollAttemptCutByDeadlineBeforeTimerFires(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		before []string // reasons of the attempts before the deadline
+		want   []string
+	}{
+		{name: "first attempt", want: []string{noAnswer}},
+		{name: "later attempt", before: []string{"connection refused"}, want: []string{"connection refused"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ctx := &lateContext{Context: t.Context(), deadline: time.Now().Add(time.Hour), done: make(chan struct{})}
+				rec := newRecorder()
+				var calls atomic.Int64
+				check := func(context.Context) target.Status {
+					n := int(calls.Add(1))
+					if n <= len(tc.before) {
+						return target.Pending("%s", tc.before[n-1])
+					}
+					// The deadline passes during this attempt, which ends
+					// with the dialer's timeout; the context's timer is late.
+					ctx.deadline = time.Now()
+					return target.Pending("timed out after 5s")
+				}
+				p := Poll{AttemptTimeout: 5 * time.Second, Interval: time.Millisecond, MaxInterval: time.Millisecond}
+				done := make(chan error, 1)
+				go func() { done <- poll(ctx, p, rec.report, check) }()
+
+				// Let poll run past the cut attempt: the bubble's clock only
+				// moves while every goroutine in it is blocked.
+				for synctest.Wait(); int(calls.Load()) <= len(tc.before); synctest.Wait() {
+					time.Sleep(time.Millisecond)
+				}
+				close(ctx.done) // the timer fires at last
+				if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("poll = %v, want context.DeadlineExceeded", err)
+				}
+				if got := rec.all(); !slices.Equal(got, tc.want) {
+					t.Errorf("reported %q, want %q", got, tc.want)
+				}
+			})
+		})
+	}
 }
 
 func mustNormalize(t *testing.T, p Poll) Poll {

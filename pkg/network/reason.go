@@ -23,6 +23,8 @@ import (
 // timeout is the attempt timeout, named when an attempt ran out of time.
 func reason(err error, timeout time.Duration) string {
 	var (
+		proxyErr   *proxyError
+		opErr      *net.OpError
 		dnsErr     *net.DNSError
 		authority  x509.UnknownAuthorityError
 		hostname   x509.HostnameError
@@ -31,6 +33,12 @@ func reason(err error, timeout time.Duration) string {
 		timeoutErr interface{ Timeout() bool }
 	)
 	switch {
+	case errors.As(err, &proxyErr):
+		return proxyErr.Error()
+	case errors.As(err, &opErr) && isProxyOp(opErr.Op):
+		// Go marks a failed dial to the proxy, and a failed SOCKS
+		// handshake, with the operation; the cause reads as the target's.
+		return "proxy: " + reason(opErr.Err, timeout)
 	case errors.As(err, &dnsErr):
 		switch {
 		case dnsErr.IsNotFound:
@@ -66,6 +74,10 @@ func reason(err error, timeout time.Duration) string {
 		return "connection closed by peer"
 	}
 	return innermost(err).Error()
+}
+
+func isProxyOp(op string) bool {
+	return op == "proxyconnect" || strings.HasPrefix(op, "socks ")
 }
 
 func timedOut(d time.Duration) string {

@@ -3,6 +3,7 @@ package readiness
 import (
 	"encoding/json"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -12,9 +13,18 @@ import (
 // goes into a reason, so one chatty controller cannot flood the logs.
 const maxDetail = 200
 
-// oneLine folds runs of white space (newlines included) into single spaces
-// and shortens the result to maxDetail characters.
+// oneLine makes text from an object fit a reason, which ends up in logs and
+// the termination message: invalid UTF-8 and control and format characters
+// (ESC, BEL, U+202E RIGHT-TO-LEFT OVERRIDE, ...) become U+FFFD, runs of
+// white space (newlines included) fold into single spaces, and the result
+// is cut to maxDetail characters.
 func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if !unicode.IsSpace(r) && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= maxDetail {
 		return s

@@ -27,7 +27,9 @@ func parseJSONPathRule(s string) (Rule, error) {
 	if !hasValue {
 		return Rule{kind: ruleJSONPath, path: path}, nil
 	}
-	if strings.HasPrefix(value, "=") {
+	// "==Running", spaced or not, is a typo; a value that starts with "="
+	// must be quoted.
+	if strings.HasPrefix(strings.TrimSpace(value), "=") {
 		return Rule{}, errors.New(`use a single "=" between the jsonpath expression and the value`)
 	}
 	value = strings.TrimSpace(unquote(value))
@@ -113,23 +115,33 @@ func unquote(s string) string {
 }
 
 // quoteValue is the inverse of unquote for values that unquote would
-// otherwise change, so that String output parses back to the same rule.
+// otherwise change, and quotes a value starting with "=", which unquoted
+// reads as a doubled "=", so that String output parses back to the same
+// rule.
 func quoteValue(s string) string {
-	if s[0] == '"' || s[0] == '\'' || s[len(s)-1] == '"' || s[len(s)-1] == '\'' {
+	if s[0] == '"' || s[0] == '\'' || s[0] == '=' || s[len(s)-1] == '"' || s[len(s)-1] == '\'' {
 		return `"` + s + `"`
 	}
 	return s
 }
 
+// evaluateJSONPath applies a jsonpath rule to obj. Reasons never print a
+// value of a Secret, nor an evaluation error of one; other objects' values
+// and errors are printed bounded and sanitized (see oneLine), and errors
+// that would print a value are replaced by what they mean.
 func (r Rule) evaluateJSONPath(obj *unstructured.Unstructured) target.Status {
+	secret := isSecret(obj)
 	// A JSONPath keeps state while it evaluates, so each call gets its own.
 	j := jsonpath.New("for").AllowMissingKeys(true)
 	if err := j.Parse(r.path); err != nil {
 		return target.Pending("%s: %s", r.path, oneLine(err.Error()))
 	}
 	results, err := j.FindResults(obj.Object)
-	if err != nil {
-		return target.Pending("%s: %s", r.path, oneLine(err.Error()))
+	switch {
+	case err != nil && secret:
+		return target.Pending("%s cannot be evaluated on this Secret", r.path)
+	case err != nil:
+		return target.Pending("%s: %s", r.path, jsonPathError(err))
 	}
 	var values []reflect.Value
 	for _, list := range results {
@@ -157,7 +169,28 @@ func (r Rule) evaluateJSONPath(obj *unstructured.Unstructured) target.Status {
 	if strings.TrimSpace(text) == r.value {
 		return target.Ready()
 	}
+	if secret {
+		return target.Pending("%s does not have the wanted value (a Secret's values are never shown)", r.path)
+	}
 	return target.Pending("%s is %q, want %q", r.path, oneLine(text), r.value)
+}
+
+// isSecret reports whether obj is a core Secret, whose values must never
+// reach a log or a termination message.
+func isSecret(obj *unstructured.Unstructured) bool {
+	return obj.GetKind() == "Secret" && obj.GroupVersionKind().Group == ""
+}
+
+// jsonPathError is an evaluation error of client-go's jsonpath as a reason.
+// Most of its messages are made of the expression and types only; the one
+// for a filter applied to something that is not a list prints that
+// something, a whole object map as like as not, and is replaced.
+func jsonPathError(err error) string {
+	msg := err.Error()
+	if strings.HasSuffix(msg, "is not array or slice and cannot be filtered") {
+		return "not a list, cannot be filtered"
+	}
+	return oneLine(msg)
 }
 
 // printValue prints a value found by JSONPath and says whether it is

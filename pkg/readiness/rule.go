@@ -156,7 +156,9 @@ func (r Rule) String() string {
 // than one. The value is printed the way `kubectl get -o jsonpath` prints it
 // (objects and lists as JSON) and compared as a string, surrounding white
 // space ignored. Without a wanted value, any value other than null, "", {}
-// or [] is Ready.
+// or [] is Ready. A reason about a core Secret never shows its values (nor
+// an evaluation error, which may quote them); other values and condition
+// messages are shown bounded and sanitized (see oneLine).
 func (r Rule) Evaluate(obj *unstructured.Unstructured) target.Status {
 	switch r.kind {
 	case ruleCreate:

@@ -3,6 +3,11 @@ package readiness
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 func TestParseRule(t *testing.T) {
@@ -39,6 +44,7 @@ func TestParseRule(t *testing.T) {
 		{`jsonpath=.status.conditions[?(@.type!="Ready")].status`, `jsonpath={.status.conditions[?(@.type!="Ready")].status}`},
 		{"jsonpath={..phase}=Running", "jsonpath={..phase}=Running"},
 		{"jsonpath={.spec.containers[0].image}=nginx:1.27", "jsonpath={.spec.containers[0].image}=nginx:1.27"},
+		{`jsonpath={.status.expr}="=x"`, `jsonpath={.status.expr}="=x"`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
@@ -89,6 +95,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{"jsonpath={.status.phase}=", `value after "=" is empty`},
 		{`jsonpath={.status.phase}=""`, `value after "=" is empty`},
 		{"jsonpath={.status.phase}==Running", `use a single "="`},
+		{"jsonpath={.status.phase}= =Running", `use a single "="`},
 		{"jsonpath={.a}{.b}", `unexpected "{.b}" after jsonpath expression`},
 		{"jsonpath={range .items[*]}{.name}{end}", `unexpected "{.name}{end}" after jsonpath expression`},
 		{"jsonpath=.items{.name}", "not a single {...} expression"},
@@ -188,5 +195,80 @@ func TestZeroRule(t *testing.T) {
 	check(t, r.Evaluate(nil), pending("no rule given"))
 	if s := r.String(); s != "" {
 		t.Errorf("zero Rule String() = %q, want empty", s)
+	}
+}
+
+// TestRuleReasonsNeverShowSecretValues: a reason goes into logs and the
+// pod's termination message, which anyone who can get pods may read.
+func TestRuleReasonsNeverShowSecretValues(t *testing.T) {
+	t.Parallel()
+	const password = "c3VwZXJzM2NyZXQ=" // what a Secret's data holds
+	secret := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1",
+		"kind":       "Secret",
+		"metadata":   map[string]any{"name": "db", "namespace": "shop"},
+		"data":       map[string]any{"password": password, "user": "YWRtaW4="},
+	}}
+	for _, rule := range []string{
+		"jsonpath={.data.password}=y",
+		"jsonpath={.data}=y",
+		`jsonpath={.data[?(@.x=="y")]}=y`,
+		"jsonpath={.data.password.x}=y",
+	} {
+		r, err := ParseRule(rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := r.Evaluate(secret)
+		if st.Phase != target.PhasePending {
+			t.Errorf("%s: phase %s, want pending", rule, phaseName(st.Phase))
+		}
+		if strings.Contains(st.Reason, password) || strings.Contains(st.Reason, "YWRtaW4=") {
+			t.Errorf("%s: reason %q shows a value of the Secret", rule, st.Reason)
+		}
+	}
+}
+
+// TestRuleReasonsAreSanitized: values from other objects are printed, but
+// bounded, on one line, without control or format characters, and no
+// error prints a whole object.
+func TestRuleReasonsAreSanitized(t *testing.T) {
+	t.Parallel()
+	hostile := "Install\x1b]0;owned\x07ing\u202eevil\r\nnext line\xff"
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "example.com/v1",
+		"kind":       "Widget",
+		"metadata":   map[string]any{"name": "w"},
+		"spec":       map[string]any{"token": "do-not-print", "size": 3},
+		"status": map[string]any{
+			"phase": hostile,
+			"long":  strings.Repeat("x", 10000),
+			"conditions": []any{map[string]any{
+				"type": "Ready", "status": "False", "reason": "Installing", "message": hostile,
+			}},
+		},
+	}}
+	for _, tc := range []struct {
+		rule       string
+		mustNotSay []string
+	}{
+		{"jsonpath={.status.phase}=Running", []string{"\x1b", "\x07", "\u202e", "\n", "\xff"}},
+		{"condition=Ready", []string{"\x1b", "\x07", "\u202e", "\n", "\r", "\xff"}},
+		{"jsonpath={.status.long}=short", nil},
+		{`jsonpath={.spec[?(@.x=="y")]}=y`, []string{"do-not-print", "map["}},
+	} {
+		r, err := ParseRule(tc.rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reason := r.Evaluate(obj).Reason
+		for _, bad := range tc.mustNotSay {
+			if strings.Contains(reason, bad) {
+				t.Errorf("%s: reason %q contains %q", tc.rule, reason, bad)
+			}
+		}
+		if !utf8.ValidString(reason) || len(reason) > 2*maxDetail+len(tc.rule) {
+			t.Errorf("%s: reason of %d bytes (valid UTF-8: %t), want valid and at most about %d", tc.rule, len(reason), utf8.ValidString(reason), 2*maxDetail)
+		}
 	}
 }
