@@ -20,6 +20,8 @@ else
   "$CLUSTER" down >/dev/null 2>&1 || true # leftovers of an interrupted run
   "$CLUSTER" up
 fi
+# The release test pushes to a real OCI registry and reads it with crane.
+"$ROOT/e2e/cluster/build.sh" registry crane
 eval "$("$CLUSTER" env)"
 export KWAIT_BIN
 
