@@ -21,9 +21,9 @@ func Parse(arg string) (Spec, error) {
 	if scheme, rest, ok := strings.Cut(arg, "://"); ok && !strings.Contains(scheme, "/") {
 		switch strings.ToLower(scheme) {
 		case TCP:
-			return network1(TCP, arg, rest, network.CheckHostPort)
+			return parseAddress(TCP, arg, rest, network.CheckHostPort)
 		case DNS:
-			return network1(DNS, arg, rest, network.CheckHost)
+			return parseAddress(DNS, arg, rest, network.CheckHost)
 		case "http", "https":
 			return ParseKind(HTTP, arg)
 		}
@@ -50,9 +50,9 @@ func Parse(arg string) (Spec, error) {
 func ParseKind(kindName, arg string) (Spec, error) {
 	switch kindName {
 	case TCP:
-		return network1(TCP, arg, arg, network.CheckHostPort)
+		return parseAddress(TCP, arg, arg, network.CheckHostPort)
 	case DNS:
-		return network1(DNS, arg, arg, network.CheckHost)
+		return parseAddress(DNS, arg, arg, network.CheckHost)
 	case HTTP:
 		if err := network.CheckURL(arg); err != nil {
 			return Spec{}, errorf(arg, "%s", err)
@@ -76,8 +76,8 @@ func ParseKind(kindName, arg string) (Spec, error) {
 	return parseKube(k, apitype.Name{}, arg, arg)
 }
 
-// network1 checks the address of a tcp or dns target.
-func network1(kindName, arg, addr string, check func(string) error) (Spec, error) {
+// parseAddress checks the address of a tcp or dns target.
+func parseAddress(kindName, arg, addr string, check func(string) error) (Spec, error) {
 	if err := check(addr); err != nil {
 		if strings.Contains(addr, "@") {
 			// The checks quote the part of addr they refuse, which may
