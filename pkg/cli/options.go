@@ -41,8 +41,10 @@ const (
 	minPollInterval   = 10 * time.Millisecond
 )
 
-// readOptions reads the flags a command defines; a flag a command does not
-// take keeps its zero value.
+// readOptions reads and checks the flags and variables of the command that
+// runs. Every waiting command defines every flag of the root command (those
+// that do not apply hidden), and -l only where a selector is taken; a flag
+// a command does not define keeps its zero value.
 func readOptions(c *cli.Context) (options, error) {
 	o := options{
 		timeout:        c.Duration(flagTimeout),
