@@ -262,6 +262,7 @@ func TestPollAttemptCutByDeadlineBeforeTimerFires(t *testing.T) {
 				ctx := &lateContext{Context: t.Context(), deadline: time.Now().Add(time.Hour), done: make(chan struct{})}
 				rec := newRecorder()
 				var calls atomic.Int64
+				cut := make(chan struct{})
 				check := func(context.Context) target.Status {
 					n := int(calls.Add(1))
 					if n <= len(tc.before) {
@@ -270,17 +271,18 @@ func TestPollAttemptCutByDeadlineBeforeTimerFires(t *testing.T) {
 					// The deadline passes during this attempt, which ends
 					// with the dialer's timeout; the context's timer is late.
 					ctx.deadline = time.Now()
+					close(cut)
 					return target.Pending("timed out after 5s")
 				}
 				p := Poll{AttemptTimeout: 5 * time.Second, Interval: time.Millisecond, MaxInterval: time.Millisecond}
 				done := make(chan error, 1)
 				go func() { done <- poll(ctx, p, rec.report, check) }()
 
-				// Let poll run past the cut attempt: the bubble's clock only
-				// moves while every goroutine in it is blocked.
-				for synctest.Wait(); int(calls.Load()) <= len(tc.before); synctest.Wait() {
-					time.Sleep(time.Millisecond)
-				}
+				// Block until the cut attempt (the bubble's clock moves past
+				// poll's pauses meanwhile), then until poll waits on the
+				// context.
+				<-cut
+				synctest.Wait()
 				close(ctx.done) // the timer fires at last
 				if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
 					t.Fatalf("poll = %v, want context.DeadlineExceeded", err)
