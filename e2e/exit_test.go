@@ -150,12 +150,7 @@ func TestJSONLogIsJSONLines(t *testing.T) {
 	p := start(t, "resource", "endpoints/"+ns+"/ep", "endpoints/"+ns+"/missing", "--for", "create", "--timeout", "2s", "--log-format", "json")
 	out := p.expect(t, 124)
 	mustContain(t, out, `"msg":"apiserver warning"`, "deprecated")
-	for line := range strings.Lines(out) {
-		var entry map[string]any
-		if err := json.Unmarshal([]byte(line), &entry); err != nil {
-			t.Errorf("not a JSON line: %q", line)
-		}
-	}
+	mustBeJSONLines(t, out)
 }
 
 // TestCredentialPluginOutputIsLogged: what an exec credential plugin writes
@@ -172,6 +167,12 @@ func TestCredentialPluginOutputIsLogged(t *testing.T) {
 	cfg := kubeconfig(t, clusterCA(), fmt.Sprintf("exec: {apiVersion: client.authentication.k8s.io/v1, command: %q, interactiveMode: Never}", plugin))
 	out := kwait(t, 124, "deployment/default/kwait-absent", "--kubeconfig", cfg, "--timeout", "2s", "--log-format", "json")
 	mustContain(t, out, `"msg":"credential plugin"`, "plugin: fetching a token", `"msg":"timed out"`)
+	mustBeJSONLines(t, out)
+}
+
+// mustBeJSONLines fails unless every line of out is a JSON object.
+func mustBeJSONLines(t *testing.T, out string) {
+	t.Helper()
 	for line := range strings.Lines(out) {
 		var entry map[string]any
 		if err := json.Unmarshal([]byte(line), &entry); err != nil {
