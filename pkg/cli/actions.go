@@ -8,8 +8,8 @@ import (
 )
 
 // rootAction waits for targets in the mixed form.
-func rootAction(c *cli.Context, s Streams, given map[string]bool, tl termLog) error {
-	o, err := readOptions(c)
+func rootAction(c *cli.Context, s Streams, in invocation) error {
+	o, err := readOptions(c, in)
 	if err != nil {
 		return err
 	}
@@ -27,20 +27,20 @@ func rootAction(c *cli.Context, s Streams, given map[string]bool, tl termLog) er
 		}
 		specs = append(specs, sp)
 	}
-	if err := checkApplies(given, specs); err != nil {
+	if err := checkApplies(in.given, specs); err != nil {
 		return err
 	}
-	return wait(c, s, o, specs, tl)
+	return wait(c, s, o, specs, in.termLog)
 }
 
 // kindAction waits for the targets of one kind named by the arguments.
-func kindAction(c *cli.Context, s Streams, kindName string, given map[string]bool, tl termLog) error {
-	o, err := readOptions(c)
+func kindAction(c *cli.Context, s Streams, kindName string, in invocation) error {
+	o, err := readOptions(c, in)
 	if err != nil {
 		return err
 	}
 	if k, ok := kind.Lookup(kindName); ok && k.Select == kind.BySelector && len(o.rules) == 0 {
-		return selectorAction(c, s, o, k, given, tl)
+		return selectorAction(c, s, o, k, in)
 	}
 	if c.NArg() == 0 {
 		return usagef("%s: missing what to wait for (see kwait %s --help)", kindName, kindName)
@@ -56,14 +56,14 @@ func kindAction(c *cli.Context, s Streams, kindName string, given map[string]boo
 		}
 		specs = append(specs, sp)
 	}
-	if err := checkApplies(given, specs); err != nil {
+	if err := checkApplies(in.given, specs); err != nil {
 		return err
 	}
-	return wait(c, s, o, specs, tl)
+	return wait(c, s, o, specs, in.termLog)
 }
 
 // selectorAction waits for the objects -l selects (pods).
-func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, given map[string]bool, tl termLog) error {
+func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, in invocation) error {
 	if c.NArg() > 0 {
 		return usagef("%s: unexpected argument %q; give the label selector with -l (or a rule with --for to name pods)", k.Name, c.Args().First())
 	}
@@ -71,10 +71,10 @@ func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, given map
 		return usagef("--selector: required (-l app=web)")
 	}
 	specs := []spec.Spec{{Kind: k.Name, Selector: o.selector}}
-	if err := checkApplies(given, specs); err != nil {
+	if err := checkApplies(in.given, specs); err != nil {
 		return err
 	}
-	return wait(c, s, o, specs, tl)
+	return wait(c, s, o, specs, in.termLog)
 }
 
 // withRules gives a Kubernetes target without a rule of its own the --for

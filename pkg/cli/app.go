@@ -16,12 +16,15 @@ import (
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
-// Streams are where kwait writes.
+// Streams are where kwait writes, and how it becomes another program.
 type Streams struct {
 	Out io.Writer
 	Err io.Writer
 	// ErrIsTerminal selects console logs for format "auto".
 	ErrIsTerminal bool
+	// Exec replaces the process with a program (syscall.Exec), for the
+	// command after "--"; nil refuses to run one.
+	Exec func(path string, argv, env []string) error
 }
 
 // Main runs kwait with args (args[0] is the program name) and returns the
@@ -33,22 +36,22 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	}
 	app := newApp(s, build)
 	scan := reorder(args, app)
-	termLog := terminationLogOf(scan)
-	app.Action = func(c *cli.Context) error { return rootAction(c, s, scan.given, termLog) }
+	in := invocation{given: scan.given, termLog: terminationLogOf(scan), command: scan.command}
+	app.Action = func(c *cli.Context) error { return rootAction(c, s, in) }
 	for _, cmd := range app.Commands {
 		if k, ok := kind.Lookup(cmd.Name); ok && cmd.Name == k.Name {
-			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, scan.given, termLog) }
+			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, in) }
 		}
 	}
 	for _, name := range []string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS} {
 		cmd := app.Command(name)
-		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, scan.given, termLog) }
+		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, in) }
 	}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
-		_ = termLog.write(msg) // bad input already has its one line on stderr
+		_ = in.termLog.write(msg) // bad input already has its one line on stderr
 	}
 	return ExitCode(err)
 }
@@ -58,7 +61,7 @@ func newApp(s Streams, build Build) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
-		UsageText: "kwait [flags] TARGET...\n   kwait COMMAND [flags] NAME...\n   kwait help [COMMAND]",
+		UsageText: "kwait [flags] TARGET... [-- PROGRAM [ARG...]]\n   kwait COMMAND [flags] NAME... [-- PROGRAM [ARG...]]\n   kwait help [COMMAND]",
 		Description: "TARGET mixes kinds and namespaces in one call, under one deadline:\n" +
 			kindLines() +
 			"  TYPE/[NS/]NAME:RULE                       any resource, TYPE as kubectl takes it: Kind, plural,\n" +
@@ -68,6 +71,10 @@ func newApp(s Streams, build Build) *cli.App {
 			"Any Kubernetes target may end in :RULE (a --for rule: condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one.\n" +
+			"Any target may end in #timeout=DURATION, its own deadline inside --timeout's\n" +
+			"(tcp://db:5432#timeout=30s); when it passes the run ends, exit 124.\n" +
+			"After \"--\", PROGRAM replaces kwait (same PID) once every target is ready;\n" +
+			"it never runs after a timeout or a failure.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
 			"(--log-level is KWAIT_LOG_LEVEL).",
 		Version:               build.Version,
@@ -167,7 +174,8 @@ EXIT CODES:
    0    every target is ready
    1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected) or internal error
    2    bad usage, input or configuration
-   124  --timeout reached; the final message names every target not ready and why
+   124  --timeout or a target's own #timeout reached; the final message names every target not ready and why
+   126  every target was ready but the PROGRAM after "--" could not be started
    130  interrupted (SIGINT); 143 terminated (SIGTERM)
 `
 

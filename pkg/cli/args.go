@@ -15,6 +15,10 @@ type scanned struct {
 	given map[string]bool
 	// values holds the last value given to each valued flag, by its name.
 	values map[string]string
+	// command is what follows the first "--": the command to run once
+	// every target is ready. It is nil without "--" and empty (not nil)
+	// for a "--" with nothing after it.
+	command []string
 }
 
 // reorder lets flags come before or after target names, and takes
@@ -22,9 +26,10 @@ type scanned struct {
 // flags at the first positional argument, and a subcommand reads only the
 // flags after its name. So reorder puts the command name first, then every
 // flag with its value, then "--" and the positional arguments in their
-// order. Which flags take a value is read from the app's own flag
-// definitions; an unknown flag is passed on for urfave/cli to reject. On
-// the way:
+// order. What follows the user's own "--" is the command to run once every
+// target is ready, kept apart. Which flags take a value is read from the
+// app's own flag definitions; an unknown flag is passed on for urfave/cli
+// to reject. On the way:
 //   - a one-letter flag glued to its value is split: -lapp=x is -l app=x,
 //     -nprod is -n prod (-l=app=x is already understood);
 //   - "help [COMMAND]" in first place asks for help.
@@ -59,7 +64,7 @@ func reorder(args []string, app *cli.App) scanned {
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
-			positional = append(positional, rest[i+1:]...)
+			s.command = append([]string{}, rest[i+1:]...)
 			break
 		}
 		if len(a) < 2 || a[0] != '-' {

@@ -6,6 +6,49 @@ import (
 	"testing"
 )
 
+// TestReorderCommand: what follows the first "--" is the command to run
+// once ready, whatever it holds; the targets and flags before it are read
+// as usual.
+func TestReorderCommand(t *testing.T) {
+	t.Parallel()
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
+	tests := []struct {
+		name    string
+		in      []string
+		want    []string
+		command []string
+	}{
+		{"no --", []string{"kwait", "tcp://a:1"}, []string{"kwait", "--", "tcp://a:1"}, nil},
+		{"command after --",
+			[]string{"kwait", "dns", "--timeout", "5s", "db", "--", "app", "--quiet", "-x"},
+			[]string{"kwait", "dns", "--timeout", "5s", "--", "db"}, []string{"app", "--quiet", "-x"}},
+		{"names before the command",
+			[]string{"kwait", "tcp", "a:1", "--", "b:2"},
+			[]string{"kwait", "tcp", "--", "a:1"}, []string{"b:2"}},
+		{"second -- belongs to the command",
+			[]string{"kwait", "tcp://a:1", "--", "sh", "--", "x"},
+			[]string{"kwait", "--", "tcp://a:1"}, []string{"sh", "--", "x"}},
+		{"-- with nothing after it",
+			[]string{"kwait", "tcp://a:1", "--"},
+			[]string{"kwait", "--", "tcp://a:1"}, []string{}},
+		{"help after -- belongs to the command",
+			[]string{"kwait", "dns", "db", "--", "app", "--help"},
+			[]string{"kwait", "dns", "--", "db"}, []string{"app", "--help"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scan := reorder(slices.Clone(tt.in), app)
+			if !slices.Equal(scan.args, tt.want) {
+				t.Errorf("reorder(%q) = %q, want %q", tt.in, scan.args, tt.want)
+			}
+			if !slices.Equal(scan.command, tt.command) || (scan.command == nil) != (tt.command == nil) {
+				t.Errorf("reorder(%q) command = %#v, want %#v", tt.in, scan.command, tt.command)
+			}
+		})
+	}
+}
+
 func TestReorder(t *testing.T) {
 	t.Parallel()
 	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
@@ -47,12 +90,6 @@ func TestReorder(t *testing.T) {
 		{"repeated flag",
 			[]string{"kwait", "resource", "widgets/w", "--for", "create", "--for", "condition=Ready"},
 			[]string{"kwait", "resource", "--for", "create", "--for", "condition=Ready", "--", "widgets/w"}},
-		{"terminator",
-			[]string{"kwait", "dns", "--timeout", "5s", "--", "-db", "--quiet"},
-			[]string{"kwait", "dns", "--timeout", "5s", "--", "-db", "--quiet"}},
-		{"names before the terminator",
-			[]string{"kwait", "tcp", "a:1", "--", "-b:2"},
-			[]string{"kwait", "tcp", "--", "a:1", "-b:2"}},
 		{"values starting with a dash",
 			[]string{"kwait", "http", "http://web", "--body-contains", "-ok-", "-H", "X-Retry: -1", "--timeout", "-1s"},
 			[]string{"kwait", "http", "--body-contains", "-ok-", "-H", "X-Retry: -1", "--timeout", "-1s", "--", "http://web"}},
@@ -92,9 +129,6 @@ func TestReorder(t *testing.T) {
 		{"help as a value is not the help flag",
 			[]string{"kwait", "http", "http://web", "--body-contains", "-h"},
 			[]string{"kwait", "http", "--body-contains", "-h", "--", "http://web"}},
-		{"help after the terminator is a name",
-			[]string{"kwait", "dns", "--", "--help"},
-			[]string{"kwait", "dns", "--", "--help"}},
 		{"help command",
 			[]string{"kwait", "help"},
 			[]string{"kwait", "--help"}},

@@ -33,6 +33,9 @@ func build(ctx context.Context, o options, specs []spec.Spec, userAgent string, 
 		if err != nil {
 			return nil, err
 		}
+		if sp.Timeout > 0 {
+			t = target.WithDeadline(t, sp.Timeout)
+		}
 		out = append(out, t)
 	}
 	return out, nil

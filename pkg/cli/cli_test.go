@@ -170,8 +170,7 @@ func TestBadUsage(t *testing.T) {
 		{"string flag without value", []string{"http", url, "--body-contains"}, "flag needs an argument: -body-contains"},
 		{"namespace without value", []string{"deployment", "api", "-n"}, "flag needs an argument: -n"},
 		{"timeout not a duration", []string{"--timeout", "abc", tcp}, `"abc"`},
-		{"timeout zero", []string{"tcp", closed, "--timeout", "0"}, "--timeout must be positive, got 0s"},
-		{"timeout negative", []string{"tcp", closed, "--timeout", "-1s"}, "--timeout must be positive, got -1s"},
+		{"timeout negative", []string{"tcp", closed, "--timeout", "-1s"}, "--timeout must be 0 (no deadline) or positive, got -1s"},
 		{"status interval negative", []string{tcp, "--status-interval", "-1s"}, "--status-interval"},
 		{"status interval too short", []string{tcp, "--status-interval", "1ns"}, "--status-interval must be 0 (off) or at least 1s"},
 		{"max interval too short", []string{tcp, "--max-interval", "1ns"}, "--max-interval must be at least 10ms"},
@@ -295,7 +294,7 @@ func TestBadUsageFromEnv(t *testing.T) {
 	}{
 		{"timeout root", "KWAIT_TIMEOUT", "abc", []string{"tcp://" + closed}, "KWAIT_TIMEOUT"},
 		{"timeout command", "KWAIT_TIMEOUT", "abc", []string{"tcp", closed}, "KWAIT_TIMEOUT"},
-		{"timeout zero", "KWAIT_TIMEOUT", "0s", []string{"tcp", closed}, "--timeout must be positive"},
+		{"timeout negative", "KWAIT_TIMEOUT", "-5s", []string{"tcp", closed}, "--timeout must be 0 (no deadline) or positive"},
 		{"log level", "KWAIT_LOG_LEVEL", "loud", []string{"tcp", closed}, `--log-level "loud"`},
 		{"min", "KWAIT_MIN", "x", []string{"pods", "-l", "app=web"}, "KWAIT_MIN"},
 		{"selector", "KWAIT_SELECTOR", "a in (", []string{"pods"}, "--selector"},

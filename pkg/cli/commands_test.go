@@ -105,7 +105,6 @@ func TestReady(t *testing.T) {
 		{"root tcp and http", []string{"--timeout", "5s", "tcp://" + addr, srv.URL + "/healthz", "--status", "200", "--body-contains", "ok"}},
 		{"http command", []string{"http", srv.URL + "/healthz", "--body-regex", "^ok", "-H", "X-Test: 1"}},
 		{"header value with a comma", []string{"http", srv.URL + "/healthz", "-H", "Accept: text/plain, */*", "--status", "200"}},
-		{"after --", []string{"tcp", "--timeout", "5s", "--", addr}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,16 +49,21 @@ func isReported(err error) bool {
 func ExitCode(err error) int {
 	var usage usageError
 	var sig *SignalError
+	var cannotRun cannotRunError
 	switch {
 	case err == nil:
 		return ExitReady
 	case errors.As(err, &usage):
 		return ExitUsage
+	case errors.As(err, &cannotRun):
+		return ExitCannotRun
 	case errors.As(err, &sig):
 		if n, ok := sig.Signal.(syscall.Signal); ok {
 			return 128 + int(n)
 		}
 		return ExitFailed
+	case target.IsDeadline(err):
+		return ExitTimeout
 	case target.IsFailed(err):
 		return ExitFailed
 	case errors.Is(err, runner.ErrTimeout):

@@ -54,7 +54,7 @@ func envName(flag string) string {
 func commonFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: flagTimeout, Value: 5 * time.Minute, EnvVars: env(flagTimeout),
-			Usage: "give up after this long, for all targets together (exit 124)"},
+			Usage: "give up after this long, for all targets together (exit 124); 0 waits without a deadline"},
 		&cli.StringFlag{Name: flagLogLevel, Value: "info", EnvVars: env(flagLogLevel),
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: flagLogFormat, Value: "auto", EnvVars: env(flagLogFormat),

@@ -19,6 +19,7 @@ import (
 // once, before any target is built and whatever the targets are: a bad
 // value is exit 2 even when no target would use it.
 type options struct {
+	// timeout is the run's deadline; zero means none.
 	timeout        time.Duration
 	statusInterval time.Duration
 	logLevel       zapcore.Level
@@ -33,6 +34,9 @@ type options struct {
 
 	poll network.Poll
 	http network.HTTPOptions // without URL
+
+	// command replaces kwait once every target is ready; nil for none.
+	command *command
 }
 
 // Lower bounds that keep a typo from flooding the log or spinning a core.
@@ -45,7 +49,7 @@ const (
 // runs. Every waiting command defines every flag of the root command (those
 // that do not apply hidden), and -l only where a selector is taken; a flag
 // a command does not define keeps its zero value.
-func readOptions(c *cli.Context) (options, error) {
+func readOptions(c *cli.Context, in invocation) (options, error) {
 	o := options{
 		timeout:        c.Duration(flagTimeout),
 		statusInterval: c.Duration(flagStatusInterval),
@@ -58,8 +62,8 @@ func readOptions(c *cli.Context) (options, error) {
 		rules:          c.StringSlice(flagFor),
 		poll:           network.Poll{AttemptTimeout: c.Duration(flagAttemptTimeout), MaxInterval: c.Duration(flagMaxInterval)},
 	}
-	if o.timeout <= 0 {
-		return o, usagef("--timeout must be positive, got %s", o.timeout)
+	if o.timeout < 0 {
+		return o, usagef("--timeout must be 0 (no deadline) or positive, got %s", o.timeout)
 	}
 	if o.statusInterval < 0 || o.statusInterval > 0 && o.statusInterval < minStatusInterval {
 		return o, usagef("--status-interval must be 0 (off) or at least %s, got %s", minStatusInterval, o.statusInterval)
@@ -82,6 +86,11 @@ func readOptions(c *cli.Context) (options, error) {
 	if err := o.readNetwork(c); err != nil {
 		return o, err
 	}
+	cmd, err := readCommand(in.command)
+	if err != nil {
+		return o, err
+	}
+	o.command = cmd
 	return o, nil
 }
 

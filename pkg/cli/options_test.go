@@ -29,7 +29,7 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 		bad, good string
 		appliesTo []string
 	}{
-		{"--timeout", "0", "50ms", all},
+		{"--timeout", "-1s", "50ms", all},
 		{"--log-level", "loud", "error", all},
 		{"--log-format", "xml", "json", all},
 		{"--quiet", "maybe", "true", all},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kwait-dev/kwait/pkg/runner"
 	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // wait builds the targets specs name and waits for them under --timeout.
@@ -20,7 +21,7 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 	defer func() { _ = log.Sync() }()
 
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(c.Context, o.timeout)
+	ctx, cancel := withTimeout(c.Context, o.timeout)
 	defer cancel()
 	targets, err := build(ctx, o, specs, "kwait/"+c.App.Version, log)
 	if err != nil {
@@ -28,6 +29,12 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 	}
 	log.Debug("waiting for targets", zap.Int("count", len(targets)), zap.Duration("timeout", o.timeout))
 	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: o.statusInterval, Start: start})
+	if err == nil && o.command != nil {
+		err = o.command.run(s, log)
+		_ = tl.write(err.Error())
+		log.Error("command not run", zap.Error(err))
+		return reported{err}
+	}
 	if err == nil {
 		log.Info("all ready", zap.Int("targets", len(targets)))
 		return nil
@@ -53,6 +60,8 @@ func report(log *zap.Logger, err error) {
 	}
 	fields := []zap.Field{zap.Duration("elapsed", runErr.Elapsed.Round(time.Millisecond)), zap.Strings("pending", pending)}
 	switch {
+	case runErr.Failed != nil && target.IsDeadline(runErr.Failed.Err):
+		log.Error("target timed out", append(fields, zap.String("target", runErr.Failed.Name), zap.String("reason", runErr.Failed.Err.Error()))...)
 	case runErr.Failed != nil:
 		log.Error("target failed", append(fields, zap.String("target", runErr.Failed.Name), zap.String("reason", runErr.Failed.Err.Error()))...)
 	case errors.Is(err, runner.ErrTimeout):
@@ -60,4 +69,12 @@ func report(log *zap.Logger, err error) {
 	default:
 		log.Error("stopped", append(fields, zap.String("cause", runErr.Err.Error()))...)
 	}
+}
+
+// withTimeout is ctx with the run's deadline; a zero timeout means none.
+func withTimeout(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout == 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, timeout)
 }

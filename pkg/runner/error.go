@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // ErrTimeout is the cause of a run that reached its deadline.
@@ -17,7 +19,8 @@ type Pending struct {
 	Reason string
 }
 
-// Failed is the target that failed for good and ended a run.
+// Failed is the target that ended a run: it failed for good, or its own
+// deadline passed (a *target.DeadlineError).
 type Failed struct {
 	Name string
 	Err  error
@@ -44,6 +47,8 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Error() string {
 	var b strings.Builder
 	switch {
+	case e.Failed != nil && target.IsDeadline(e.Failed.Err):
+		fmt.Fprintf(&b, "timed out: %s", e.Failed)
 	case e.Failed != nil:
 		fmt.Fprintf(&b, "failed: %s", e.Failed)
 	case errors.Is(e.Err, ErrTimeout):

@@ -13,6 +13,16 @@ import (
 
 // Parse parses one target in the mixed form (see the package comment).
 func Parse(arg string) (Spec, error) {
+	rest, d, err := cutDeadline(arg)
+	if err != nil {
+		return Spec{}, err
+	}
+	s, err := parse(rest)
+	s.Timeout = d
+	return s, err
+}
+
+func parse(arg string) (Spec, error) {
 	if strings.TrimSpace(arg) == "" {
 		return Spec{}, errorf(arg, "empty target")
 	}
@@ -46,8 +56,19 @@ func Parse(arg string) (Spec, error) {
 
 // ParseKind parses the argument of a subcommand, which names one target of
 // one kind: "[NS/]NAME" for a kind of package kind, "TYPE/[NS/]NAME" for
-// Resource, HOST:PORT, a URL or a host name.
+// Resource, HOST:PORT, a URL or a host name; each may end in its own
+// "#timeout=DURATION".
 func ParseKind(kindName, arg string) (Spec, error) {
+	rest, d, err := cutDeadline(arg)
+	if err != nil {
+		return Spec{}, err
+	}
+	s, err := parseKind(kindName, rest)
+	s.Timeout = d
+	return s, err
+}
+
+func parseKind(kindName, arg string) (Spec, error) {
 	switch kindName {
 	case TCP:
 		return parseAddress(TCP, arg, arg, network.CheckHostPort)

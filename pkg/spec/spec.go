@@ -15,6 +15,9 @@
 //	http://URL, https://URL          an HTTP endpoint answering as expected
 //	dns://NAME                       a DNS name that resolves
 //
+// Any target may end in "#timeout=DURATION", its own deadline inside the
+// run's: when it passes first, the run ends with that target timed out.
+//
 // Every Kubernetes form may end in ":RULE" (a kubectl-style --for rule such
 // as condition=Ready) to replace its kind's rule; a pods target with a rule
 // names one pod instead of a selector.
@@ -23,6 +26,7 @@ package spec
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/network"
@@ -53,6 +57,9 @@ type Spec struct {
 	Selector string
 	// For holds --for rules replacing the kind's own readiness rule.
 	For []string
+	// Timeout is the target's own deadline ("#timeout=30s"), inside the
+	// run's; zero means none.
+	Timeout time.Duration
 }
 
 // Kube reports whether the spec names something in the Kubernetes API.
@@ -67,6 +74,13 @@ func (s Spec) Kube() bool {
 // String renders the spec in the mixed form, the way messages name it,
 // without any password it holds.
 func (s Spec) String() string {
+	if s.Timeout > 0 {
+		return s.named() + deadlineKey + s.Timeout.String()
+	}
+	return s.named()
+}
+
+func (s Spec) named() string {
 	var b strings.Builder
 	switch s.Kind {
 	case TCP, DNS:

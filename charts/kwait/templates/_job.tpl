@@ -13,7 +13,8 @@ The Job runs one pod (restartPolicy Never). kwait's own verdicts, exit 1
 (failed for good), 2 (bad input) and 124 (timed out), fail the Job at once
 through its podFailurePolicy; other pod failures (a lost node, an OOM kill)
 are retried up to backoffLimit times. activeDeadlineSeconds is the timeout
-plus hook.extraDeadlineSeconds, a bound on all attempts together.
+plus hook.extraDeadlineSeconds, a bound on all attempts together; with
+timeout 0 (no deadline) there is none, and helm's --timeout bounds the hook.
 
 When the Job fails, Helm 3.18 and later print its pod's logs (annotation
 helm.sh/hook-output-log-policy, hook.outputLogPolicy), and delete the
@@ -47,7 +48,9 @@ kind: Job
 {{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight "outputLogPolicy" $s.hook.outputLogPolicy) }}
 spec:
   backoffLimit: {{ $s.hook.backoffLimit }}
-  activeDeadlineSeconds: {{ $s.hook.activeDeadlineSeconds }}
+  {{- with $s.hook.activeDeadlineSeconds }}
+  activeDeadlineSeconds: {{ . }}
+  {{- end }}
   {{- if not (kindIs "invalid" $s.hook.ttlSecondsAfterFinished) }}
   ttlSecondsAfterFinished: {{ int $s.hook.ttlSecondsAfterFinished }}
   {{- end }}

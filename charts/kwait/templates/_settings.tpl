@@ -91,7 +91,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- if hasKey . "rbac" -}}{{- $rbac = .rbac -}}{{- end -}}
 
 {{- /* Arguments: the targets, the deadline, then the caller's extra flags. */ -}}
-{{- /* A call's timeout of null or "" is unset (a chart passing an optional value through); 0 is refused. */ -}}
+{{- /* A call's timeout of null or "" is unset (a chart passing an optional value through); 0 is no deadline. */ -}}
 {{- $callTimeout := ternary .timeout nil (hasKey . "timeout") -}}
 {{- $timeout := include "kwait.duration" (ternary $v.timeout $callTimeout (or (kindIs "invalid" $callTimeout) (eq (toString $callTimeout) ""))) -}}
 {{- $extra := .args | default list -}}
@@ -166,7 +166,11 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- fail (printf "kwait: hook weight %v is not an integer" $hook.weight) -}}
 {{- end -}}
 {{- $weight := int (toString $hook.weight) -}}
-{{- $deadline := add (include "kwait.seconds" $timeout) $hook.extraDeadlineSeconds -}}
+{{- /* No deadline for kwait, none for its Job: helm's --timeout bounds the hook. */ -}}
+{{- $deadline := 0 -}}
+{{- if ne (include "kwait.seconds" $timeout) "0" -}}
+{{- $deadline = add (include "kwait.seconds" $timeout) $hook.extraDeadlineSeconds -}}
+{{- end -}}
 
 {{- /* The recommended labels; name=kwait finds every wait of a release. */ -}}
 {{- $labels := deepCopy ($v.commonLabels | default dict) -}}
@@ -315,7 +319,8 @@ false
 kwait.duration: a timeout as kwait takes it, checked.
 
 Input: a string of whole hours, minutes and seconds ("90s", "4m", "1h30m"),
-or a whole number of seconds (90), as the values schema allows both.
+or a whole number of seconds (90), as the values schema allows both; zero
+("0s", 0) means no deadline.
 Output: the duration string.
 */}}
 {{- define "kwait.duration" -}}
@@ -329,9 +334,6 @@ Output: the duration string.
 {{- $t = toString $t -}}
 {{- if not (and (regexMatch "^([0-9]+h)?([0-9]+m)?([0-9]+s)?$" $t) (ne $t "")) -}}
 {{- fail (printf "kwait: timeout %q is not a duration in whole hours, minutes and seconds such as 90s, 4m or 1h30m" $t) -}}
-{{- end -}}
-{{- if eq (include "kwait.seconds" $t) "0" -}}
-{{- fail (printf "kwait: timeout %q must be longer than zero" $t) -}}
 {{- end -}}
 {{- $t -}}
 {{- end -}}
