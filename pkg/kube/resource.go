@@ -191,6 +191,7 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 	crdName, version, isCRD := r.typ.CRD()
 	_, group, _ := strings.Cut(crdName, ".")
 	retry := newRetry(rediscoverFirst, rediscoverLimit)
+	var bad misconfig
 	cycle := crdCycleFirst
 	var since time.Time
 	for {
@@ -207,6 +208,9 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 		case ctx.Err() != nil:
 			return apitype.Type{}, false, ctx.Err()
 		case !errors.Is(err, apitype.ErrNotServed):
+			if err := bad.check(err); err != nil {
+				return apitype.Type{}, false, err
+			}
 			report(describe(err))
 		case isCRD && slices.Contains(s.stale, group):
 			// An aggregated API claims the group and does not answer:
