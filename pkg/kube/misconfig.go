@@ -22,6 +22,8 @@ const unauthorizedGrace = 3 * time.Second
 type misconfig struct {
 	// unauthorizedSince is when the current run of 401 answers began.
 	unauthorizedSince time.Time
+	// now is the clock, time.Now when nil.
+	now func() time.Time
 }
 
 // check returns a *target.ConfigError when err shows kwait is misconfigured:
@@ -40,6 +42,9 @@ func (m *misconfig) check(err error) error {
 		return nil
 	}
 	now := time.Now()
+	if m.now != nil {
+		now = m.now()
+	}
 	if m.unauthorizedSince.IsZero() {
 		m.unauthorizedSince = now
 	}

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -33,25 +32,25 @@ func TestMisconfigTLS(t *testing.T) {
 }
 
 func TestMisconfigUnauthorizedAfterGrace(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var m misconfig
-		unauthorized := apierrors.NewUnauthorized("Unauthorized")
-		if got := m.check(unauthorized); got != nil {
-			t.Fatalf("first 401: %v, want nil", got)
-		}
-		time.Sleep(unauthorizedGrace / 2)
-		if got := m.check(unauthorized); got != nil {
-			t.Fatalf("401 within the grace: %v, want nil", got)
-		}
-		m.ok() // a request got through: the next 401 starts a new grace
-		time.Sleep(unauthorizedGrace)
-		if got := m.check(unauthorized); got != nil {
-			t.Fatalf("401 after a success: %v, want nil", got)
-		}
-		time.Sleep(unauthorizedGrace)
-		got := m.check(unauthorized)
-		if !target.IsConfig(got) || got.Error() != "apiserver rejects the credentials (401 Unauthorized)" {
-			t.Errorf("401 after the grace: %v, want a misconfiguration", got)
-		}
-	})
+	t.Parallel()
+	clock := time.Unix(0, 0)
+	m := misconfig{now: func() time.Time { return clock }}
+	unauthorized := apierrors.NewUnauthorized("Unauthorized")
+	if got := m.check(unauthorized); got != nil {
+		t.Fatalf("first 401: %v, want nil", got)
+	}
+	clock = clock.Add(unauthorizedGrace / 2)
+	if got := m.check(unauthorized); got != nil {
+		t.Fatalf("401 within the grace: %v, want nil", got)
+	}
+	m.ok() // a request got through: the next 401 starts a new grace
+	clock = clock.Add(unauthorizedGrace)
+	if got := m.check(unauthorized); got != nil {
+		t.Fatalf("401 after a success: %v, want nil", got)
+	}
+	clock = clock.Add(unauthorizedGrace)
+	got := m.check(unauthorized)
+	if !target.IsConfig(got) || got.Error() != "apiserver rejects the credentials (401 Unauthorized)" {
+		t.Errorf("401 after the grace: %v, want a misconfiguration", got)
+	}
 }
