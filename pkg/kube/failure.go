@@ -65,13 +65,14 @@ func untilFailure(ctx context.Context, f Failure, ri dynamic.ResourceInterface, 
 		gctx, cancel := context.WithCancelCause(ctx)
 		g.cancel = cancel
 		err := until(gctx, ri, sel, g.judge(judge), report)
+		held := g.reason
 		g.stop()
 		cancel(nil)
 		if err == nil || ctx.Err() != nil || !errors.Is(context.Cause(gctx), errGraceOver) {
 			return err
 		}
-		if g.reason != "" {
-			return target.Failed("%s (for %s)", g.reason, f.After).Err()
+		if held != "" {
+			return target.Failed("%s (for %s)", held, f.After).Err()
 		}
 		// The rule stopped holding as the grace ran out: look again.
 	}
