@@ -103,7 +103,7 @@ func failFlags() []cli.Flag {
 			Usage: "condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete: when it holds for a Kubernetes " +
 				"target's object, the target failed for good (exit 1) (repeatable: any one fails)"},
 		&cli.DurationFlag{Name: flagFailAfter, EnvVars: env(flagFailAfter),
-			Usage: "a --fail-for rule fails a target only once it has held this long without a break (default: at once)"},
+			Usage: "a --fail-for rule fails a target only once it has held this long without a break (0: at once)"},
 	}
 }
 
