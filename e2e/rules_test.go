@@ -31,9 +31,9 @@ func TestReadyCustomResource(t *testing.T) {
 	apply(t, "", crdWithoutStatus("notes", group))
 	kubectl(t, "", "wait", "--for=condition=Established", "crd/widgets."+group, "crd/notes."+group, "--timeout=60s")
 	apply(t, ns, fmt.Sprintf("apiVersion: %[1]s/v1\nkind: Widget\nmetadata: {name: w, namespace: %[2]s}\n---\n"+
-		"apiVersion: %[1]s/v1\nkind: Note\nmetadata: {name: n, namespace: %[2]s}\n", group, ns))
+		"apiVersion: %[1]s/v1\nkind: Note\nmetadata: {name: memo, namespace: %[2]s}\n", group, ns))
 
-	out := kwait(t, 0, "notes."+group+"/"+ns+"/n:ready", "--timeout", "60s")
+	out := kwait(t, 0, "notes."+group+"/"+ns+"/memo:ready", "--timeout", "60s")
 	mustContain(t, out, `"msg":"ready"`)
 
 	p := start(t, "widgets."+group+"/"+ns+"/w:ready", "--timeout", "120s")
