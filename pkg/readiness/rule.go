@@ -50,7 +50,7 @@ type Rule struct {
 	path, value string
 }
 
-// ParseRule parses one --for value. The keywords create, delete, condition
+// ParseRule parses one --for value. The keywords ready, create, delete, condition
 // and jsonpath are matched without regard to case. Condition statuses
 // True, False and Unknown are normalised to that spelling; any other status
 // is kept as written and compared case-insensitively. A jsonpath VALUE may be
