@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -113,10 +112,14 @@ func TestMisconfigurationExits2(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	token := adminToken(t)
+	wrongCA := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(wrongCA, throwawayCA(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, cluster, user, line string
 	}{
-		{"wrong CA", "certificate-authority-data: " + base64.StdEncoding.EncodeToString(throwawayCA(t)), "token: " + token,
+		{"wrong CA file", "certificate-authority: " + wrongCA, "token: " + token,
 			"kubeconfig's CA does not verify the apiserver: x509: certificate signed by unknown authority"},
 		{"bogus token", clusterCA(), "token: " + fmt.Sprintf("%048x", time.Now().UnixNano()),
 			"apiserver rejects the credentials (401 Unauthorized)"},
