@@ -146,3 +146,16 @@ func TestMisconfigurationExits2(t *testing.T) {
 		})
 	}
 }
+
+// TestReadyOnKnownTypes: ready on a kind kwait knows is the kind's own rule
+// (a Service waits for an endpoint, not just for the object), and on a
+// type without conditions (a ConfigMap) it is ready once the object exists.
+func TestReadyOnKnownTypes(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: NAMESPACE}\nspec: {ports: [{port: 80}], selector: {app: none}}\n"+
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: NAMESPACE}\ndata: {a: b}\n")
+	kwait(t, 0, "configmaps/"+ns+"/settings:ready", "--timeout", "60s")
+	out := kwait(t, 124, "svc/"+ns+"/api:ready", "--timeout", "3s")
+	mustContain(t, out, "service/"+ns+"/api: no ") // no EndpointSlices, or no endpoints in them
+}
