@@ -95,7 +95,7 @@ func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) 
 		sp = named
 	}
 	if sp.Kind == spec.Resource && len(sp.For) == 0 {
-		return sp, usagef("%s: a resource needs a rule: TYPE/[NS/]NAME:condition=Ready, or --for (condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete)", sp)
+		return sp, usagef("%s: a resource needs a rule: TYPE/[NS/]NAME:ready, TYPE/[NS/]NAME:condition=Ready, or --for (ready, condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete)", sp)
 	}
 	return sp, nil
 }
@@ -120,7 +120,7 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 		{httpFlags(), http, "http targets"},
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
 		{networkFlags(), network, "tcp, http and dns targets"},
-		{append(kubeFlags(), namespaceFlag(), forFlag()), kube, "Kubernetes targets"},
+		{join(kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags()), kube, "Kubernetes targets"},
 	} {
 		for _, f := range group.flags {
 			if name := f.Names()[0]; given[name] && !group.used {

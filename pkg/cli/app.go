@@ -68,9 +68,13 @@ func newApp(s Streams, build Build) *cli.App {
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
-			"Any Kubernetes target may end in :RULE (a --for rule: condition=TYPE[=STATUS],\n" +
+			"Any Kubernetes target may end in :RULE (a --for rule: ready, condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
-			"--for gives the rule of every Kubernetes target without one.\n" +
+			"--for gives the rule of every Kubernetes target without one. ready is the kind's own\n" +
+			"rule, or for any other type kstatus's Current (Ready, Reconciling, Stalled,\n" +
+			"observedGeneration), and a custom resource whose CRD has a status subresource waits\n" +
+			"for a status. --fail-for RULE fails every Kubernetes target whose object meets RULE\n" +
+			"(kwait deployment/web --fail-for condition=ReplicaFailure).\n" +
 			"Any target may end in #timeout=DURATION, its own deadline inside --timeout's\n" +
 			"(tcp://db:5432#timeout=30s); when it passes the run ends, exit 124.\n" +
 			"After \"--\", PROGRAM replaces kwait (same PID) once every target is ready;\n" +
@@ -127,7 +131,7 @@ func withRoot(shown []cli.Flag) []cli.Flag {
 }
 
 func rootFlags() []cli.Flag {
-	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, networkFlags(), httpFlags())
+	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, failFlags(), networkFlags(), httpFlags())
 }
 
 // commands are the one-kind forms, kwait KIND NAME..., their actions set by
@@ -138,7 +142,7 @@ func rootFlags() []cli.Flag {
 func commands() []*cli.Command {
 	var cmds []*cli.Command
 	for _, k := range kind.All() {
-		shown := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag(), namespaceFlag()})
+		shown := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag(), namespaceFlag()}, failFlags())
 		if k.Select == kind.BySelector {
 			shown = append(shown, selectorFlag(), minFlag())
 		}
@@ -152,7 +156,7 @@ func commands() []*cli.Command {
 		&cli.Command{
 			Name: spec.Resource, Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
 			Usage: "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
-			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()})),
+			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags())),
 		},
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
 		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
@@ -172,8 +176,10 @@ func commands() []*cli.Command {
 const exitCodesHelp = `
 EXIT CODES:
    0    every target is ready
-   1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected) or internal error
-   2    bad usage, input or configuration
+   1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected, Stalled=True,
+        a --fail-for rule holds) or internal error
+   2    bad usage, input or configuration (also: the kubeconfig's CA does not verify the apiserver, or
+        the apiserver still rejects the credentials 3s after the first 401)
    124  --timeout or a target's own #timeout reached; the final message names every target not ready and why
    126  every target was ready but the PROGRAM after "--" could not be started
    130  interrupted (SIGINT); 143 terminated (SIGTERM)

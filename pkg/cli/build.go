@@ -59,10 +59,15 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	if err != nil {
 		return nil, err
 	}
+	kd, ok := kindOf(sp)
+	if ok && kd.Select != kind.BySelector && onlyReady(sp.For) {
+		// ready alone is the kind's own rule: the same target as
+		// KIND/[NS/]NAME, CRDs served and Services' endpoints included.
+		sp.For = nil
+	}
 	if len(sp.For) > 0 {
 		return b.resource(ctx, k, sp)
 	}
-	kd, ok := kind.Lookup(sp.Kind)
 	if !ok {
 		return nil, usagef("%s: unknown kind %q", sp, sp.Kind)
 	}
@@ -70,7 +75,35 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	if kd.Select == kind.BySelector {
 		name = sp.Selector
 	}
-	return k.Kind(kd, sp.Namespace, name, kind.Params{Min: b.o.min}), nil
+	t := k.Kind(kd, sp.Namespace, name, kind.Params{Min: b.o.min})
+	return k.WithFailure(t, kd, sp.Namespace, name, b.o.failure), nil
+}
+
+// onlyReady reports whether rules are the ready rule alone.
+func onlyReady(rules []string) bool {
+	if len(rules) != 1 {
+		return false
+	}
+	r, err := readiness.ParseRule(rules[0])
+	return err == nil && r.IsReady()
+}
+
+// kindOf is the kind of package kind a Kubernetes target names, by its kind
+// or, for a resource, by its type.
+func kindOf(sp spec.Spec) (kind.Kind, bool) {
+	if sp.Kind != spec.Resource {
+		return kind.Lookup(sp.Kind)
+	}
+	t, ok := apitype.ResolveBuiltin(sp.Type)
+	if !ok {
+		return kind.Kind{}, false
+	}
+	for _, kd := range kind.All() {
+		if kd.Type.GVR() == t.GVR() {
+			return kd, true
+		}
+	}
+	return kind.Kind{}, false
 }
 
 // resource builds a target judged by --for rules: for a kind of package
@@ -88,15 +121,27 @@ func (b *builder) resource(ctx context.Context, k *kube.Client, sp spec.Spec) (t
 		}
 		typ = n
 	}
-	rules := make([]readiness.Rule, 0, len(sp.For))
+	o := kube.ResourceOptions{Type: typ, Namespace: sp.Namespace, Name: sp.Name, Failure: b.o.failure}
 	for _, s := range sp.For {
 		r, err := readiness.ParseRule(s)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		rules = append(rules, r)
+		o.Rules = append(o.Rules, r)
+		if !r.IsReady() {
+			continue
+		}
+		if kd, ok := kindOf(sp); ok {
+			// A kind judged by what it watches, not by its own object
+			// (a Service by its EndpointSlices), has no rule for the
+			// object alone.
+			if kd.Watch.GVR() != kd.Type.GVR() {
+				return nil, usagef("%s: ready on a %s cannot be combined with other rules; give it alone (%s/[NS/]NAME)", sp, kd.Name, kd.Name)
+			}
+			o.Own = kd.Judge(kind.Params{Min: 1})
+		}
 	}
-	t, err := k.Resource(ctx, kube.ResourceOptions{Type: typ, Namespace: sp.Namespace, Name: sp.Name, Rules: rules})
+	t, err := k.Resource(ctx, o)
 	if err != nil {
 		return nil, usagef("%s: %s", sp, err)
 	}

@@ -53,7 +53,7 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitReady
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), target.IsConfig(err):
 		return ExitUsage
 	case errors.As(err, &cannotRun):
 		return ExitCannotRun

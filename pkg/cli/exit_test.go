@@ -21,6 +21,7 @@ func TestExitCode(t *testing.T) {
 	t.Parallel()
 	term := &cli.SignalError{Signal: syscall.SIGTERM}
 	failure := &runner.Failed{Name: "job/migrate", Err: target.Failed("Failed: BackoffLimitExceeded").Err()}
+	misconfigured := &runner.Failed{Name: "job/migrate", Err: &target.ConfigError{Reason: "apiserver rejects the credentials (401 Unauthorized)"}}
 	tests := []struct {
 		name string
 		err  error
@@ -36,6 +37,7 @@ func TestExitCode(t *testing.T) {
 		{"timeout ending a run", &runner.Error{Err: runner.ErrTimeout}, cli.ExitTimeout},
 		{"failed for good", target.Failed("ProgressDeadlineExceeded").Err(), cli.ExitFailed},
 		{"failure ending a run", &runner.Error{Err: failure, Failed: failure}, cli.ExitFailed},
+		{"misconfigured ending a run", &runner.Error{Err: misconfigured, Failed: misconfigured}, cli.ExitUsage},
 		{"internal error", errors.New("boom"), cli.ExitFailed},
 	}
 	for _, tt := range tests {

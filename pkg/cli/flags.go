@@ -20,6 +20,8 @@ const (
 	flagSelector       = "selector"
 	flagMin            = "min"
 	flagFor            = "for"
+	flagFailFor        = "fail-for"
+	flagFailAfter      = "fail-after"
 	flagAttemptTimeout = "attempt-timeout"
 	flagMaxInterval    = "max-interval"
 	flagStatus         = "status"
@@ -90,8 +92,19 @@ func minFlag() cli.Flag {
 
 func forFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: flagFor, EnvVars: env(flagFor),
-		Usage: "condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete: replaces the readiness rule of " +
+		Usage: "ready, condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete: replaces the readiness rule of " +
 			"Kubernetes targets without a :RULE of their own (repeatable: all must hold)"}
+}
+
+// failFlags are the failure rules of Kubernetes targets.
+func failFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: flagFailFor, EnvVars: env(flagFailFor),
+			Usage: "condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete: when it holds for a Kubernetes " +
+				"target's object, the target failed for good (exit 1) (repeatable: any one fails)"},
+		&cli.DurationFlag{Name: flagFailAfter, EnvVars: env(flagFailAfter),
+			Usage: "a --fail-for rule fails a target only once it has held this long without a break (0: at once)"},
+	}
 }
 
 func selectorFlag() cli.Flag {

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/kwait-dev/kwait/pkg/kube"
 	"github.com/kwait-dev/kwait/pkg/network"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/spec"
@@ -31,6 +32,8 @@ type options struct {
 	min                            int
 	// rules are the --for rules, for Kubernetes targets without their own.
 	rules []string
+	// failure holds the --fail-for rules of every Kubernetes target.
+	failure kube.Failure
 
 	poll network.Poll
 	http network.HTTPOptions // without URL
@@ -122,6 +125,20 @@ func (o *options) readKube(c *cli.Context) error {
 		if _, err := readiness.ParseRule(r); err != nil {
 			return usageError{err}
 		}
+	}
+	for _, s := range c.StringSlice(flagFailFor) {
+		r, err := readiness.ParseFailRule(s)
+		if err != nil {
+			return usageError{err}
+		}
+		o.failure.Rules = append(o.failure.Rules, r)
+	}
+	o.failure.After = c.Duration(flagFailAfter)
+	switch {
+	case o.failure.After < 0:
+		return usagef("--fail-after must not be negative, got %s", o.failure.After)
+	case c.IsSet(flagFailAfter) && len(o.failure.Rules) == 0:
+		return usagef("--fail-after applies to --fail-for rules, and none was given")
 	}
 	return nil
 }

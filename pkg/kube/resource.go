@@ -35,6 +35,10 @@ type resource struct {
 	ns    string // as given with the target; empty means the default
 	name  string
 	rules []readiness.Rule
+	// own is the ready rule of the type's kind, nil for a type package
+	// kind does not know.
+	own     readiness.Judge
+	failure Failure
 
 	resolved    apitype.Type
 	hasResolved bool
@@ -47,6 +51,12 @@ type ResourceOptions struct {
 	Namespace string
 	Name      string
 	Rules     []readiness.Rule
+	// Own judges the ready rule for a type of package kind's table (its
+	// kind's rule, applied to the one object); nil for any other type,
+	// which readiness.Current judges.
+	Own readiness.Judge
+	// Failure makes the target fail for good.
+	Failure Failure
 }
 
 // Resource waits for an object to satisfy every rule. A type known without
@@ -54,7 +64,7 @@ type ResourceOptions struct {
 // once: the error says that a cluster-scoped type was given a namespace, or
 // that the type name is ambiguous. Any other type is resolved while waiting.
 func (c *Client) Resource(ctx context.Context, o ResourceOptions) (target.Target, error) {
-	r := &resource{c: c, typ: o.Type, ns: o.Namespace, name: o.Name, rules: o.Rules}
+	r := &resource{c: c, typ: o.Type, ns: o.Namespace, name: o.Name, rules: o.Rules, own: o.Own, failure: o.Failure}
 	if t, ok := apitype.ResolveBuiltin(o.Type); ok {
 		r.resolved, r.hasResolved = t, true
 	} else if t, err := c.lookupNow(ctx, o.Type); err == nil {
@@ -146,20 +156,37 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 			return target.Failed("%s", err).Err()
 		}
 	}
+	statusExpected, err := r.statusExpected(ctx, t, report)
+	if err != nil {
+		return err
+	}
 	judge := func(objs []*unstructured.Unstructured) target.Status {
 		var obj *unstructured.Unstructured
 		if len(objs) > 0 {
 			obj = objs[0]
 		}
-		return r.evaluate(obj)
+		return r.evaluate(obj, statusExpected)
 	}
-	return until(ctx, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), judge, report)
+	return untilFailure(ctx, r.failure, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), true, judge, report)
 }
 
-// evaluate applies every rule; the first one not satisfied decides.
-func (r *resource) evaluate(obj *unstructured.Unstructured) target.Status {
+// evaluate applies every rule; the first one not satisfied decides. The
+// ready rule is the kind's own rule when there is one, else
+// readiness.Current.
+func (r *resource) evaluate(obj *unstructured.Unstructured, statusExpected bool) target.Status {
 	for _, rule := range r.rules {
-		if st := rule.Evaluate(obj); st.Phase != target.PhaseReady {
+		st := rule.Evaluate(obj)
+		if rule.IsReady() {
+			switch {
+			case obj == nil:
+				st = target.Pending("not found")
+			case r.own != nil:
+				st = r.own([]*unstructured.Unstructured{obj})
+			default:
+				st = readiness.Current(obj, statusExpected)
+			}
+		}
+		if st.Phase != target.PhaseReady {
 			if len(r.rules) > 1 {
 				st.Reason = rule.String() + ": " + st.Reason
 			}
@@ -191,6 +218,7 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 	crdName, version, isCRD := r.typ.CRD()
 	_, group, _ := strings.Cut(crdName, ".")
 	retry := newRetry(rediscoverFirst, rediscoverLimit)
+	var bad misconfig
 	cycle := crdCycleFirst
 	var since time.Time
 	for {
@@ -207,6 +235,9 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 		case ctx.Err() != nil:
 			return apitype.Type{}, false, ctx.Err()
 		case !errors.Is(err, apitype.ErrNotServed):
+			if err := bad.check(err); err != nil {
+				return apitype.Type{}, false, err
+			}
 			report(describe(err))
 		case isCRD && slices.Contains(s.stale, group):
 			// An aggregated API claims the group and does not answer:
@@ -275,4 +306,29 @@ func pickVersion(def *apiextensionsv1.CustomResourceDefinition, want string) (st
 	}
 	slices.SortFunc(served, func(a, b string) int { return -version.CompareKubeAwareVersionStrings(a, b) })
 	return served[0], nil
+}
+
+// statusExpected reports whether the ready rule must see a status: when it
+// judges a type without a rule of its own whose CRD gives the served
+// version a status subresource. It reads the CRD (PLURAL.GROUP), which a
+// type from an aggregated API does not have; the CRD is read once, when
+// the wait starts.
+func (r *resource) statusExpected(ctx context.Context, t apitype.Type, report target.Report) (bool, error) {
+	if r.own != nil || !slices.ContainsFunc(r.rules, readiness.Rule.IsReady) || t.Group == "" {
+		return false, nil
+	}
+	if _, builtin := apitype.Lookup(t.Group, t.Resource); builtin {
+		return false, nil
+	}
+	name := t.Resource + "." + t.Group
+	def, err := r.c.established(ctx, name, "ready needs CRD "+name+" (has it a status subresource?): ", true, report)
+	if err != nil || def == nil {
+		return false, err
+	}
+	for _, v := range def.Spec.Versions {
+		if v.Name == t.Version {
+			return v.Subresources != nil && v.Subresources.Status != nil, nil
+		}
+	}
+	return false, nil
 }

@@ -31,7 +31,9 @@ import (
 //   - a watch that reports the version too old (410 Gone) leads to a fresh
 //     LIST, so nothing that happened meanwhile is missed;
 //   - every error is a reason to report and retry after a capped backoff,
-//     never the end of the wait.
+//     never the end of the wait, unless it shows kwait is misconfigured (a
+//     CA that does not verify the apiserver, credentials rejected for
+//     good: see misconfig).
 func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {
 	l := &loop{ri: ri, sel: sel, judge: judge, report: report,
 		retry: newRetry(250*time.Millisecond, 2*time.Second), denied: newRetry(time.Second, 15*time.Second)}
@@ -66,7 +68,8 @@ type loop struct {
 	rv    string // resourceVersion to watch from; "" to list first
 	// troubled is set while the last reason reported is an error rather
 	// than a verdict on the objects.
-	troubled bool
+	troubled  bool
+	misconfig misconfig
 }
 
 // list reads the objects afresh and judges them.
@@ -79,6 +82,7 @@ func (l *loop) list(ctx context.Context) (bool, error) {
 	}
 	l.retry.reset()
 	l.denied.reset()
+	l.misconfig.ok()
 	l.store = newObjects(list.Items)
 	l.rv = list.GetResourceVersion()
 	l.troubled = false
@@ -133,6 +137,9 @@ func (l *loop) watch(ctx context.Context) (bool, error) {
 func (l *loop) trouble(ctx context.Context, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return true, ctx.Err()
+	}
+	if err := l.misconfig.check(err); err != nil {
+		return true, err
 	}
 	l.report(describe(err))
 	l.troubled = true

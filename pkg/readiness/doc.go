@@ -11,5 +11,9 @@
 // EndpointSlices) follow `kubectl rollout status` where it has an answer and
 // are stricter where it is not: kwait runs before other software starts, so
 // when in doubt it keeps waiting rather than declaring something ready.
-// Rule covers every other kind through the kubectl-style --for forms.
+// Rule covers every other kind through the kubectl-style --for forms, and
+// Current is the ready rule for types without a rule of their own: kstatus's
+// "Current", closed where kstatus is open (a custom resource whose type has
+// a status subresource is not ready before it has a status). A Rule used
+// with --fail-for says when a target failed for good (Holds).
 package readiness

@@ -20,6 +20,7 @@ const (
 	ruleDelete
 	ruleCondition
 	ruleJSONPath
+	ruleReady
 )
 
 // Rule is a readiness rule for an object of any kind, written the way
@@ -31,6 +32,10 @@ const (
 //	condition=TYPE=STATUS      condition TYPE has status STATUS
 //	jsonpath=EXPR=VALUE        EXPR yields exactly one value, printed as VALUE
 //	jsonpath=EXPR              EXPR yields exactly one value that is not empty
+//	ready                      the object is ready as kstatus would call it
+//	                           Current, closed where kstatus is open (see
+//	                           Current); targets of a type of package kind use
+//	                           that kind's rule instead
 //
 // EXPR is a client-go JSONPath expression such as {.status.phase}; the
 // braces and the leading dot may be left out (.status.phase, status.phase).
@@ -45,7 +50,7 @@ type Rule struct {
 	path, value string
 }
 
-// ParseRule parses one --for value. The keywords create, delete, condition
+// ParseRule parses one --for value. The keywords ready, create, delete, condition
 // and jsonpath are matched without regard to case. Condition statuses
 // True, False and Unknown are normalised to that spelling; any other status
 // is kept as written and compared case-insensitively. A jsonpath VALUE may be
@@ -63,16 +68,19 @@ func ParseRule(s string) (Rule, error) {
 
 func parseRule(s string) (Rule, error) {
 	if s == "" {
-		return Rule{}, errors.New("empty rule, want create, delete, condition=TYPE[=STATUS] or jsonpath=EXPR[=VALUE]")
+		return Rule{}, errors.New("empty rule, want ready, create, delete, condition=TYPE[=STATUS] or jsonpath=EXPR[=VALUE]")
 	}
 	keyword, rest, hasArg := strings.Cut(s, "=")
 	switch strings.ToLower(keyword) {
-	case "create", "delete":
+	case "create", "delete", "ready":
 		if hasArg {
 			return Rule{}, fmt.Errorf("%s takes no value", strings.ToLower(keyword))
 		}
-		if strings.EqualFold(keyword, "create") {
+		switch strings.ToLower(keyword) {
+		case "create":
 			return Rule{kind: ruleCreate}, nil
+		case "ready":
+			return Rule{kind: ruleReady}, nil
 		}
 		return Rule{kind: ruleDelete}, nil
 	case "condition":
@@ -80,7 +88,7 @@ func parseRule(s string) (Rule, error) {
 	case "jsonpath":
 		return parseJSONPathRule(rest)
 	}
-	return Rule{}, fmt.Errorf("unknown rule %q, want create, delete, condition=TYPE[=STATUS] or jsonpath=EXPR[=VALUE]", keyword)
+	return Rule{}, fmt.Errorf("unknown rule %q, want ready, create, delete, condition=TYPE[=STATUS] or jsonpath=EXPR[=VALUE]", keyword)
 }
 
 func parseCondition(s string) (Rule, error) {
@@ -107,6 +115,10 @@ func parseCondition(s string) (Rule, error) {
 	return Rule{kind: ruleCondition, condType: typ, condStatus: status}, nil
 }
 
+// IsReady reports whether r is the ready rule, which a target judges with
+// its kind's own rule when its type has one.
+func (r Rule) IsReady() bool { return r.kind == ruleReady }
+
 // WantsAbsent reports whether only a missing object satisfies the rule.
 func (r Rule) WantsAbsent() bool { return r.kind == ruleDelete }
 
@@ -119,6 +131,8 @@ func (r Rule) String() string {
 		return "create"
 	case ruleDelete:
 		return "delete"
+	case ruleReady:
+		return "ready"
 	case ruleCondition:
 		return "condition=" + r.condType + "=" + r.condStatus
 	case ruleJSONPath:
@@ -131,7 +145,8 @@ func (r Rule) String() string {
 }
 
 // Evaluate applies the rule to obj, nil meaning the object does not exist.
-// It never returns Failed: an object that does not satisfy a rule today
+// Only ready may return Failed (Stalled=True, see Current); no other rule
+// does: an object that does not satisfy a rule today
 // may satisfy it tomorrow, and only the user knows which states are final.
 //
 // create is Ready as soon as obj is not nil. delete is Ready when obj is
@@ -168,6 +183,8 @@ func (r Rule) Evaluate(obj *unstructured.Unstructured) target.Status {
 		return target.Ready()
 	case ruleDelete:
 		return evaluateDelete(obj)
+	case ruleReady:
+		return Current(obj, false)
 	case ruleCondition, ruleJSONPath:
 		if s, ok := current(obj); !ok {
 			return s

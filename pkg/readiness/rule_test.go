@@ -73,7 +73,6 @@ func TestParseRuleErrors(t *testing.T) {
 	}{
 		{"", `invalid --for "": empty rule`},
 		{"   ", "empty rule"},
-		{"ready", `invalid --for "ready": unknown rule "ready", want create, delete`},
 		{"available=true", `unknown rule "available"`},
 		{"create=yes", "create takes no value"},
 		{"delete=now", "delete takes no value"},

@@ -43,8 +43,13 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Error is the final message: the cause on the first line and one line per
 // target still pending, so it reads well in a log and in a pod's
-// termination message.
+// termination message. A misconfigured run (a *target.ConfigError) is the
+// one line saying what is wrong, the same for every target.
 func (e *Error) Error() string {
+	var conf *target.ConfigError
+	if errors.As(e.Err, &conf) {
+		return conf.Error()
+	}
 	var b strings.Builder
 	switch {
 	case e.Failed != nil && target.IsDeadline(e.Failed.Err):

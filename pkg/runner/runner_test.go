@@ -200,3 +200,23 @@ func TestRunDoesNotWaitForStuckTargets(t *testing.T) {
 		t.Errorf("pending = %v, want the stuck target with its reason", runErr.Pending)
 	}
 }
+
+func TestRunMisconfiguredIsOneLine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log, _ := observed()
+		const line = "apiserver rejects the credentials (401 Unauthorized)"
+		targets := []target.Target{
+			&script{name: "job/default/migrate", after: time.Second, result: &target.ConfigError{Reason: line}},
+			&script{name: "deployment/default/api", reasons: []string{"Ready 0/3"}, never: true},
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		err := Run(ctx, targets, Options{Log: log})
+		if !target.IsConfig(err) {
+			t.Fatalf("Run() = %v, want a misconfiguration", err)
+		}
+		if got := err.Error(); got != line {
+			t.Errorf("Run() = %q, want the one line %q", got, line)
+		}
+	})
+}

@@ -157,14 +157,14 @@ func parseKube(k kind.Kind, typ apitype.Name, arg, rest string) (Spec, error) {
 }
 
 // cutRule cuts "[NS/]NAME:RULE" at the first sep that starts a rule
-// (create, delete, condition=..., jsonpath=..., in any case, or nothing), so
+// (ready, create, delete, condition=..., jsonpath=..., in any case, or nothing), so
 // that a name with colons ("system:node") stays whole. Names of the kinds
 // of package kind never hold a colon; any resource's may.
 func cutRule(rest, sep string) (body, rule string, found bool) {
 	for i := strings.Index(rest, sep); i >= 0; {
 		r := rest[i+len(sep):]
 		lower := strings.ToLower(r)
-		if r == "" || lower == "create" || lower == "delete" ||
+		if r == "" || lower == "ready" || lower == "create" || lower == "delete" ||
 			strings.HasPrefix(lower, "condition=") || strings.HasPrefix(lower, "jsonpath=") {
 			return rest[:i], r, true
 		}

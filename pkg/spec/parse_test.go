@@ -90,6 +90,7 @@ func TestParse(t *testing.T) {
 		{arg: "deployment/prod/api:jsonpath={.spec.template.metadata.annotations.url}=https://x/",
 			want: spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api", For: []string{"jsonpath={.spec.template.metadata.annotations.url}=https://x/"}}},
 		{arg: "widgets/w:create", want: spec.Spec{Kind: spec.Resource, Type: typ("widgets"), Name: "w", For: []string{"create"}}},
+		{arg: "widgets.example.com/ns/w:ready", want: spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Namespace: "ns", Name: "w", For: []string{"ready"}}},
 		// A TYPE without a rule parses; package cli asks for the rule.
 		{arg: "widgets/w", want: spec.Spec{Kind: spec.Resource, Type: typ("widgets"), Name: "w"}},
 		{arg: "configmaps/prod/cfg", want: spec.Spec{Kind: spec.Resource, Type: typ("configmaps"), Namespace: "prod", Name: "cfg"}},

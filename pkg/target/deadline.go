@@ -55,7 +55,7 @@ func (t deadlined) Wait(ctx context.Context, report Report) error {
 		mu.Unlock()
 		report(reason)
 	})
-	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(own), errOwnDeadline) && !IsFailed(err) {
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(own), errOwnDeadline) && !IsFailed(err) && !IsConfig(err) {
 		mu.Lock()
 		defer mu.Unlock()
 		return &DeadlineError{After: t.after, Reason: last}

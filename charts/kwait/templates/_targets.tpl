@@ -21,7 +21,11 @@ generates into _kinds.tpl (packages kind and apitype):
   tcp://, http(s)://, dns:// nothing
 
 A --for flag in the call's args gives every Kubernetes target without a
-rule of its own that rule, as kwait does. kwait lists and watches a named
+rule of its own that rule, as kwait does. The rule ready alone on a kind
+(not pods) is the kind's own rule, with the kind's reads; on a custom
+resource it reads the CRD, which the CRD grant already allows. A
+--fail-for flag in args makes kwait read each kind's own object too (the
+Service of service/NAME, beside its EndpointSlices). kwait lists and watches a named
 object with the field selector metadata.name=NAME, which the API server
 authorizes against RBAC resourceNames; a label selector cannot be narrowed
 that way. A target without NS uses the namespace of the pod, the call's
@@ -43,7 +47,17 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
 {{- $kindTypes := list -}}
 {{- range $table.kinds }}{{ $kindTypes = append $kindTypes .type }}{{ end -}}
 {{- $rootFor := false -}}
-{{- range $s.args }}{{ if hasPrefix "--for" (toString .) }}{{ $rootFor = true }}{{ end }}{{ end -}}
+{{- $rootRules := list -}}
+{{- $failFor := false -}}
+{{- $prev := "" -}}
+{{- range $s.args -}}
+  {{- $a := toString . -}}
+  {{- if hasPrefix "--for" $a }}{{ $rootFor = true }}{{ end -}}
+  {{- if hasPrefix "--for=" $a }}{{ $rootRules = append $rootRules (trimPrefix "--for=" $a) }}{{ end -}}
+  {{- if eq $prev "--for" }}{{ $rootRules = append $rootRules $a }}{{ end -}}
+  {{- if hasPrefix "--fail-for" $a }}{{ $failFor = true }}{{ end -}}
+  {{- $prev = $a -}}
+{{- end -}}
 {{- $grants := list -}}
 {{- range $t := $s.targets -}}
 {{- $scheme := regexFind "^[^/]*://" $t -}}
@@ -68,7 +82,7 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
     {{- fail (printf "kwait: target %q: empty rule after ':'" $t) -}}
     {{- end -}}
   {{- end -}}
-  {{- if and (not $rule) $rootFor }}{{ $rule = "--for" }}{{ end -}}
+  {{- if and (not $rule) $rootFor }}{{ $rule = ternary "ready" "--for" (and (eq (len $rootRules) 1) (eq (lower (trim (first $rootRules | default ""))) "ready")) }}{{ end -}}
 
   {{- /* A kind of kwait's table: its name, or any spelling of its type. */ -}}
   {{- $kind := dict -}}
@@ -78,6 +92,15 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
     {{- range $table.kinds }}{{ if and $kt.resource (eq .type.resource $kt.resource) (eq .type.group $kt.group) }}{{ $kind = . }}{{ end }}{{ end -}}
   {{- end -}}
 
+  {{- if and $kind (eq (lower (trim $rule)) "ready") (ne $kind.select "selector") -}}
+    {{- /* ready alone is the kind's own rule, with the kind's reads. */ -}}
+    {{- $rule = "" -}}
+  {{- end -}}
+  {{- if and $kind (not $rule) $failFor (ne $kind.select "selector") -}}
+    {{- /* --fail-for reads the kind's own object by name. */ -}}
+    {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
+    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name) -}}
+  {{- end -}}
   {{- if and $kind $rule -}}
     {{- /* Judged by a rule: the object of the kind's type, by name. */ -}}
     {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
