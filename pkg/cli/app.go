@@ -16,8 +16,11 @@ import (
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
-// Streams are where kwait writes.
+// Streams are where kwait reads and writes.
 type Streams struct {
+	// In is standard input, read by an admission target whose manifest
+	// is "-"; nil reads nothing.
+	In  io.Reader
 	Out io.Writer
 	Err io.Writer
 	// ErrIsTerminal selects console logs for format "auto".
@@ -44,6 +47,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 		cmd := app.Command(name)
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, scan.given, termLog) }
 	}
+	app.Command(spec.Admission).Action = func(c *cli.Context) error { return admissionAction(c, s, scan.given, termLog) }
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
@@ -65,11 +69,18 @@ func newApp(s Streams, build Build) *cli.App {
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
-			"Any Kubernetes target may end in :RULE (a --for rule: condition=TYPE[=STATUS],\n" +
+			"  admission:FILE                            a server-side dry-run create of each object of FILE\n" +
+			"                                            (- for stdin, or one object inline: admission:{\"apiVersion\":...})\n" +
+			"                                            is admitted: its type served, its webhooks answering and allowing it\n" +
+			"Any Kubernetes target but admission may end in :RULE (a --for rule: condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
-			"(--log-level is KWAIT_LOG_LEVEL).",
+			"(--log-level is KWAIT_LOG_LEVEL).\n" +
+			"Examples:\n" +
+			"  kwait crd/tenants.minio.min.io deployment/cnpg-system/cnpg-controller-manager tcp://postgres:5432\n" +
+			"  kwait validatingwebhookconfiguration/cert-manager-webhook apiservice/v1beta1.metrics.k8s.io\n" +
+			"  kwait admission:issuer-probe.yaml --timeout 2m",
 		Version:               build.Version,
 		HideVersion:           true,
 		Writer:                s.Out,
@@ -102,6 +113,9 @@ func kindLines() string {
 	}
 	return b.String()
 }
+
+// example is a command's description: one example command line.
+func example(line string) string { return "Example: " + line }
 
 // withRoot adds to a command's flags, hidden, the root command's flags it
 // lacks.
@@ -136,20 +150,31 @@ func commands() []*cli.Command {
 			shown = append(shown, selectorFlag(), minFlag())
 		}
 		flags := withRoot(shown)
-		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage, Flags: flags})
+		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage,
+			Description: example(k.Example), Flags: flags})
 	}
-	network := func(name, usage, argsUsage string, shown []cli.Flag) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Flags: withRoot(join(commonFlags(), networkFlags(), shown))}
+	network := func(name, usage, argsUsage, ex string, shown []cli.Flag) *cli.Command {
+		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Description: example(ex),
+			Flags: withRoot(join(commonFlags(), networkFlags(), shown))}
 	}
 	cmds = append(cmds,
 		&cli.Command{
 			Name: spec.Resource, Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
-			Usage: "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
-			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()})),
+			Usage:       "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
+			Description: example("kwait resource knativeservings.operator.knative.dev/knative-serving -n knative-serving --for condition=Ready"),
+			Flags:       withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()})),
 		},
-		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
-		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
-		network(spec.DNS, "wait for DNS names to resolve", "NAME...", nil),
+		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", "kwait tcp postgres:5432", nil),
+		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", "kwait http http://mlflow:5000/health --status 200", httpFlags()),
+		network(spec.DNS, "wait for DNS names to resolve", "NAME...", "kwait dns minio.minio.svc.cluster.local", nil),
+		&cli.Command{
+			Name: spec.Admission, ArgsUsage: "-f FILE...",
+			Usage: "wait until the apiserver admits a server-side dry-run create of every object in the manifests " +
+				"(YAML or JSON, - for stdin): type served, webhooks answering and allowing it; a denial or Invalid fails the wait",
+			Description: example("kwait admission -f issuer-probe.yaml -n cert-manager") +
+				"\n   Nothing is created. RBAC: create on each object's resource; a denial fails at once (exit 1).",
+			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), filenameFlag()})),
+		},
 	)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")
@@ -165,7 +190,8 @@ func commands() []*cli.Command {
 const exitCodesHelp = `
 EXIT CODES:
    0    every target is ready
-   1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected) or internal error
+   1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected,
+        an admission webhook denied the object or it is Invalid) or internal error
    2    bad usage, input or configuration
    124  --timeout reached; the final message names every target not ready and why
    130  interrupted (SIGINT); 143 terminated (SIGTERM)

@@ -56,6 +56,14 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	if err != nil {
 		return nil, err
 	}
+	if sp.Kind == spec.Admission {
+		t, err := k.Admission(ctx, *sp.Object)
+		if err != nil {
+			// Named by its object: an inline manifest is a long name.
+			return nil, usagef("%s/%s: %s", spec.Admission, sp.Object.Name(sp.Object.Object.GetNamespace()), err)
+		}
+		return t, nil
+	}
 	if len(sp.For) > 0 {
 		return b.resource(ctx, k, sp)
 	}
