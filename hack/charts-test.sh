@@ -118,6 +118,7 @@ infra infra infra operators
 app app web web --set operator.namespace=operators
 umbrella umbrella shop shop
 operator-suite operator-suite platform platform
+webhook-operator webhook-operator pki cert-manager
 crd-check crd-check crds crds
 crd-check-disabled crd-check crds crds --set crdCheck.enabled=false
 EOF

@@ -32,6 +32,6 @@ func main() {
 	}()
 	info, err := os.Stderr.Stat()
 	terminal := err == nil && info.Mode()&os.ModeCharDevice != 0
-	os.Exit(cli.Main(ctx, os.Args, cli.Streams{Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: terminal, Exec: syscall.Exec},
+	os.Exit(cli.Main(ctx, os.Args, cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: terminal, Exec: syscall.Exec},
 		cli.Build{Version: version, Commit: commit}))
 }

@@ -30,6 +30,39 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	if err := checkApplies(in.given, specs); err != nil {
 		return err
 	}
+	specs, err = readManifests(specs, s.In)
+	if err != nil {
+		return err
+	}
+	return wait(c, s, o, specs, in.termLog)
+}
+
+// admissionAction waits for the objects of the manifests -f and the
+// arguments name to be admitted.
+func admissionAction(c *cli.Context, s Streams, in invocation) error {
+	o, err := readOptions(c, in)
+	if err != nil {
+		return err
+	}
+	files := append(c.StringSlice(flagFilename), c.Args().Slice()...)
+	if len(files) == 0 {
+		return usagef("%s: missing what to wait for: give manifests with -f FILE (- for stdin)", spec.Admission)
+	}
+	specs := make([]spec.Spec, 0, len(files))
+	for _, f := range files {
+		sp, err := spec.ParseKind(spec.Admission, f)
+		if err != nil {
+			return usageError{err}
+		}
+		specs = append(specs, sp)
+	}
+	if err := checkApplies(in.given, specs); err != nil {
+		return err
+	}
+	specs, err = readManifests(specs, s.In)
+	if err != nil {
+		return err
+	}
 	return wait(c, s, o, specs, in.termLog)
 }
 
@@ -81,8 +114,8 @@ func selectorAction(c *cli.Context, s Streams, o options, k kind.Kind, in invoca
 // rules. exclusive says a target's own rule and --for may not both be
 // given (a subcommand's --for is meant for every name after it).
 func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) {
-	if !sp.Kube() {
-		return sp, nil
+	if !sp.Kube() || sp.Kind == spec.Admission {
+		return sp, nil // judged by no rule
 	}
 	switch {
 	case len(sp.For) > 0 && len(rules) > 0 && exclusive:
@@ -105,9 +138,10 @@ func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) 
 // line count: a KWAIT_* variable set for a whole pod is not a request to
 // this call (its value is still checked).
 func checkApplies(given map[string]bool, specs []spec.Spec) error {
-	var kube, network, http, selector bool
+	var kube, ruled, network, http, selector bool
 	for _, sp := range specs {
 		kube = kube || sp.Kube()
+		ruled = ruled || sp.Kube() && sp.Kind != spec.Admission
 		network = network || !sp.Kube()
 		http = http || sp.Kind == spec.HTTP
 		selector = selector || sp.Selector != ""
@@ -120,7 +154,8 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 		{httpFlags(), http, "http targets"},
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
 		{networkFlags(), network, "tcp, http and dns targets"},
-		{join(kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags()), kube, "Kubernetes targets"},
+		{join(kubeFlags(), []cli.Flag{namespaceFlag()}), kube, "Kubernetes targets"},
+		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission"},
 	} {
 		for _, f := range group.flags {
 			if name := f.Names()[0]; given[name] && !group.used {

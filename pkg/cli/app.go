@@ -16,8 +16,12 @@ import (
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
-// Streams are where kwait writes, and how it becomes another program.
+// Streams are where kwait reads and writes, and how it becomes another
+// program.
 type Streams struct {
+	// In is standard input, read by an admission target whose manifest
+	// is "-"; nil reads nothing.
+	In  io.Reader
 	Out io.Writer
 	Err io.Writer
 	// ErrIsTerminal selects console logs for format "auto".
@@ -47,6 +51,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 		cmd := app.Command(name)
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, in) }
 	}
+	app.Command(spec.Admission).Action = func(c *cli.Context) error { return admissionAction(c, s, in) }
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
@@ -68,7 +73,10 @@ func newApp(s Streams, build Build) *cli.App {
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
-			"Any Kubernetes target may end in :RULE (a --for rule: ready, condition=TYPE[=STATUS],\n" +
+			"  admission:FILE                            a server-side dry-run create of each object of FILE\n" +
+			"                                            (- for stdin, or one object inline: admission:{\"apiVersion\":...})\n" +
+			"                                            is admitted: its type served, its webhooks answering and allowing it\n" +
+			"Any Kubernetes target but admission may end in :RULE (a --for rule: ready, condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one. ready is the kind's own\n" +
 			"rule, or for any other type kstatus's Current (Ready, Reconciling, Stalled,\n" +
@@ -80,7 +88,11 @@ func newApp(s Streams, build Build) *cli.App {
 			"After \"--\", PROGRAM replaces kwait (same PID) once every target is ready;\n" +
 			"it never runs after a timeout or a failure.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
-			"(--log-level is KWAIT_LOG_LEVEL).",
+			"(--log-level is KWAIT_LOG_LEVEL).\n" +
+			"Examples:\n" +
+			"  kwait crd/tenants.minio.min.io deployment/cnpg-system/cnpg-controller-manager tcp://postgres:5432\n" +
+			"  kwait validatingwebhookconfiguration/cert-manager-webhook apiservice/v1beta1.metrics.k8s.io\n" +
+			"  kwait admission:issuer-probe.yaml --timeout 2m",
 		Version:               build.Version,
 		HideVersion:           true,
 		Writer:                s.Out,
@@ -113,6 +125,9 @@ func kindLines() string {
 	}
 	return b.String()
 }
+
+// example is a command's description: one example command line.
+func example(line string) string { return "Example: " + line }
 
 // withRoot adds to a command's flags, hidden, the root command's flags it
 // lacks.
@@ -147,20 +162,31 @@ func commands() []*cli.Command {
 			shown = append(shown, selectorFlag(), minFlag())
 		}
 		flags := withRoot(shown)
-		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage, Flags: flags})
+		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage,
+			Description: example(k.Example), Flags: flags})
 	}
-	network := func(name, usage, argsUsage string, shown []cli.Flag) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Flags: withRoot(join(commonFlags(), networkFlags(), shown))}
+	network := func(name, usage, argsUsage, ex string, shown []cli.Flag) *cli.Command {
+		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Description: example(ex),
+			Flags: withRoot(join(commonFlags(), networkFlags(), shown))}
 	}
 	cmds = append(cmds,
 		&cli.Command{
 			Name: spec.Resource, Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
-			Usage: "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
-			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags())),
+			Usage:       "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
+			Description: example("kwait resource knativeservings.operator.knative.dev/knative-serving -n knative-serving --for condition=Ready"),
+			Flags:       withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags())),
 		},
-		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
-		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
-		network(spec.DNS, "wait for DNS names to resolve", "NAME...", nil),
+		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", "kwait tcp postgres:5432", nil),
+		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", "kwait http http://mlflow:5000/health --status 200", httpFlags()),
+		network(spec.DNS, "wait for DNS names to resolve", "NAME...", "kwait dns minio.minio.svc.cluster.local", nil),
+		&cli.Command{
+			Name: spec.Admission, ArgsUsage: "-f FILE...",
+			Usage: "wait until the apiserver admits a server-side dry-run create of every object in the manifests " +
+				"(YAML or JSON, - for stdin): type served, webhooks answering and allowing it; a denial or Invalid fails the wait",
+			Description: example("kwait admission -f issuer-probe.yaml -n cert-manager") +
+				"\n   Nothing is created. RBAC: create on each object's resource; a denial fails at once (exit 1).",
+			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), filenameFlag()})),
+		},
 	)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")
@@ -177,7 +203,7 @@ const exitCodesHelp = `
 EXIT CODES:
    0    every target is ready
    1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected, Stalled=True,
-        a --fail-for rule holds) or internal error
+        a --fail-for rule holds, an admission webhook denied the object or it is Invalid) or internal error
    2    bad usage, input or configuration (also: the kubeconfig's CA does not verify the apiserver, or
         the apiserver still rejects the credentials 3s after the first 401)
    124  --timeout or a target's own #timeout reached; the final message names every target not ready and why

@@ -59,6 +59,14 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	if err != nil {
 		return nil, err
 	}
+	if sp.Kind == spec.Admission {
+		t, err := k.Admission(ctx, *sp.Object)
+		if err != nil {
+			// Named by its object: an inline manifest is a long name.
+			return nil, usagef("%s/%s: %s", spec.Admission, sp.Object.Name(sp.Object.Object.GetNamespace()), err)
+		}
+		return t, nil
+	}
 	kd, ok := kindOf(sp)
 	if ok && kd.Select != kind.BySelector && onlyReady(sp.For) {
 		// ready alone is the kind's own rule: the same target as

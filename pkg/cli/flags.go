@@ -31,6 +31,7 @@ const (
 	flagBodyRegex      = "body-regex"
 	flagCAFile         = "ca-file"
 	flagInsecure       = "insecure"
+	flagFilename       = "filename"
 )
 
 // defaultTerminationLog is where Kubernetes reads a container's
@@ -110,6 +111,11 @@ func failFlags() []cli.Flag {
 func selectorFlag() cli.Flag {
 	return &cli.StringFlag{Name: flagSelector, Aliases: []string{"l"}, EnvVars: env(flagSelector),
 		Usage: "label selector (required unless --for names pods by name)"}
+}
+
+func filenameFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: flagFilename, Aliases: []string{"f"}, EnvVars: env(flagFilename),
+		Usage: "manifest whose objects to dry-run create, - for stdin (repeatable; also as arguments)"}
 }
 
 // networkFlags are taken by the tcp, http and dns commands.

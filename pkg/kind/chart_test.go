@@ -51,6 +51,12 @@ type chartKind struct {
 	Type   chartType `json:"type"`
 	Watch  chartType `json:"watch"`
 	Select string    `json:"select"`
+	// Then is what the kind waits for after its rule: "served" (CRD
+	// discovery), "endpoints" (the EndpointSlices of the Services a
+	// webhook configuration names, in namespaces the chart cannot know),
+	// "discovery" (an APIService's group/version), or nothing.
+	Then       string `json:"then,omitempty"`
+	LooseNames bool   `json:"looseNames,omitempty"`
 }
 
 func toChart(t apitype.Type) chartType {
@@ -65,12 +71,14 @@ func toChart(t apitype.Type) chartType {
 func renderChartTable(t *testing.T) []byte {
 	t.Helper()
 	selects := map[Selection]string{ByName: "name", ByServiceName: "serviceName", BySelector: "selector"}
+	thens := map[Then]string{ThenServed: "served", ThenEndpoints: "endpoints", ThenDiscovery: "discovery"}
 	var table struct {
 		Kinds []chartKind `json:"kinds"`
 		Types []chartType `json:"types"`
 	}
 	for _, k := range All() {
-		table.Kinds = append(table.Kinds, chartKind{Name: k.Name, Type: toChart(k.Type), Watch: toChart(k.Watch), Select: selects[k.Select]})
+		table.Kinds = append(table.Kinds, chartKind{Name: k.Name, Type: toChart(k.Type), Watch: toChart(k.Watch),
+			Select: selects[k.Select], Then: thens[k.Then], LooseNames: k.LooseNames})
 	}
 	for _, ty := range apitype.Builtins() {
 		table.Types = append(table.Types, toChart(ty))

@@ -25,14 +25,36 @@ type Kind struct {
 	Watch apitype.Type
 	// Select says which objects of Watch are judged.
 	Select Selection
-	// Args and Usage are the subcommand's help.
-	Args, Usage string
+	// Args, Usage and Example are the subcommand's help; Example is one
+	// command line.
+	Args, Usage, Example string
 	// Judge builds the readiness rule.
 	Judge func(Params) readiness.Judge
-	// Served is set for CRDs: once the rule holds, kwait waits until
-	// discovery serves every served version of the CRD's resource.
-	Served bool
+	// Then is what kwait waits for once the rule holds on the object.
+	Then Then
+	// LooseNames is set for kinds whose object names need not be DNS
+	// subdomains (the APIService of the core group is "v1."): their names
+	// are checked as any object's.
+	LooseNames bool
 }
+
+// Then is what a target waits for beyond its rule on the object, which
+// the object alone cannot tell.
+type Then int
+
+const (
+	// ThenNothing: the rule is all.
+	ThenNothing Then = iota
+	// ThenServed (CRDs): discovery serves every served version of the
+	// CRD's resource.
+	ThenServed
+	// ThenEndpoints (webhook configurations): every Service a webhook
+	// calls has a ready endpoint, judged as the service kind judges it.
+	ThenEndpoints
+	// ThenDiscovery (APIServices): the APIService's group/version answers
+	// discovery.
+	ThenDiscovery
+)
 
 // Selection is how a kind's target picks the objects it judges.
 type Selection int

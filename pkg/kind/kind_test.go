@@ -31,6 +31,15 @@ func TestLookup(t *testing.T) {
 		{"job", []string{"job", "jobs", "Job", "jobs.batch", "job.v1.batch"}},
 		{"service", []string{"service", "services", "svc", "Service", "services.v1", "svc.v1"}},
 		{"pods", []string{"pods", "pod", "po", "Pod", "PODS", "pods.v1", "Pod.v1"}},
+		{"validatingwebhookconfiguration", []string{
+			"validatingwebhookconfiguration", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration",
+			"validatingwebhookconfigurations.admissionregistration.k8s.io", "ValidatingWebhookConfiguration.v1.admissionregistration.k8s.io",
+		}},
+		{"mutatingwebhookconfiguration", []string{
+			"mutatingwebhookconfiguration", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration",
+			"mutatingwebhookconfigurations.admissionregistration.k8s.io",
+		}},
+		{"apiservice", []string{"apiservice", "apiservices", "APIService", "apiservices.apiregistration.k8s.io", "APIService.v1.apiregistration.k8s.io"}},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -84,6 +93,10 @@ func TestAliases(t *testing.T) {
 		"job":         {"jobs"},
 		"service":     {"services", "svc"},
 		"pods":        {"pod", "po"},
+
+		"validatingwebhookconfiguration": {"validatingwebhookconfigurations"},
+		"mutatingwebhookconfiguration":   {"mutatingwebhookconfigurations"},
+		"apiservice":                     {"apiservices"},
 	}
 	for _, k := range All() {
 		got := k.Aliases()
@@ -115,14 +128,22 @@ func TestTable(t *testing.T) {
 			}
 			owner[s] = k.Name
 		}
-		if k.Name == "" || k.Name != strings.ToLower(k.Name) || k.Args == "" || k.Usage == "" {
-			t.Errorf("kind %#v lacks a lower-case name, args or usage", k.Name)
+		if k.Name == "" || k.Name != strings.ToLower(k.Name) || k.Args == "" || k.Usage == "" || !strings.HasPrefix(k.Example, "kwait "+k.Name+" ") {
+			t.Errorf("kind %#v lacks a lower-case name, args, usage or an example of its subcommand", k.Name)
 		}
 		if k.Type.Resource == "" || k.Watch.Resource == "" {
 			t.Errorf("%s: no type or watched type", k.Name)
 		}
-		if k.Served != (k.Name == "crd") {
-			t.Errorf("%s: Served = %v; only crd waits for discovery", k.Name, k.Served)
+		wantThen := map[string]Then{"crd": ThenServed, "validatingwebhookconfiguration": ThenEndpoints,
+			"mutatingwebhookconfiguration": ThenEndpoints, "apiservice": ThenDiscovery}[k.Name]
+		if k.Then != wantThen {
+			t.Errorf("%s: Then = %v, want %v", k.Name, k.Then, wantThen)
+		}
+		if k.Then != ThenNothing && (k.Select != ByName || k.Type.Namespaced) {
+			t.Errorf("%s: Then %v needs one cluster-scoped object by name", k.Name, k.Then)
+		}
+		if k.LooseNames != (k.Name == "apiservice") {
+			t.Errorf("%s: LooseNames = %v; only apiservice has names that are not DNS subdomains", k.Name, k.LooseNames)
 		}
 		if (k.Select == BySelector) != (k.Name == "pods") || (k.Select == ByServiceName) != (k.Name == "service") {
 			t.Errorf("%s: selection %v", k.Name, k.Select)
@@ -143,8 +164,8 @@ func TestTable(t *testing.T) {
 			t.Errorf("%s: no objects = %+v, want pending or ready, never failed", k.Name, st)
 		}
 	}
-	if got := len(All()); got != 7 {
-		t.Errorf("%d kinds, want 7", got)
+	if got := len(All()); got != 10 {
+		t.Errorf("%d kinds, want 10", got)
 	}
 }
 

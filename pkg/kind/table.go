@@ -18,43 +18,71 @@ func All() []Kind {
 	jobs := builtin("batch", "jobs")
 	services := builtin("", "services")
 	pods := builtin("", "pods")
+	validating := builtin("admissionregistration.k8s.io", "validatingwebhookconfigurations")
+	mutating := builtin("admissionregistration.k8s.io", "mutatingwebhookconfigurations")
+	apiServices := builtin("apiregistration.k8s.io", "apiservices")
 	return []Kind{{
-		Name: "crd", Type: crds, Watch: crds, Select: ByName, Served: true,
-		Args:  "PLURAL.GROUP...",
-		Usage: "wait for CRDs to be Established, their names accepted and their resources served",
-		Judge: func(Params) readiness.Judge { return readiness.One(readiness.CRD) },
+		Name: "crd", Type: crds, Watch: crds, Select: ByName, Then: ThenServed,
+		Args:    "PLURAL.GROUP...",
+		Usage:   "wait for CRDs to be Established, their names accepted and their resources served",
+		Example: "kwait crd tenants.minio.min.io clusters.postgresql.cnpg.io",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.CRD) },
 	}, {
 		Name: "deployment", Type: deployments, Watch: deployments, Select: ByName,
-		Args:  "[NAMESPACE/]NAME...",
-		Usage: "wait for Deployments to finish rolling out (as kubectl rollout status)",
-		Judge: func(Params) readiness.Judge { return readiness.One(readiness.Deployment) },
+		Args:    "[NAMESPACE/]NAME...",
+		Usage:   "wait for Deployments to finish rolling out (as kubectl rollout status)",
+		Example: "kwait deployment cnpg-system/cnpg-controller-manager",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.Deployment) },
 	}, {
 		Name: "statefulset", Type: statefulSets, Watch: statefulSets, Select: ByName,
-		Args:  "[NAMESPACE/]NAME...",
-		Usage: "wait for StatefulSets to finish rolling out",
-		Judge: func(Params) readiness.Judge { return readiness.One(readiness.StatefulSet) },
+		Args:    "[NAMESPACE/]NAME...",
+		Usage:   "wait for StatefulSets to finish rolling out",
+		Example: "kwait statefulset postgres -n data",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.StatefulSet) },
 	}, {
 		Name: "daemonset", Type: daemonSets, Watch: daemonSets, Select: ByName,
-		Args:  "[NAMESPACE/]NAME...",
-		Usage: "wait for DaemonSets to finish rolling out",
-		Judge: func(Params) readiness.Judge { return readiness.One(readiness.DaemonSet) },
+		Args:    "[NAMESPACE/]NAME...",
+		Usage:   "wait for DaemonSets to finish rolling out",
+		Example: "kwait daemonset kube-system/cilium",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.DaemonSet) },
 	}, {
 		Name: "job", Type: jobs, Watch: jobs, Select: ByName,
-		Args:  "[NAMESPACE/]NAME...",
-		Usage: "wait for Jobs to complete; a failed Job fails the wait",
-		Judge: func(Params) readiness.Judge { return readiness.One(readiness.Job) },
+		Args:    "[NAMESPACE/]NAME...",
+		Usage:   "wait for Jobs to complete; a failed Job fails the wait",
+		Example: "kwait job db-migrate",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.Job) },
 	}, {
 		Name: "service", Type: services, Watch: builtin("discovery.k8s.io", "endpointslices"), Select: ByServiceName,
-		Args:  "[NAMESPACE/]NAME...",
-		Usage: "wait for Services to have a ready endpoint",
-		Judge: func(Params) readiness.Judge { return readiness.Each(readiness.EndpointSlices) },
+		Args:    "[NAMESPACE/]NAME...",
+		Usage:   "wait for Services to have a ready endpoint",
+		Example: "kwait service cert-manager/cert-manager-webhook",
+		Judge:   func(Params) readiness.Judge { return readiness.Each(readiness.EndpointSlices) },
 	}, {
 		Name: "pods", Type: pods, Watch: pods, Select: BySelector,
-		Args:  "-l SELECTOR [--min N]",
-		Usage: "wait for every pod matching -l to be Ready, and at least --min of them",
+		Args:    "-l SELECTOR [--min N]",
+		Usage:   "wait for every pod matching -l to be Ready, and at least --min of them",
+		Example: "kwait pods -l app=postgres --min 1",
 		Judge: func(p Params) readiness.Judge {
 			return readiness.Each(func(pods []*corev1.Pod) target.Status { return readiness.Pods(pods, p.Min) })
 		},
+	}, {
+		Name: "validatingwebhookconfiguration", Type: validating, Watch: validating, Select: ByName, Then: ThenEndpoints,
+		Args:    "NAME...",
+		Usage:   "wait for ValidatingWebhookConfigurations: a caBundle in every webhook, a ready endpoint behind each Service",
+		Example: "kwait validatingwebhookconfiguration cert-manager-webhook",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.WebhookConfiguration) },
+	}, {
+		Name: "mutatingwebhookconfiguration", Type: mutating, Watch: mutating, Select: ByName, Then: ThenEndpoints,
+		Args:    "NAME...",
+		Usage:   "wait for MutatingWebhookConfigurations: a caBundle in every webhook, a ready endpoint behind each Service",
+		Example: "kwait mutatingwebhookconfiguration cert-manager-webhook",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.WebhookConfiguration) },
+	}, {
+		Name: "apiservice", Type: apiServices, Watch: apiServices, Select: ByName, Then: ThenDiscovery, LooseNames: true,
+		Args:    "VERSION.GROUP...",
+		Usage:   "wait for APIServices to be Available and their group/version to answer discovery",
+		Example: "kwait apiservice v1beta1.metrics.k8s.io",
+		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.APIService) },
 	}}
 }
 

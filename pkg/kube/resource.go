@@ -214,18 +214,26 @@ const (
 // is true when the rules only ask for deletion and the CRD that would define
 // the type does not exist.
 func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype.Type, absent bool, err error) {
-	notServed := "type " + r.typ.String() + " not served yet"
-	crdName, version, isCRD := r.typ.CRD()
+	return r.c.resolve(ctx, r.typ, r.onlyDelete(), report)
+}
+
+// resolve waits until discovery serves the type n names. For a name
+// written PLURAL[.VERSION].GROUP it meanwhile waits for the CRD PLURAL.GROUP
+// to be established, and takes the type from it; with absentOK, a CRD that
+// does not exist ends the wait with absent true.
+func (c *Client) resolve(ctx context.Context, n apitype.Name, absentOK bool, report target.Report) (t apitype.Type, absent bool, err error) {
+	notServed := "type " + n.String() + " not served yet"
+	crdName, version, isCRD := n.CRD()
 	_, group, _ := strings.Cut(crdName, ".")
 	retry := newRetry(rediscoverFirst, rediscoverLimit)
 	var bad misconfig
 	cycle := crdCycleFirst
 	var since time.Time
 	for {
-		s, err := r.c.discover(ctx, r.typ, since)
+		s, err := c.discover(ctx, n, since)
 		since = time.Now()
 		if err == nil {
-			t, err = apitype.Resolve(r.typ, s.types)
+			t, err = apitype.Resolve(n, s.types)
 		}
 		switch {
 		case err == nil:
@@ -244,7 +252,7 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 			// the type is unknown, not absent.
 			report(notServed + "; the API server of its group does not answer")
 		case isCRD:
-			def, err := r.crd(ctx, crdName, notServed+"; CRD "+crdName+": ", cycle, report)
+			def, err := c.crdCycle(ctx, crdName, notServed+"; CRD "+crdName+": ", cycle, absentOK, report)
 			switch {
 			case errors.Is(err, errCycle):
 				cycle = min(2*cycle, crdCycleLimit)
@@ -274,12 +282,12 @@ func (r *resource) resolve(ctx context.Context, report target.Report) (t apitype
 // asked again.
 var errCycle = errors.New("ask discovery again")
 
-// crd waits up to cycle for the CRD called name to be established (or, with
-// only delete rules, to be absent: nil).
-func (r *resource) crd(ctx context.Context, name, prefix string, cycle time.Duration, report target.Report) (*apiextensionsv1.CustomResourceDefinition, error) {
+// crdCycle waits up to cycle for the CRD called name to be established (or,
+// with absentOK, to be absent: nil).
+func (c *Client) crdCycle(ctx context.Context, name, prefix string, cycle time.Duration, absentOK bool, report target.Report) (*apiextensionsv1.CustomResourceDefinition, error) {
 	cctx, cancel := context.WithTimeout(ctx, cycle)
 	defer cancel()
-	def, err := r.c.established(cctx, name, prefix, r.onlyDelete(), report)
+	def, err := c.established(cctx, name, prefix, absentOK, report)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		return nil, errCycle
 	}

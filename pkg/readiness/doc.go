@@ -11,6 +11,8 @@
 // EndpointSlices) follow `kubectl rollout status` where it has an answer and
 // are stricter where it is not: kwait runs before other software starts, so
 // when in doubt it keeps waiting rather than declaring something ready.
+// WebhookConfiguration and APIService read the few fields kwait needs into
+// structs of their own, not the API's packages, to keep the binary small.
 // Rule covers every other kind through the kubectl-style --for forms, and
 // Current is the ready rule for types without a rule of their own: kstatus's
 // "Current", closed where kstatus is open (a custom resource whose type has

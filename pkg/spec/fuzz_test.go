@@ -20,7 +20,7 @@ var kinds = func() []string {
 	for _, k := range kind.All() {
 		out = append(out, k.Name)
 	}
-	return append(out, Resource, TCP, HTTP, DNS)
+	return append(out, Resource, TCP, HTTP, DNS, Admission)
 }()
 
 func FuzzParse(f *testing.F) {
@@ -28,6 +28,7 @@ func FuzzParse(f *testing.F) {
 		"crd/a.b", "deployment/prod/api:condition=Available", "pods/prod/app.kubernetes.io/name=x",
 		"pods/tier in (a,b)", "widgets.example.com/w:jsonpath={.status.url}=http://x/", "tcp://[::1]:80",
 		"https://user:pw@web:8443/ready", "dns://db.", "ftp://x", "", "pods/z=1,foo/a=2",
+		"admission:probe.yaml", `admission:{"kind":"ConfigMap"}`, "apiservice/v1.",
 	} {
 		f.Add(s)
 	}

@@ -26,6 +26,9 @@ func parse(arg string) (Spec, error) {
 	if strings.TrimSpace(arg) == "" {
 		return Spec{}, errorf(arg, "empty target")
 	}
+	if len(arg) >= len(admissionPrefix) && strings.EqualFold(arg[:len(admissionPrefix)], admissionPrefix) {
+		return parseAdmission(arg, arg[len(admissionPrefix):])
+	}
 	// A "://" after a slash belongs to a rule (":jsonpath={.url}=http://x"),
 	// not to a scheme: every Kubernetes form has a slash before its rule.
 	if scheme, rest, ok := strings.Cut(arg, "://"); ok && !strings.Contains(scheme, "/") {
@@ -70,6 +73,8 @@ func ParseKind(kindName, arg string) (Spec, error) {
 
 func parseKind(kindName, arg string) (Spec, error) {
 	switch kindName {
+	case Admission:
+		return parseAdmission(arg, arg)
 	case TCP:
 		return parseAddress(TCP, arg, arg, network.CheckHostPort)
 	case DNS:
@@ -95,6 +100,19 @@ func parseKind(kindName, arg string) (Spec, error) {
 		return Spec{}, errorf(arg, "unknown kind %q", kindName)
 	}
 	return parseKube(k, apitype.Name{}, arg, arg)
+}
+
+// admissionPrefix starts an admission target in the mixed form.
+const admissionPrefix = Admission + ":"
+
+// parseAdmission reads what an admission target names: a file, "-" for
+// standard input, or an object written inline (JSON, starting with "{").
+// What the manifest holds is read later (package manifest).
+func parseAdmission(arg, manifest string) (Spec, error) {
+	if strings.TrimSpace(manifest) == "" {
+		return Spec{}, errorf(arg, "no manifest: want admission:FILE, admission:- (standard input) or admission:{...} (an object in JSON)")
+	}
+	return Spec{Kind: Admission, Name: manifest}, nil
 }
 
 // parseAddress checks the address of a tcp or dns target.
@@ -143,13 +161,13 @@ func parseKube(k kind.Kind, typ apitype.Name, arg, rest string) (Spec, error) {
 		}
 	}
 	validate := validateName
-	if s.Kind == Resource {
+	if s.Kind == Resource || k.LooseNames {
 		validate = validateObjectName
 	}
 	if err := validate(name); err != nil {
 		return Spec{}, errorf(arg, "%s", err)
 	}
-	if k.Served && !strings.Contains(name, ".") {
+	if k.Then == kind.ThenServed && !strings.Contains(name, ".") {
 		return Spec{}, errorf(arg, "CRD name %q is not PLURAL.GROUP", name)
 	}
 	s.Namespace, s.Name = ns, name

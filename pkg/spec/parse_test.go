@@ -20,6 +20,9 @@ const (
 	kJob         = "job"
 	kService     = "service"
 	kPods        = "pods"
+	kValidating  = "validatingwebhookconfiguration"
+	kMutating    = "mutatingwebhookconfiguration"
+	kAPIService  = "apiservice"
 )
 
 // typ parses a resource type name a test case is sure of.
@@ -114,6 +117,21 @@ func TestParse(t *testing.T) {
 		{arg: "dns://_sip._tcp.example.com", want: spec.Spec{Kind: spec.DNS, Name: "_sip._tcp.example.com"}},
 		{arg: "dns://bad_name", want: spec.Spec{Kind: spec.DNS, Name: "bad_name"}},
 		{arg: "tcp://my_host:80", want: spec.Spec{Kind: spec.TCP, Name: "my_host:80"}},
+
+		{arg: "validatingwebhookconfiguration/cert-manager-webhook", want: spec.Spec{Kind: kValidating, Name: "cert-manager-webhook"}},
+		{arg: "ValidatingWebhookConfiguration/w", want: spec.Spec{Kind: kValidating, Name: "w"}, str: "validatingwebhookconfiguration/w"},
+		{arg: "mutatingwebhookconfigurations/w", want: spec.Spec{Kind: kMutating, Name: "w"}, str: "mutatingwebhookconfiguration/w"},
+		{arg: "apiservice/v1beta1.metrics.k8s.io", want: spec.Spec{Kind: kAPIService, Name: "v1beta1.metrics.k8s.io"}},
+		// The core group's APIService is "v1.", not a DNS subdomain.
+		{arg: "apiservices/v1.", want: spec.Spec{Kind: kAPIService, Name: "v1."}, str: "apiservice/v1."},
+		{arg: "apiservice/v1.:condition=Available", want: spec.Spec{Kind: kAPIService, Name: "v1.", For: []string{"condition=Available"}}},
+
+		{arg: "admission:probe.yaml", want: spec.Spec{Kind: spec.Admission, Name: "probe.yaml"}},
+		{arg: "admission:/etc/kwait/probe.yaml", want: spec.Spec{Kind: spec.Admission, Name: "/etc/kwait/probe.yaml"}},
+		{arg: "Admission:-", want: spec.Spec{Kind: spec.Admission, Name: "-"}, str: "admission:-"},
+		{arg: `admission:{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`,
+			want: spec.Spec{Kind: spec.Admission, Name: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}`}},
+		{arg: "admission:C:/probes/a:b.yaml", want: spec.Spec{Kind: spec.Admission, Name: "C:/probes/a:b.yaml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.arg, func(t *testing.T) {
@@ -176,6 +194,11 @@ func TestParseKind(t *testing.T) {
 		{spec.HTTP, "http://web/healthz", spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz"}, "http://web/healthz"},
 		{spec.HTTP, "https://web:8443", spec.Spec{Kind: spec.HTTP, Name: "https://web:8443"}, "https://web:8443"},
 		{spec.DNS, "db.prod.svc.cluster.local.", spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}, "dns://db.prod.svc.cluster.local."},
+		{kAPIService, "v1.", spec.Spec{Kind: kAPIService, Name: "v1."}, "apiservice/v1."},
+		{"apiservices", "v1beta1.metrics.k8s.io", spec.Spec{Kind: kAPIService, Name: "v1beta1.metrics.k8s.io"}, "apiservice/v1beta1.metrics.k8s.io"},
+		{kValidating, "w", spec.Spec{Kind: kValidating, Name: "w"}, "validatingwebhookconfiguration/w"},
+		{spec.Admission, "-", spec.Spec{Kind: spec.Admission, Name: "-"}, "admission:-"},
+		{spec.Admission, "probes/issuer.yaml", spec.Spec{Kind: spec.Admission, Name: "probes/issuer.yaml"}, "admission:probes/issuer.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind+" "+tt.arg, func(t *testing.T) {
@@ -272,6 +295,13 @@ func TestParseErrors(t *testing.T) {
 		{arg: "pods/prod/", reason: "bad label selector"},
 		{arg: "pods/app=web:", reason: "empty rule after ':'"},
 		{arg: "pods/\x00", reason: "empty label selector"},
+		{arg: "admission:", reason: "no manifest"},
+		{arg: "admission: ", reason: "no manifest"},
+		{arg: "validatingwebhookconfiguration/prod/w", reason: "cluster-scoped"},
+		{arg: "validatingwebhookconfiguration/v1.", reason: `name "v1."`},
+		{arg: "apiservice/prod/v1.", reason: "cluster-scoped"},
+		{arg: "apiservice/a b", reason: `name "a b"`},
+		{arg: "apiservice/..", reason: `name ".."`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.arg, func(t *testing.T) {

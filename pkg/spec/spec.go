@@ -14,6 +14,9 @@
 //	tcp://HOST:PORT                  a TCP port accepting connections
 //	http://URL, https://URL          an HTTP endpoint answering as expected
 //	dns://NAME                       a DNS name that resolves
+//	admission:FILE                   the objects of a manifest (FILE, "-" for standard
+//	                                 input, or one object inline as JSON: admission:{...}),
+//	                                 each admitted by a server-side dry-run create
 //
 // Any target may end in "#timeout=DURATION", its own deadline inside the
 // run's: when it passes first, the run ends with that target timed out.
@@ -29,6 +32,7 @@ import (
 	"time"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/manifest"
 	"github.com/kwait-dev/kwait/pkg/network"
 )
 
@@ -38,6 +42,9 @@ const (
 	TCP      = "tcp"
 	HTTP     = "http"
 	DNS      = "dns"
+	// Admission is a server-side dry-run create of the objects of a
+	// manifest, ready once the apiserver admits them.
+	Admission = "admission"
 )
 
 // Spec is one parsed target.
@@ -51,7 +58,8 @@ type Spec struct {
 	// one of --namespace or the default (and none for cluster-scoped types).
 	Namespace string
 	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
-	// the URL for http and the host name for dns.
+	// the URL for http, the host name for dns, and for admission the
+	// manifest: a file, "-" for standard input, or an object inline.
 	Name string
 	// Selector is the label selector of a pods target without a rule.
 	Selector string
@@ -60,6 +68,9 @@ type Spec struct {
 	// Timeout is the target's own deadline ("#timeout=30s"), inside the
 	// run's; zero means none.
 	Timeout time.Duration
+	// Object is the one object of an admission target, once its manifest
+	// is read (a manifest of several objects gives a spec each).
+	Object *manifest.Object
 }
 
 // Kube reports whether the spec names something in the Kubernetes API.
@@ -87,6 +98,8 @@ func (s Spec) named() string {
 		return network.Redact(s.Kind + "://" + s.Name)
 	case HTTP:
 		return network.Redact(s.Name)
+	case Admission:
+		return admissionPrefix + s.Name
 	case Resource:
 		b.WriteString(s.Type.String())
 	default:

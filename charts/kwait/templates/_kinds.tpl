@@ -10,6 +10,7 @@ built-in API types kwait knows without discovery, in discovery order.
 kinds:
 - name: crd
   select: name
+  then: served
   type:
     group: apiextensions.k8s.io
     names:
@@ -132,6 +133,58 @@ kinds:
     - po
     namespaced: true
     resource: pods
+    version: v1
+- name: validatingwebhookconfiguration
+  select: name
+  then: endpoints
+  type:
+    group: admissionregistration.k8s.io
+    names:
+    - validatingwebhookconfiguration
+    namespaced: false
+    resource: validatingwebhookconfigurations
+    version: v1
+  watch:
+    group: admissionregistration.k8s.io
+    names:
+    - validatingwebhookconfiguration
+    namespaced: false
+    resource: validatingwebhookconfigurations
+    version: v1
+- name: mutatingwebhookconfiguration
+  select: name
+  then: endpoints
+  type:
+    group: admissionregistration.k8s.io
+    names:
+    - mutatingwebhookconfiguration
+    namespaced: false
+    resource: mutatingwebhookconfigurations
+    version: v1
+  watch:
+    group: admissionregistration.k8s.io
+    names:
+    - mutatingwebhookconfiguration
+    namespaced: false
+    resource: mutatingwebhookconfigurations
+    version: v1
+- looseNames: true
+  name: apiservice
+  select: name
+  then: discovery
+  type:
+    group: apiregistration.k8s.io
+    names:
+    - apiservice
+    namespaced: false
+    resource: apiservices
+    version: v1
+  watch:
+    group: apiregistration.k8s.io
+    names:
+    - apiservice
+    namespaced: false
+    resource: apiservices
     version: v1
 types:
 - group: ""

@@ -1,7 +1,8 @@
 {{/*
 kwait.rbac: the ServiceAccount a wait runs as and the least RBAC its
 targets need: get, list and watch only, on only the resources the targets
-read, limited to the named objects wherever kwait reads by name (see
+read, limited to the named objects wherever kwait reads by name, and create
+on the resources of admission probes, which kwait only dry-runs (see
 _targets.tpl). Rendered as YAML documents, each starting with "---":
 
   ServiceAccount SERVICEACCOUNT in NAMESPACE (unless createServiceAccount is false)
@@ -83,20 +84,22 @@ subjects:
 
 {{/*
 kwait.rules: the grants of kwait.grants merged into RBAC rules, one per
-resource and scope. A resource read by label anywhere in a scope gets a
-rule without resourceNames; otherwise the rule lists every name, sorted.
+resource, verb and scope; a resource's read rule comes before its create
+rule. A resource read by label anywhere in a scope gets a rule without
+resourceNames; otherwise the rule lists every name, sorted. A create rule
+never lists names: RBAC cannot narrow a create by name.
 
 Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 [{"namespace", "rules": [RULE...]}...]}, namespaces sorted, where RULE is
-{group, resource, names}.
+{group, resource, names, verb}.
 */}}
 {{- define "kwait.rules" -}}
 {{- $byScope := dict -}}
 {{- range (include "kwait.grants" . | fromJson).grants -}}
   {{- $scope := get $byScope .namespace | default dict -}}
   {{- $_ := set $byScope .namespace $scope -}}
-  {{- $key := printf "%s/%s" .group .resource -}}
-  {{- $rule := get $scope $key | default (dict "group" .group "resource" .resource "names" list "byLabel" false) -}}
+  {{- $key := printf "%s/%s/%s" .group .resource (eq .verb "create" | ternary "2-create" "1-read") -}}
+  {{- $rule := get $scope $key | default (dict "group" .group "resource" .resource "names" list "byLabel" (eq .verb "create") "verb" .verb) -}}
   {{- $_ := set $scope $key $rule -}}
   {{- if .name -}}
     {{- $_ := set $rule "names" (append $rule.names .name) -}}
@@ -111,7 +114,7 @@ Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
   {{- range $key := keys $scope | sortAlpha -}}
     {{- $r := get $scope $key -}}
     {{- $names := ternary list ($r.names | uniq | sortAlpha) $r.byLabel -}}
-    {{- $rules = append $rules (dict "group" $r.group "resource" $r.resource "names" $names) -}}
+    {{- $rules = append $rules (dict "group" $r.group "resource" $r.resource "names" $names "verb" $r.verb) -}}
   {{- end -}}
   {{- if eq $ns "" -}}
     {{- $_ := set $out "cluster" $rules -}}
@@ -123,9 +126,10 @@ Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 {{- end -}}
 
 {{/*
-kwait.ruleList: RBAC rules as YAML list items, read-only.
+kwait.ruleList: RBAC rules as YAML list items: get, list and watch for a
+read, create for an admission probe.
 
-Input: a list of {group, resource, names}.
+Input: a list of {group, resource, names, verb}.
 */}}
 {{- define "kwait.ruleList" -}}
 {{- range . }}
@@ -134,6 +138,6 @@ Input: a list of {group, resource, names}.
     {{- with .names }}
     resourceNames: [{{ range $i, $n := . }}{{ if $i }}, {{ end }}{{ $n | quote }}{{ end }}]
     {{- end }}
-    verbs: ["get", "list", "watch"]
+    verbs: {{ if eq .verb "create" }}["create"]{{ else }}["get", "list", "watch"]{{ end }}
 {{- end }}
 {{- end -}}

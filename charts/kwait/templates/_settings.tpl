@@ -11,7 +11,10 @@ kwait.settings: the call checked and completed with defaults, as YAML to be
 read back with fromYaml.
 
 Input: the call. Required: context (the chart's root context, `$`) and
-targets (a list of kwait targets in the mixed form). The defaults come from
+targets (a list of kwait targets in the mixed form), which may be left out
+when admission (a list of probes, each a dict with manifest, an object or
+the YAML of one, and resource, PLURAL.GROUP for a kind that is not built
+in) is given. The defaults come from
 .Values.kwait of the chart that depends on this library, overridden by
 .Values.global.kwait (one block for every subchart of an umbrella chart);
 the call overrides both. A key of the call that is not one of
@@ -19,7 +22,8 @@ kwait.callKeys fails the render, so a typo never goes unnoticed.
 
 Output keys: enabled; when false only serviceAccount and
 createServiceAccount follow. Otherwise also name, namespace, rbac,
-containerName, targets, args, timeout, image, pullPolicy,
+containerName, targets, admission (each probe's group, resource,
+namespaced and namespace), args, timeout, image, pullPolicy,
 imagePullSecrets, resources, clusterScoped, labels, podSecurityContext,
 securityContext, initSecurityContext, and hook (events, weight, rbacWeight,
 deletePolicy, backoffLimit, activeDeadlineSeconds, nodeSelector,
@@ -67,15 +71,49 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- dict "enabled" false "serviceAccount" $serviceAccount "createServiceAccount" $createServiceAccount | toYaml -}}
 {{- else -}}
 
-{{- /* Targets: a non-empty list of strings. */ -}}
-{{- $targets := .targets -}}
-{{- if not (and (kindIs "slice" $targets) $targets) -}}
+{{- /* Targets: a list of strings, not empty unless admission probes are given. */ -}}
+{{- $targets := .targets | default list -}}
+{{- $admissionItems := .admission | default list -}}
+{{- if not (kindIs "slice" $admissionItems) -}}
+{{- fail "kwait: admission must be a list of probes, each (dict \"manifest\" OBJECT-OR-YAML \"resource\" \"PLURAL.GROUP\")" -}}
+{{- end -}}
+{{- if not (and (kindIs "slice" $targets) (or $targets $admissionItems)) -}}
 {{- fail "kwait: targets must be a non-empty list of targets in kwait's mixed form, e.g. (list \"crd/tenants.minio.min.io\" \"tcp://db:5432\")" -}}
 {{- end -}}
 {{- range $targets -}}
 {{- if not (and (kindIs "string" .) .) -}}
 {{- fail (printf "kwait: target %v is not a non-empty string" .) -}}
 {{- end -}}
+{{- end -}}
+{{- $clusterScoped := .clusterScoped | default list -}}
+
+{{- /* Admission probes: each object checked and its resource worked out (kwait.probe), then an admission:{JSON} target. */ -}}
+{{- $table := include "kwait.table" . | fromYaml -}}
+{{- $probes := list -}}
+{{- $probeTargets := list -}}
+{{- range $i, $item := $admissionItems -}}
+{{- $what := printf "admission probe %d" (add1 $i) -}}
+{{- if not (kindIs "map" $item) -}}
+{{- fail (printf "kwait: %s: want (dict \"manifest\" OBJECT-OR-YAML \"resource\" \"PLURAL.GROUP\"), not %v" $what $item) -}}
+{{- end -}}
+{{- range $key := keys $item | sortAlpha -}}
+{{- if not (has $key (list "manifest" "resource")) -}}
+{{- fail (printf "kwait: %s: unknown key %q; accepted keys: manifest, resource" $what $key) -}}
+{{- end -}}
+{{- end -}}
+{{- $object := $item.manifest -}}
+{{- if kindIs "string" $object -}}
+{{- if regexMatch "(?m)^---" (trimPrefix "---" (trim $object)) -}}
+{{- fail (printf "kwait: %s: one object per probe; give each its own" $what) -}}
+{{- end -}}
+{{- $object = fromYaml $object -}}
+{{- if hasKey $object "Error" -}}
+{{- fail (printf "kwait: %s: manifest: %s" $what $object.Error) -}}
+{{- end -}}
+{{- end -}}
+{{- $probe := include "kwait.probe" (dict "target" $what "object" $object "types" $table.types "clusterScoped" $clusterScoped "resource" ($item.resource | default "")) | fromYaml -}}
+{{- $probes = append $probes $probe -}}
+{{- $probeTargets = append $probeTargets (printf "admission:%s" (toJson $object)) -}}
 {{- end -}}
 
 {{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most. */ -}}
@@ -101,7 +139,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- fail (printf "kwait: %s is set by the chart (timeout, namespace), not in args" $flag) -}}
 {{- end -}}
 {{- end -}}
-{{- $args := concat $targets (list "--timeout" $timeout) $extra -}}
+{{- $args := concat $targets $probeTargets (list "--timeout" $timeout) $extra -}}
 
 {{- /* Image: the call wins over the values; global.imageRegistry over both registries. */ -}}
 {{- $image := deepCopy $v.image -}}
@@ -118,7 +156,6 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- $pullSecrets = append $pullSecrets $secret -}}
 {{- end -}}
 {{- end -}}
-{{- $clusterScoped := .clusterScoped | default list -}}
 
 {{- /* Security contexts: values, then the call; OpenShift assigns the IDs itself. */ -}}
 {{- $podSC := deepCopy ($v.podSecurityContext | default dict) -}}
@@ -194,6 +231,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "containerName" (.containerName | default "kwait")
       "ownToken" (.ownToken | default false)
       "targets" $targets
+      "admission" $probes
       "args" $args
       "timeout" $timeout
       "image" $ref
@@ -228,7 +266,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 kwait.callKeys: the keys a call may have, as a JSON list, sorted.
 */}}
 {{- define "kwait.callKeys" -}}
-{{- list "affinity" "args" "backoffLimit" "clusterScoped" "containerName" "context" "createServiceAccount"
+{{- list "admission" "affinity" "args" "backoffLimit" "clusterScoped" "containerName" "context" "createServiceAccount"
       "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector" "ownToken"
       "podAnnotations" "podLabels" "podSecurityContext" "priorityClassName" "rbac" "resources"
       "securityContext" "serviceAccount" "targets" "timeout" "tolerations" "weight" | toJson -}}

@@ -9,6 +9,13 @@ generates into _kinds.tpl (packages kind and apitype):
                             deploy, Deployment, deployments.apps)
   service/[NS/]NAME         endpointslices in NS, by label: no resourceNames
   pods/[NS/]SELECTOR        pods in NS, by label: no resourceNames
+  validatingwebhookconfiguration/NAME, mutatingwebhookconfiguration/NAME
+                            the configuration NAME (cluster), and endpointslices
+                            by label in the call's namespace: the Services its
+                            webhooks call are named only in the object; a Service
+                            elsewhere needs a service/NS/NAME target of its own
+  apiservice/NAME           apiservices NAME (cluster); its group/version is
+                            read through discovery
   KIND/[NS/]NAME:RULE       the kind's own type by NAME (service: services,
                             pods: the pod NAME)
   TYPE/[NS/]NAME:RULE       a built-in TYPE (kind, plural, singular or short
@@ -19,6 +26,11 @@ generates into _kinds.tpl (packages kind and apitype):
                             clusterScoped. A TYPE the chart cannot resolve
                             fails the render instead of guessing.
   tcp://, http(s)://, dns:// nothing
+  admission:{JSON}          create (a dry run) on the object's resource, in its
+                            namespace (or the call's): a built-in kind only; a
+                            custom resource's probe goes in the call's
+                            admission list, which names its resource.
+                            admission:FILE fails the render: the pod has no FILE.
 
 A --for flag in the call's args gives every Kubernetes target without a
 rule of its own that rule, as kwait does. The rule ready alone on a kind
@@ -34,12 +46,16 @@ served, is open to every authenticated user.
 */}}
 
 {{/*
-kwait.grants: every read the targets need, as JSON {"grants": [...]} where
-a grant is {namespace, group, resource, name}; namespace "" is
-cluster-scoped and name "" means any object (label-selected reads). A target
-kwait would refuse fails the render with kwait's reason.
+kwait.grants: every request the targets need, as JSON {"grants": [...]}
+where a grant is {namespace, group, resource, name, verb}; namespace "" is
+cluster-scoped, name "" means any object (label-selected reads, creates),
+verb is "read" (get, list, watch) or "create" (the dry-run create of an
+admission target). A target kwait would refuse fails the render with
+kwait's reason.
 
-Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
+Input: the settings (kwait.settings): targets, namespace, clusterScoped,
+args, admission (the probes of the call's admission list, each
+{object, group, resource, namespaced}).
 */}}
 {{- define "kwait.grants" -}}
 {{- $s := . -}}
@@ -61,7 +77,18 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
 {{- $grants := list -}}
 {{- range $t := $s.targets -}}
 {{- $scheme := regexFind "^[^/]*://" $t -}}
-{{- if $scheme -}}
+{{- if regexMatch "^(?i)admission:" $t -}}
+  {{- $manifest := substr 10 (len $t) $t -}}
+  {{- if not (hasPrefix "{" (trim $manifest)) -}}
+  {{- fail (printf "kwait: target %q: the pod has no manifest file; give the object in the call's admission list" $t) -}}
+  {{- end -}}
+  {{- $object := fromJson $manifest -}}
+  {{- if hasKey $object "Error" -}}
+  {{- fail (printf "kwait: target %q: not a JSON object: %s" $t $object.Error) -}}
+  {{- end -}}
+  {{- $probe := include "kwait.probe" (dict "target" (printf "target %q" $t) "object" $object "types" $table.types "clusterScoped" $s.clusterScoped) | fromYaml -}}
+  {{- $grants = append $grants (dict "namespace" (ternary ($probe.namespace | default $s.namespace) "" $probe.namespaced) "group" $probe.group "resource" $probe.resource "name" "" "verb" "create") -}}
+{{- else if $scheme -}}
   {{- /* A network target, unless the scheme is one kwait does not know. */ -}}
   {{- if not (has (lower (trimSuffix "://" $scheme)) (list "tcp" "dns" "http" "https")) -}}
   {{- fail (printf "kwait: target %q: unknown scheme (want tcp://, http://, https:// or dns://)" $t) -}}
@@ -103,11 +130,11 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
   {{- end -}}
   {{- if and $kind $rule -}}
     {{- /* Judged by a rule: the object of the kind's type, by name. */ -}}
-    {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
+    {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace "loose" $kind.looseNames) | fromYaml -}}
     {{- if and (not $kind.type.namespaced) $nsName.explicit -}}
     {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $kind.type)) -}}
     {{- end -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name) -}}
+    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
   {{- else if $kind -}}
     {{- if eq $kind.select "selector" -}}
       {{- /* By label selector. A first segment that is a DNS label, followed by more, is the namespace. */ -}}
@@ -116,20 +143,24 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
       {{- if and (eq (len $seg) 2) (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" (index $seg 0)) (index $seg 1) -}}
         {{- $ns = index $seg 0 -}}
       {{- end -}}
-      {{- $grants = append $grants (dict "namespace" $ns "group" $kind.watch.group "resource" $kind.watch.resource "name" "") -}}
+      {{- $grants = append $grants (dict "namespace" $ns "group" $kind.watch.group "resource" $kind.watch.resource "name" "" "verb" "read") -}}
     {{- else if not $kind.type.namespaced -}}
       {{- if contains "/" $rest -}}
       {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $kind.type)) -}}
       {{- end -}}
-      {{- include "kwait.checkName" (dict "target" $t "name" $rest) -}}
+      {{- include "kwait.checkName" (dict "target" $t "name" $rest "loose" $kind.looseNames) -}}
       {{- if and (eq $kind.name "crd") (not (contains "." $rest)) -}}
       {{- fail (printf "kwait: target %q: CRD name %q is not PLURAL.GROUP" $t $rest) -}}
       {{- end -}}
-      {{- $grants = append $grants (dict "namespace" "" "group" $kind.watch.group "resource" $kind.watch.resource "name" $rest) -}}
+      {{- $grants = append $grants (dict "namespace" "" "group" $kind.watch.group "resource" $kind.watch.resource "name" $rest "verb" "read") -}}
+      {{- if eq ($kind.then | default "") "endpoints" -}}
+        {{- /* The Services the webhooks call: their EndpointSlices, by label, where the chart installs them. */ -}}
+        {{- $grants = append $grants (dict "namespace" $s.namespace "group" "discovery.k8s.io" "resource" "endpointslices" "name" "" "verb" "read") -}}
+      {{- end -}}
     {{- else -}}
       {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
       {{- $name := ternary $nsName.name "" (eq $kind.select "name") -}}
-      {{- $grants = append $grants (dict "namespace" $nsName.namespace "group" $kind.watch.group "resource" $kind.watch.resource "name" $name) -}}
+      {{- $grants = append $grants (dict "namespace" $nsName.namespace "group" $kind.watch.group "resource" $kind.watch.resource "name" $name "verb" "read") -}}
     {{- end -}}
   {{- else -}}
     {{- if not $rule -}}
@@ -139,15 +170,18 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
     {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
     {{- $namespaced := $resolved.namespaced -}}
     {{- if $resolved.crd -}}
-      {{- $grants = append $grants (dict "namespace" "" "group" "apiextensions.k8s.io" "resource" "customresourcedefinitions" "name" $resolved.crd) -}}
+      {{- $grants = append $grants (dict "namespace" "" "group" "apiextensions.k8s.io" "resource" "customresourcedefinitions" "name" $resolved.crd "verb" "read") -}}
       {{- if has $resolved.crd $s.clusterScoped }}{{ $namespaced = false }}{{ end -}}
     {{- end -}}
     {{- if and (not $namespaced) $nsName.explicit -}}
     {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $resolved)) -}}
     {{- end -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $namespaced) "group" $resolved.group "resource" $resolved.resource "name" $nsName.name) -}}
+    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $namespaced) "group" $resolved.group "resource" $resolved.resource "name" $nsName.name "verb" "read") -}}
   {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- range $s.admission -}}
+  {{- $grants = append $grants (dict "namespace" (ternary (.namespace | default $s.namespace) "" .namespaced) "group" .group "resource" .resource "name" "" "verb" "create") -}}
 {{- end -}}
 {{- dict "grants" $grants | toJson -}}
 {{- end -}}
@@ -163,8 +197,8 @@ Input: dict with group and resource.
 {{/*
 kwait.namespacedName: "[NS/]NAME" split and checked.
 
-Input: dict with target (for messages), rest ("[NS/]NAME") and namespace
-(used when NS is not given).
+Input: dict with target (for messages), rest ("[NS/]NAME"), namespace
+(used when NS is not given) and loose (the kind's looseNames).
 Output: YAML {namespace, name, explicit}.
 */}}
 {{- define "kwait.namespacedName" -}}
@@ -180,19 +214,77 @@ Output: YAML {namespace, name, explicit}.
   {{- fail (printf "kwait: target %q: namespace %q is not a DNS label" .target $ns) -}}
   {{- end -}}
 {{- end -}}
-{{- include "kwait.checkName" (dict "target" .target "name" $name) -}}
+{{- include "kwait.checkName" (dict "target" .target "name" $name "loose" .loose) -}}
 {{- dict "namespace" $ns "name" $name "explicit" $explicit | toYaml -}}
 {{- end -}}
 
 {{/*
-kwait.checkName: fails unless name is an object name (a DNS subdomain).
+kwait.checkName: fails unless name is an object name: a DNS subdomain, or
+with loose (an APIService's "v1.") any name a URL path can hold.
 
-Input: dict with target (for the message) and name. Output: nothing.
+Input: dict with target (for the message), name and loose. Output: nothing.
 */}}
 {{- define "kwait.checkName" -}}
-{{- if not (and (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" .name) (le (len .name) 253)) -}}
+{{- $ok := and (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" .name) (le (len .name) 253) -}}
+{{- if .loose -}}
+{{- $ok = and (regexMatch "^[^/%[:space:][:cntrl:]]+$" .name) (not (has .name (list "." ".."))) -}}
+{{- end -}}
+{{- if not $ok -}}
 {{- fail (printf "kwait: target %q: name %q is not a valid object name" .target .name) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+kwait.probe: the object of an admission target checked as kwait checks it
+(apiVersion, kind, a name or generateName), and the resource a dry-run
+create of it goes to: a built-in kind's, or, given resource (PLURAL.GROUP,
+from the call's admission list), that one; a custom kind without it fails
+the render, as the chart cannot tell its plural.
+
+Input: dict with target (for messages), object, types (the table),
+clusterScoped and optionally resource.
+Output: YAML {group, resource, namespaced, namespace}.
+*/}}
+{{- define "kwait.probe" -}}
+{{- $t := .target -}}
+{{- $o := .object -}}
+{{- if not (kindIs "map" $o) -}}
+{{- fail (printf "kwait: %s: not an object (a map with apiVersion, kind and metadata)" $t) -}}
+{{- end -}}
+{{- $apiVersion := toString ($o.apiVersion | default "") -}}
+{{- $kind := toString ($o.kind | default "") -}}
+{{- $meta := $o.metadata | default dict -}}
+{{- if not $apiVersion -}}
+{{- fail (printf "kwait: %s: apiVersion is not set" $t) -}}
+{{- end -}}
+{{- if not $kind -}}
+{{- fail (printf "kwait: %s: kind is not set" $t) -}}
+{{- end -}}
+{{- if not (or $meta.name $meta.generateName) -}}
+{{- fail (printf "kwait: %s: %s has neither metadata.name nor metadata.generateName" $t $kind) -}}
+{{- end -}}
+{{- $gv := splitList "/" $apiVersion -}}
+{{- if or (gt (len $gv) 2) (not (regexMatch "^[a-z0-9]" (last $gv))) -}}
+{{- fail (printf "kwait: %s: apiVersion %q is not VERSION or GROUP/VERSION" $t $apiVersion) -}}
+{{- end -}}
+{{- $group := ternary (first $gv) "" (eq (len $gv) 2) -}}
+{{- $version := last $gv -}}
+{{- $typeName := ternary (printf "%s.%s.%s" $kind $version $group) (printf "%s.%s" $kind $version) (ne $group "") -}}
+{{- $found := include "kwait.findType" (dict "type" $typeName "types" .types) | fromYaml -}}
+{{- $out := dict -}}
+{{- if .resource -}}
+  {{- $parts := splitList "." .resource -}}
+  {{- if ne (join "." (rest $parts)) $group -}}
+  {{- fail (printf "kwait: %s: resource %q is not PLURAL.%s, the group of apiVersion %s" $t .resource $group $apiVersion) -}}
+  {{- end -}}
+  {{- $out = dict "group" $group "resource" (first $parts) "namespaced" (not (has .resource .clusterScoped)) -}}
+{{- else if $found -}}
+  {{- $out = dict "group" $found.group "resource" $found.resource "namespaced" $found.namespaced -}}
+{{- else -}}
+{{- fail (printf "kwait: %s: the chart cannot tell the resource of kind %s in %s: give the object in the call's admission list with its resource (PLURAL.GROUP)" $t $kind $apiVersion) -}}
+{{- end -}}
+{{- $_ := set $out "namespace" (toString ($meta.namespace | default "")) -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{/*
