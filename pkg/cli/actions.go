@@ -119,7 +119,7 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 	}{
 		{httpFlags(), http, "http targets"},
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
-		{networkFlags(), network, "tcp, http and dns targets"},
+		{networkFlags(), network, "network targets (tcp, http, dns, databases and queues)"},
 		{append(kubeFlags(), namespaceFlag(), forFlag()), kube, "Kubernetes targets"},
 	} {
 		for _, f := range group.flags {

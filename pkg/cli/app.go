@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, scan.given, termLog) }
 		}
 	}
-	for _, name := range []string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS} {
+	for _, name := range append([]string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS}, spec.Services...) {
 		cmd := app.Command(name)
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, scan.given, termLog) }
 	}
@@ -65,6 +65,8 @@ func newApp(s Streams, build Build) *cli.App {
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
+			"  postgres://[USER@]HOST[:PORT][/DB]  mysql://HOST[:PORT]  redis://[:PASSWORD@]HOST[:PORT]  amqp://HOST[:PORT]\n" +
+			"                                            a database or queue that accepts clients, by its protocol\n" +
 			"Any Kubernetes target may end in :RULE (a --for rule: condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one.\n" +
@@ -150,6 +152,11 @@ func commands() []*cli.Command {
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", nil),
 		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", httpFlags()),
 		network(spec.DNS, "wait for DNS names to resolve", "NAME...", nil),
+		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
+			"[postgres://][USER@]HOST[:PORT][/DB]...", nil),
+		network(spec.MySQL, "wait for MySQL or MariaDB servers to greet clients with a handshake", "[mysql://]HOST[:PORT]...", nil),
+		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", nil),
+		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections", "[amqp://]HOST[:PORT]...", nil),
 	)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")

@@ -235,7 +235,7 @@ func TestBadUsage(t *testing.T) {
 		{"root --for on a pods selector", []string{"pods/app=web", "--for", "create", "--kubeconfig", kc}, "a rule judges one pod by name"},
 		{"root for without kube", []string{tcp, "--for", "create"}, "--for applies to Kubernetes targets"},
 		{"root namespace without kube", []string{tcp, "-n", "prod"}, "--namespace applies to Kubernetes targets"},
-		{"root attempt timeout without network", []string{"deployment/api", "--attempt-timeout", "1s", "--kubeconfig", kc}, "--attempt-timeout applies to tcp, http and dns targets"},
+		{"root attempt timeout without network", []string{"deployment/api", "--attempt-timeout", "1s", "--kubeconfig", kc}, "--attempt-timeout applies to network targets"},
 		{"cluster-scoped type with a namespace", []string{"resource", "flowschemas.flowcontrol.apiserver.k8s.io/x/global-default", "--for", "create"}, "flowschemas.flowcontrol.apiserver.k8s.io is cluster-scoped"},
 		{"crd with a namespace", []string{"crd/x/a.b"}, "customresourcedefinitions.apiextensions.k8s.io is cluster-scoped"},
 		{"root bad selector", []string{"pods/tier in (a"}, "bad label selector"},
@@ -269,7 +269,9 @@ func TestBadUsageHidesPassword(t *testing.T) {
 	for _, args := range [][]string{
 		{"http://user:secret@"},
 		{"http://user:secret@web:99999/"},
-		{"postgres://app:secret@db:5432/app"},
+		{"mongodb://app:secret@db:5432/app"},
+		{"postgres://app:secret@db:99999/app"},
+		{"redis", "redis://:secret@cache/x"},
 		{"http", "user:secret@web"},
 		{"http", "http://user:secret@web:abc/"},
 	} {

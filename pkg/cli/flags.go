@@ -22,6 +22,7 @@ const (
 	flagFor            = "for"
 	flagAttemptTimeout = "attempt-timeout"
 	flagMaxInterval    = "max-interval"
+	flagGone           = "gone"
 	flagStatus         = "status"
 	flagHeader         = "header"
 	flagMethod         = "method"
@@ -99,13 +100,16 @@ func selectorFlag() cli.Flag {
 		Usage: "label selector (required unless --for names pods by name)"}
 }
 
-// networkFlags are taken by the tcp, http and dns commands.
+// networkFlags are taken by the network commands (tcp, http, dns and the
+// database and queue ones).
 func networkFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: flagAttemptTimeout, Value: 5 * time.Second, EnvVars: env(flagAttemptTimeout),
 			Usage: "give up on one connection attempt or request after this long (at least 10ms)"},
 		&cli.DurationFlag{Name: flagMaxInterval, Value: 250 * time.Millisecond, EnvVars: env(flagMaxInterval),
 			Usage: "longest pause between attempts (they start at 50ms and double; at least 10ms)"},
+		&cli.BoolFlag{Name: flagGone, EnvVars: env(flagGone),
+			Usage: "wait for network targets to stop answering instead: a port that refuses, a URL without the expected answer, a name that does not resolve"},
 	}
 }
 

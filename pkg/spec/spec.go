@@ -14,6 +14,9 @@
 //	tcp://HOST:PORT                  a TCP port accepting connections
 //	http://URL, https://URL          an HTTP endpoint answering as expected
 //	dns://NAME                       a DNS name that resolves
+//	postgres://, postgresql://,      a database or queue server that accepts
+//	mysql://, mariadb://, redis://,  connections, judged by its protocol:
+//	amqp://  [USER[:PASSWORD]@]HOST[:PORT][/PATH]  (package network)
 //
 // Every Kubernetes form may end in ":RULE" (a kubectl-style --for rule such
 // as condition=Ready) to replace its kind's rule; a pods target with a rule
@@ -34,12 +37,20 @@ const (
 	TCP      = "tcp"
 	HTTP     = "http"
 	DNS      = "dns"
+	Postgres = "postgres"
+	MySQL    = "mysql"
+	Redis    = "redis"
+	AMQP     = "amqp"
 )
+
+// Services are the kinds of database and queue targets, whose Name is a
+// URL (package network's protocols).
+var Services = []string{Postgres, MySQL, Redis, AMQP}
 
 // Spec is one parsed target.
 type Spec struct {
-	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP or
-	// DNS.
+	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP,
+	// DNS or one of Services.
 	Kind string
 	// Type is the resource type of a Resource target.
 	Type apitype.Name
@@ -47,7 +58,7 @@ type Spec struct {
 	// one of --namespace or the default (and none for cluster-scoped types).
 	Namespace string
 	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
-	// the URL for http and the host name for dns.
+	// the URL for http and Services and the host name for dns.
 	Name string
 	// Selector is the label selector of a pods target without a rule.
 	Selector string
@@ -58,7 +69,7 @@ type Spec struct {
 // Kube reports whether the spec names something in the Kubernetes API.
 func (s Spec) Kube() bool {
 	switch s.Kind {
-	case TCP, HTTP, DNS:
+	case TCP, HTTP, DNS, Postgres, MySQL, Redis, AMQP:
 		return false
 	}
 	return true
@@ -71,7 +82,7 @@ func (s Spec) String() string {
 	switch s.Kind {
 	case TCP, DNS:
 		return network.Redact(s.Kind + "://" + s.Name)
-	case HTTP:
+	case HTTP, Postgres, MySQL, Redis, AMQP:
 		return network.Redact(s.Name)
 	case Resource:
 		b.WriteString(s.Type.String())
