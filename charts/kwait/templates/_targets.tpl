@@ -18,7 +18,8 @@ generates into _kinds.tpl (packages kind and apitype):
                             by NAME, in NS unless the call lists the CRD in
                             clusterScoped. A TYPE the chart cannot resolve
                             fails the render instead of guessing.
-  tcp://, http(s)://, dns:// nothing
+  SCHEME://... (tcp, http(s), dns, postgres, mysql, redis, amqp: the
+  table's schemes) nothing
 
 A --for flag in the call's args gives every Kubernetes target without a
 rule of its own that rule, as kwait does. kwait lists and watches a named
@@ -49,13 +50,13 @@ Input: the settings (kwait.settings): targets, namespace, clusterScoped, args.
 {{- $scheme := regexFind "^[^/]*://" $t -}}
 {{- if $scheme -}}
   {{- /* A network target, unless the scheme is one kwait does not know. */ -}}
-  {{- if not (has (lower (trimSuffix "://" $scheme)) (list "tcp" "dns" "http" "https")) -}}
-  {{- fail (printf "kwait: target %q: unknown scheme (want tcp://, http://, https:// or dns://)" $t) -}}
+  {{- if not (has (lower (trimSuffix "://" $scheme)) $table.schemes) -}}
+  {{- fail (printf "kwait: target %q: unknown scheme (want one of %s)" $t (join ", " $table.schemes)) -}}
   {{- end -}}
 {{- else -}}
   {{- $parts := regexSplit "/" $t 2 -}}
   {{- if or (lt (len $parts) 2) (eq (index $parts 1) "") -}}
-  {{- fail (printf "kwait: target %q: want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL or dns://NAME" $t) -}}
+  {{- fail (printf "kwait: target %q: want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL, dns://NAME or a database URL (postgres://HOST)" $t) -}}
   {{- end -}}
   {{- $head := index $parts 0 -}}
   {{- $rest := index $parts 1 -}}
