@@ -43,5 +43,5 @@ func amqpAnswer(r *bufio.Reader, _ endpoint) (target.Status, error) {
 		binary.BigEndian.Uint16(head[7:9]) == 10 && binary.BigEndian.Uint16(head[9:11]) == 10 {
 		return target.Ready(), nil
 	}
-	return unexpected("AMQP 0-9-1"), nil
+	return unexpected("RabbitMQ (AMQP 0-9-1)"), nil
 }

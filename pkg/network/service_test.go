@@ -113,7 +113,7 @@ func TestServiceAnswers(t *testing.T) {
 
 		{"amqp connection start", "amqp://HOST", "AMQP\x00\x00\x09\x01", amqpStart(), target.PhaseReady, ""},
 		{"amqp other version", "amqp://HOST/%2F", "AMQP", []byte("AMQP\x00\x01\x00\x00"), target.PhasePending, "server wants AMQP 1-0-0"},
-		{"amqp other frame", "amqp://HOST", "AMQP", []byte{8, 0, 0, 0, 0, 0, 0, 0xce, 0, 0, 0}, target.PhasePending, "not a AMQP 0-9-1 server"},
+		{"amqp other frame", "amqp://HOST", "AMQP", []byte{8, 0, 0, 0, 0, 0, 0, 0xce, 0, 0, 0}, target.PhasePending, "not a RabbitMQ (AMQP 0-9-1) server"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
