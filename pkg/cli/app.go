@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, scan.given, termLog) }
 		}
 	}
-	for _, name := range append([]string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS}, spec.Services...) {
+	for _, name := range append([]string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS}, spec.Servers...) {
 		cmd := app.Command(name)
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, scan.given, termLog) }
 	}

@@ -20,7 +20,7 @@ var kinds = func() []string {
 	for _, k := range kind.All() {
 		out = append(out, k.Name)
 	}
-	return append(append(out, Resource, TCP, HTTP, DNS), Services...)
+	return append(append(out, Resource, TCP, HTTP, DNS), Servers...)
 }()
 
 func FuzzParse(f *testing.F) {

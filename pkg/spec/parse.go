@@ -62,7 +62,7 @@ func ParseKind(kindName, arg string) (Spec, error) {
 		}
 		return Spec{Kind: HTTP, Name: arg}, nil
 	case Postgres, MySQL, Redis, AMQP:
-		return parseService(kindName, arg)
+		return parseServer(kindName, arg)
 	case Resource:
 		head, rest, ok := strings.Cut(arg, "/")
 		if !ok {
@@ -81,10 +81,10 @@ func ParseKind(kindName, arg string) (Spec, error) {
 	return parseKube(k, apitype.Name{}, arg, arg)
 }
 
-// parseService reads the URL of a database or queue target; a subcommand's
+// parseServer reads the URL of a database or queue target; a subcommand's
 // argument may leave out the scheme ("kwait postgres db:5432"). The scheme
 // is kept in lower case.
-func parseService(kindName, arg string) (Spec, error) {
+func parseServer(kindName, arg string) (Spec, error) {
 	scheme, rest, ok := strings.Cut(arg, "://")
 	if !ok || strings.Contains(scheme, "/") || strings.Contains(scheme, "@") {
 		scheme, rest = kindName, arg
@@ -94,7 +94,7 @@ func parseService(kindName, arg string) (Spec, error) {
 	if network.Schemes()[scheme] != kindName {
 		return Spec{}, errorf(arg, "not a %s URL", kindName)
 	}
-	if err := network.CheckServiceURL(raw); err != nil {
+	if err := network.CheckServerURL(raw); err != nil {
 		return Spec{}, errorf(arg, "%s", err)
 	}
 	return Spec{Kind: kindName, Name: raw}, nil

@@ -136,7 +136,7 @@ func TestParse(t *testing.T) {
 			if s := got.String(); s != wantStr {
 				t.Errorf("Parse(%q).String() = %q, want %q", tt.arg, s, wantStr)
 			}
-			if want := !(got.Kind == spec.TCP || got.Kind == spec.HTTP || got.Kind == spec.DNS || slices.Contains(spec.Services, got.Kind)); got.Kube() != want {
+			if want := !(got.Kind == spec.TCP || got.Kind == spec.HTTP || got.Kind == spec.DNS || slices.Contains(spec.Servers, got.Kind)); got.Kube() != want {
 				t.Errorf("Parse(%q).Kube() = %v, want %v", tt.arg, got.Kube(), want)
 			}
 		})

@@ -43,14 +43,14 @@ const (
 	AMQP     = "amqp"
 )
 
-// Services are the kinds of database and queue targets, whose Name is a
+// Servers are the kinds of database and queue targets, whose Name is a
 // URL (package network's protocols).
-var Services = []string{Postgres, MySQL, Redis, AMQP}
+var Servers = []string{Postgres, MySQL, Redis, AMQP}
 
 // Spec is one parsed target.
 type Spec struct {
 	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP,
-	// DNS or one of Services.
+	// DNS or one of Servers.
 	Kind string
 	// Type is the resource type of a Resource target.
 	Type apitype.Name
@@ -58,7 +58,7 @@ type Spec struct {
 	// one of --namespace or the default (and none for cluster-scoped types).
 	Namespace string
 	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
-	// the URL for http and Services and the host name for dns.
+	// the URL for http and Servers and the host name for dns.
 	Name string
 	// Selector is the label selector of a pods target without a rule.
 	Selector string

@@ -12,7 +12,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
-// A protocol is what a Service target says and how it reads the answer.
+// A protocol is what a Server target says and how it reads the answer.
 // Each lives in a file of its own (postgres.go, mysql.go, redis.go,
 // amqp.go).
 type protocol struct {
@@ -66,15 +66,15 @@ type endpoint struct {
 	db       string
 }
 
-// CheckServiceURL checks the URL of a database or queue target:
+// CheckServerURL checks the URL of a database or queue target:
 // SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/PATH]. Its error never shows the
 // password.
-func CheckServiceURL(raw string) error {
-	_, _, err := parseService(raw)
+func CheckServerURL(raw string) error {
+	_, _, err := parseServer(raw)
 	return err
 }
 
-func parseService(raw string) (protocol, endpoint, error) {
+func parseServer(raw string) (protocol, endpoint, error) {
 	shown := Redact(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -124,45 +124,45 @@ func parseService(raw string) (protocol, endpoint, error) {
 	return p, e, nil
 }
 
-// Service is ready once a database or queue server answers the first
+// Server is ready once a database or queue server answers the first
 // packets of its protocol as a server that accepts connections does: a
 // real exchange, not only a TCP connect (see each protocol's file for its
 // rules). A refused connection, a timeout, and an answer that says "not
 // now" (starting up, too many connections, loading) are "not yet", with the
 // server's own words as the reason.
-type Service struct {
+type Server struct {
 	name  string
 	proto protocol
 	end   endpoint
 	poll  Poll
 }
 
-// NewService returns the target of a database or queue URL (see
-// CheckServiceURL): postgres://, postgresql://, mysql://, mariadb://,
+// NewServer returns the target of a database or queue URL (see
+// CheckServerURL): postgres://, postgresql://, mysql://, mariadb://,
 // redis://, amqp://.
-func NewService(raw string, p Poll) (*Service, error) {
+func NewServer(raw string, p Poll) (*Server, error) {
 	p, err := p.normalize()
 	if err != nil {
 		return nil, err
 	}
-	proto, end, err := parseService(raw)
+	proto, end, err := parseServer(raw)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{name: Redact(raw), proto: proto, end: end, poll: p}, nil
+	return &Server{name: Redact(raw), proto: proto, end: end, poll: p}, nil
 }
 
 // Name is the URL, without any password.
-func (s *Service) Name() string { return s.name }
+func (s *Server) Name() string { return s.name }
 
 // Wait polls until the server answers as ready, or ctx is done.
-func (s *Service) Wait(ctx context.Context, report target.Report) error {
+func (s *Server) Wait(ctx context.Context, report target.Report) error {
 	return poll(ctx, s.poll, report, s.check)
 }
 
 // check makes one exchange: connect, send the protocol's hello, judge the
 // first answer, then close. The connection lives no longer than ctx.
-func (s *Service) check(ctx context.Context) target.Status {
+func (s *Server) check(ctx context.Context) target.Status {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", s.end.addr)
 	if err != nil {

@@ -66,9 +66,9 @@ func amqpStart() []byte {
 	return append(frame, 0xce)
 }
 
-// TestServiceAnswers: every branch of every protocol's rule, against a
+// TestServerAnswers: every branch of every protocol's rule, against a
 // fake server answering the first packets.
-func TestServiceAnswers(t *testing.T) {
+func TestServerAnswers(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
@@ -118,7 +118,7 @@ func TestServiceAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			addr, got := fakeServer(t, []byte(tc.want), tc.reply)
-			s, err := NewService(strings.Replace(tc.url, "HOST", addr, 1), fastPoll())
+			s, err := NewServer(strings.Replace(tc.url, "HOST", addr, 1), fastPoll())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,12 +136,12 @@ func TestServiceAnswers(t *testing.T) {
 	}
 }
 
-// TestServiceWaitsForListener: a refused connection is "not yet", and the
+// TestServerWaitsForListener: a refused connection is "not yet", and the
 // wait ends once the server greets.
-func TestServiceWaitsForListener(t *testing.T) {
+func TestServerWaitsForListener(t *testing.T) {
 	t.Parallel()
 	addr := closedAddr(t)
-	s, err := NewService("mysql://"+addr, fastPoll())
+	s, err := NewServer("mysql://"+addr, fastPoll())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,9 +162,9 @@ func TestServiceWaitsForListener(t *testing.T) {
 	}
 }
 
-// TestServiceSilentServerTimesOut: a server that accepts and says nothing
+// TestServerSilentServerTimesOut: a server that accepts and says nothing
 // is "not yet" once the attempt timeout passes.
-func TestServiceSilentServerTimesOut(t *testing.T) {
+func TestServerSilentServerTimesOut(t *testing.T) {
 	t.Parallel()
 	ln := listen(t, "127.0.0.1:0")
 	go func() {
@@ -178,7 +178,7 @@ func TestServiceSilentServerTimesOut(t *testing.T) {
 	}()
 	p := fastPoll()
 	p.AttemptTimeout = 50 * time.Millisecond
-	s, err := NewService("postgres://"+ln.Addr().String(), p)
+	s, err := NewServer("postgres://"+ln.Addr().String(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestServiceSilentServerTimesOut(t *testing.T) {
 	}
 }
 
-func TestServiceURLs(t *testing.T) {
+func TestServerURLs(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		url, addr, err string
@@ -211,7 +211,7 @@ func TestServiceURLs(t *testing.T) {
 		{url: "mongodb://db", err: `unknown scheme "mongodb"`},
 		{url: "postgres://u:secret@db:0/app", err: `invalid URL "postgres://REDACTED@db:0/app"`},
 	} {
-		_, end, err := parseService(tc.url)
+		_, end, err := parseServer(tc.url)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("parse %q: %v", tc.url, err)
