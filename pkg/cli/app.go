@@ -172,7 +172,7 @@ func commands() []*cli.Command {
 const exitCodesHelp = `
 EXIT CODES:
    0    every target is ready
-   1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected) or internal error
+   1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected, Redis password refused) or internal error
    2    bad usage, input or configuration
    124  --timeout reached; the final message names every target not ready and why
    130  interrupted (SIGINT); 143 terminated (SIGTERM)
