@@ -88,8 +88,12 @@ test-stress: ## make test while two stress-ng CPU burners compete for the cores 
 charts-test: ## helm lint and helm template of every chart, compared with the golden files (UPDATE_GOLDEN=1 rewrites them)
 	hack/charts-test.sh
 
+.PHONY: servers
+servers: ## Install the database and queue servers the e2e protocol tests start (Debian packages, their services left stopped)
+	hack/servers.sh
+
 .PHONY: e2e
-e2e: build release ## The e2e suite: the built binary against a real kube-apiserver, the release through a real OCI registry
+e2e: build release servers ## The e2e suite: the built binary against a real kube-apiserver and real database and queue servers, the release through a real OCI registry
 	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint

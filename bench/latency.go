@@ -84,6 +84,18 @@ func (b *bench) latency(ctx context.Context) error {
 		{kind: "http", title: "An HTTP endpoint turns 200",
 			ready:   "the bench's server answers 503 until it flips to 200; ready is the flip",
 			subject: newHTTPSubject()},
+		{kind: "postgres", title: "A PostgreSQL server accepts connections",
+			ready:   "the bench's fake server answers 57P03 (starting up) until it flips to asking for a password; ready is the flip",
+			subject: newProtoSubject("postgres")},
+		{kind: "redis", title: "A Redis server has loaded its data set",
+			ready:   "the bench's fake server answers -LOADING until it flips to +PONG; ready is the flip",
+			subject: newProtoSubject("redis")},
+		{kind: "mysql", title: "A MySQL server takes connections",
+			ready:   "the bench's fake server sends ERR 1040 (too many connections) until it flips to a handshake; ready is the flip",
+			subject: newProtoSubject("mysql")},
+		{kind: "amqp", title: "A RabbitMQ broker starts connections",
+			ready:   "the bench's fake server accepts and closes until it flips to Connection.Start; ready is the flip (nc -z calls the port open at once, before the flip: its trials fail)",
+			subject: newProtoSubject("amqp")},
 	}
 	for _, sp := range specs {
 		sc := LatencyScenario{Key: sp.kind, Title: sp.title, Ready: sp.ready}

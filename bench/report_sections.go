@@ -122,6 +122,14 @@ func kindLabel(kind string) string {
 		return "TCP"
 	case "http":
 		return "HTTP"
+	case "postgres":
+		return "PostgreSQL"
+	case "redis":
+		return "Redis"
+	case "mysql":
+		return "MySQL"
+	case "amqp":
+		return "AMQP"
 	}
 	return kind
 }

@@ -124,6 +124,8 @@ func (b *bench) waiters(kind string) []waiter {
 				}},
 			{Key: "loop", Name: "curl loop", Period: 2 * time.Second, Show: curlLoop, argv: shell(curlLoop)},
 		}
+	case "postgres", "redis", "mysql", "amqp":
+		return b.protocolWaiters(kind)
 	}
 	panic("unknown kind " + kind)
 }

@@ -27,11 +27,14 @@ log() { printf 'bench.sh: %s\n' "$*" >&2; }
   exit 1
 }
 
-# The shell loops need nc (Debian's netcat-openbsd) and curl; peak RSS is
-# measured with GNU time.
+# The shell loops need nc (Debian's netcat-openbsd), curl, pg_isready,
+# redis-cli and mysqladmin; peak RSS is measured with GNU time.
 need=()
 nc -h 2>&1 | grep -q OpenBSD || need+=(netcat-openbsd)
 command -v curl >/dev/null || need+=(curl)
+command -v pg_isready >/dev/null || need+=(postgresql-client)
+command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v mysqladmin >/dev/null || need+=(mariadb-client)
 [[ -x /usr/bin/time ]] || need+=(time)
 if ((${#need[@]})); then
   log "installing ${need[*]}"

@@ -153,7 +153,7 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 	}{
 		{httpFlags(), http, "http targets"},
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
-		{networkFlags(), network, "tcp, http and dns targets"},
+		{networkFlags(), network, "network targets (tcp, http, dns, databases and queues)"},
 		{join(kubeFlags(), []cli.Flag{namespaceFlag()}), kube, "Kubernetes targets"},
 		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission"},
 	} {

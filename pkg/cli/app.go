@@ -47,7 +47,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, in) }
 		}
 	}
-	for _, name := range []string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS} {
+	for _, name := range append([]string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS}, spec.Servers...) {
 		cmd := app.Command(name)
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, in) }
 	}
@@ -76,6 +76,8 @@ func newApp(s Streams, build Build) *cli.App {
 			"  admission:FILE                            a server-side dry-run create of each object of FILE\n" +
 			"                                            (- for stdin, or one object inline: admission:{\"apiVersion\":...})\n" +
 			"                                            is admitted: its type served, its webhooks answering and allowing it\n" +
+			"  postgres://[USER@]HOST[:PORT][/DB]  mysql://HOST[:PORT]  redis://[:PASSWORD@]HOST[:PORT]  amqp://HOST[:PORT]\n" +
+			"                                            a database or queue that accepts clients, by its protocol\n" +
 			"Any Kubernetes target but admission may end in :RULE (a --for rule: ready, condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one. ready is the kind's own\n" +
@@ -187,6 +189,11 @@ func commands() []*cli.Command {
 				"\n   Nothing is created. RBAC: create on each object's resource; a denial fails at once (exit 1).",
 			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), filenameFlag()})),
 		},
+		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
+			"[postgres://][USER@]HOST[:PORT][/DB]...", "kwait postgres db.data.svc", nil),
+		network(spec.MySQL, "wait for MySQL or MariaDB servers to greet clients with a handshake", "[mysql://]HOST[:PORT]...", "kwait mysql mariadb:3306", nil),
+		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", nil),
+		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections", "[amqp://]HOST[:PORT]...", "kwait amqp rabbitmq:5672", nil),
 	)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")
@@ -203,7 +210,8 @@ const exitCodesHelp = `
 EXIT CODES:
    0    every target is ready
    1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected, Stalled=True,
-        a --fail-for rule holds, an admission webhook denied the object or it is Invalid) or internal error
+        a --fail-for rule holds, an admission webhook denied the object or it is Invalid,
+        a Redis password refused) or internal error
    2    bad usage, input or configuration (also: the kubeconfig's CA does not verify the apiserver, or
         the apiserver still rejects the credentials 3s after the first 401)
    124  --timeout or a target's own #timeout reached; the final message names every target not ready and why

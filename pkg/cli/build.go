@@ -49,6 +49,9 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	case spec.DNS:
 		t, err := network.NewDNS(sp.Name, b.o.poll, nil)
 		return t, asUsage(err)
+	case spec.Postgres, spec.MySQL, spec.Redis, spec.AMQP:
+		t, err := network.NewServer(sp.Name, b.o.poll)
+		return t, asUsage(err)
 	case spec.HTTP:
 		h := b.o.http
 		h.URL = sp.Name

@@ -24,6 +24,7 @@ const (
 	flagFailAfter      = "fail-after"
 	flagAttemptTimeout = "attempt-timeout"
 	flagMaxInterval    = "max-interval"
+	flagGone           = "gone"
 	flagStatus         = "status"
 	flagHeader         = "header"
 	flagMethod         = "method"
@@ -118,13 +119,16 @@ func filenameFlag() cli.Flag {
 		Usage: "manifest whose objects to dry-run create, - for stdin (repeatable; also as arguments)"}
 }
 
-// networkFlags are taken by the tcp, http and dns commands.
+// networkFlags are taken by the network commands (tcp, http, dns and the
+// database and queue ones).
 func networkFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: flagAttemptTimeout, Value: 5 * time.Second, EnvVars: env(flagAttemptTimeout),
 			Usage: "give up on one connection attempt or request after this long (at least 10ms)"},
 		&cli.DurationFlag{Name: flagMaxInterval, Value: 250 * time.Millisecond, EnvVars: env(flagMaxInterval),
 			Usage: "longest pause between attempts (they start at 50ms and double; at least 10ms)"},
+		&cli.BoolFlag{Name: flagGone, EnvVars: env(flagGone),
+			Usage: "wait for network targets to stop answering instead: a port that refuses, a URL without the expected answer, a name that does not resolve"},
 	}
 }
 

@@ -63,7 +63,8 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		namespace:      c.String(flagNamespace),
 		min:            c.Int(flagMin),
 		rules:          c.StringSlice(flagFor),
-		poll:           network.Poll{AttemptTimeout: c.Duration(flagAttemptTimeout), MaxInterval: c.Duration(flagMaxInterval)},
+		poll: network.Poll{AttemptTimeout: c.Duration(flagAttemptTimeout), MaxInterval: c.Duration(flagMaxInterval),
+			Gone: c.Bool(flagGone)},
 	}
 	if o.timeout < 0 {
 		return o, usagef("--timeout must be 0 (no deadline) or positive, got %s", o.timeout)

@@ -3,13 +3,16 @@ package kind
 import (
 	"bytes"
 	"flag"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/network"
 )
 
 var update = flag.Bool("update", false, "rewrite the library chart's generated table")
@@ -34,7 +37,7 @@ func TestChartTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s is out of date with packages kind and apitype: run go test ./pkg/kind -run TestChartTable -update", chartTable)
+		t.Errorf("%s is out of date with packages kind, apitype and network: run go test ./pkg/kind -run TestChartTable -update", chartTable)
 	}
 }
 
@@ -75,6 +78,9 @@ func renderChartTable(t *testing.T) []byte {
 	var table struct {
 		Kinds []chartKind `json:"kinds"`
 		Types []chartType `json:"types"`
+		// Schemes are those of the network targets, which read nothing
+		// from the API.
+		Schemes []string `json:"schemes"`
 	}
 	for _, k := range All() {
 		table.Kinds = append(table.Kinds, chartKind{Name: k.Name, Type: toChart(k.Type), Watch: toChart(k.Watch),
@@ -83,18 +89,22 @@ func renderChartTable(t *testing.T) []byte {
 	for _, ty := range apitype.Builtins() {
 		table.Types = append(table.Types, toChart(ty))
 	}
+	table.Schemes = []string{"tcp", "http", "https", "dns"}
+	services := slices.Sorted(maps.Keys(network.Schemes()))
+	table.Schemes = append(table.Schemes, services...)
 	body, err := yaml.Marshal(table)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
 	b.WriteString(`{{/*
-GENERATED from the Go tables of packages kind and apitype by
+GENERATED from the Go tables of packages kind, apitype and network by
 go test ./pkg/kind -run TestChartTable -update; do not edit.
 
 kwait.table: the kinds kwait waits for with rules of their own (the API
-type each names, the type it watches and how it selects objects) and the
-built-in API types kwait knows without discovery, in discovery order.
+type each names, the type it watches and how it selects objects), the
+built-in API types kwait knows without discovery, in discovery order, and
+the URL schemes of network targets.
 */}}
 {{- define "kwait.table" -}}
 `)

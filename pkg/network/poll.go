@@ -31,6 +31,12 @@ type Poll struct {
 	Interval time.Duration
 	// MaxInterval caps the pause between attempts (before jitter).
 	MaxInterval time.Duration
+	// Gone turns the wait around: the target is ready once an attempt
+	// finds it not ready (refused, no answer, not resolving, another HTTP
+	// status, a server saying "not now"), and "still answering" while an
+	// attempt finds it ready or failed for good. An attempt cut short by
+	// the end of the wait proves nothing and does not count.
+	Gone bool
 }
 
 // DefaultPoll returns the settings kwait uses unless told otherwise: 5s per
@@ -111,6 +117,9 @@ func poll(ctx context.Context, p Poll, report target.Report, check func(context.
 		attemptCtx, cancel := context.WithTimeout(ctx, p.AttemptTimeout)
 		st := check(attemptCtx)
 		cancel()
+		if p.Gone {
+			st = invert(ctx, st)
+		}
 		switch st.Phase {
 		case target.PhaseReady:
 			return nil
@@ -151,4 +160,18 @@ func ended(ctx context.Context) bool {
 	}
 	deadline, ok := ctx.Deadline()
 	return ok && !time.Now().Before(deadline)
+}
+
+// stillAnswering is the reason a Gone target is not ready yet.
+const stillAnswering = "still answering"
+
+// invert is the status of a Gone target after an attempt that found st.
+func invert(ctx context.Context, st target.Status) target.Status {
+	switch {
+	case st.Phase != target.PhasePending:
+		return target.Pending(stillAnswering)
+	case ended(ctx):
+		return st
+	}
+	return target.Ready()
 }

@@ -40,12 +40,15 @@ func parse(arg string) (Spec, error) {
 		case "http", "https":
 			return ParseKind(HTTP, arg)
 		}
+		if k, ok := network.Schemes()[strings.ToLower(scheme)]; ok {
+			return ParseKind(k, arg)
+		}
 		scheme, _, _ = strings.Cut(network.Redact(arg), "://")
-		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http://, https:// or dns://)", scheme)
+		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http://, https://, dns://, postgres://, mysql://, redis:// or amqp://)", scheme)
 	}
 	head, rest, ok := strings.Cut(arg, "/")
 	if !ok || rest == "" {
-		return Spec{}, errorf(arg, "want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL or dns://NAME")
+		return Spec{}, errorf(arg, "want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL, dns://NAME or a database URL (postgres://HOST)")
 	}
 	if k, known := kind.Lookup(head); known {
 		return parseKube(k, apitype.Name{}, arg, rest)
@@ -84,6 +87,8 @@ func parseKind(kindName, arg string) (Spec, error) {
 			return Spec{}, errorf(arg, "%s", err)
 		}
 		return Spec{Kind: HTTP, Name: arg}, nil
+	case Postgres, MySQL, Redis, AMQP:
+		return parseServer(kindName, arg)
 	case Resource:
 		head, rest, ok := strings.Cut(arg, "/")
 		if !ok {
@@ -113,6 +118,25 @@ func parseAdmission(arg, manifest string) (Spec, error) {
 		return Spec{}, errorf(arg, "no manifest: want admission:FILE, admission:- (standard input) or admission:{...} (an object in JSON)")
 	}
 	return Spec{Kind: Admission, Name: manifest}, nil
+}
+
+// parseServer reads the URL of a database or queue target; a subcommand's
+// argument may leave out the scheme ("kwait postgres db:5432"). The scheme
+// is kept in lower case.
+func parseServer(kindName, arg string) (Spec, error) {
+	scheme, rest, ok := strings.Cut(arg, "://")
+	if !ok || strings.Contains(scheme, "/") || strings.Contains(scheme, "@") {
+		scheme, rest = kindName, arg
+	}
+	scheme = strings.ToLower(scheme)
+	raw := scheme + "://" + rest
+	if network.Schemes()[scheme] != kindName {
+		return Spec{}, errorf(arg, "not a %s URL", kindName)
+	}
+	if err := network.CheckServerURL(raw); err != nil {
+		return Spec{}, errorf(arg, "%s", err)
+	}
+	return Spec{Kind: kindName, Name: raw}, nil
 }
 
 // parseAddress checks the address of a tcp or dns target.

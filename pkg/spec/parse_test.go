@@ -3,6 +3,7 @@ package spec_test
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,10 @@ func TestParse(t *testing.T) {
 		str string
 	}{
 		{arg: "crd/tenants.minio.min.io", want: spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io"}},
+		{arg: "postgresql://u:pw@db/app", want: spec.Spec{Kind: spec.Postgres, Name: "postgresql://u:pw@db/app"}, str: "postgresql://REDACTED@db/app"},
+		{arg: "REDIS://cache:6380", want: spec.Spec{Kind: spec.Redis, Name: "redis://cache:6380"}, str: "redis://cache:6380"},
+		{arg: "mysql://db", want: spec.Spec{Kind: spec.MySQL, Name: "mysql://db"}},
+		{arg: "amqp://mq", want: spec.Spec{Kind: spec.AMQP, Name: "amqp://mq"}},
 		{arg: "crds/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
 		{arg: "customresourcedefinition/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
 		{arg: "crd/a.b:condition=Established", want: spec.Spec{Kind: kCRD, Name: "a.b", For: []string{"condition=Established"}}},
@@ -150,7 +155,7 @@ func TestParse(t *testing.T) {
 			if s := got.String(); s != wantStr {
 				t.Errorf("Parse(%q).String() = %q, want %q", tt.arg, s, wantStr)
 			}
-			if want := !(got.Kind == spec.TCP || got.Kind == spec.HTTP || got.Kind == spec.DNS); got.Kube() != want {
+			if want := !(got.Kind == spec.TCP || got.Kind == spec.HTTP || got.Kind == spec.DNS || slices.Contains(spec.Servers, got.Kind)); got.Kube() != want {
 				t.Errorf("Parse(%q).Kube() = %v, want %v", tt.arg, got.Kube(), want)
 			}
 		})
@@ -166,6 +171,12 @@ func TestParseKind(t *testing.T) {
 		str  string
 	}{
 		{kCRD, "tenants.minio.min.io", spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io"}, "crd/tenants.minio.min.io"},
+		{spec.Postgres, "db", spec.Spec{Kind: spec.Postgres, Name: "postgres://db"}, "postgres://db"},
+		{spec.Postgres, "app:secret@db:6432/app", spec.Spec{Kind: spec.Postgres, Name: "postgres://app:secret@db:6432/app"}, "postgres://REDACTED@db:6432/app"},
+		{spec.Postgres, "PostgreSQL://db", spec.Spec{Kind: spec.Postgres, Name: "postgresql://db"}, "postgresql://db"},
+		{spec.MySQL, "mariadb://db", spec.Spec{Kind: spec.MySQL, Name: "mariadb://db"}, "mariadb://db"},
+		{spec.Redis, ":secret@cache/0", spec.Spec{Kind: spec.Redis, Name: "redis://:secret@cache/0"}, "redis://REDACTED@cache/0"},
+		{spec.AMQP, "[::1]:5673", spec.Spec{Kind: spec.AMQP, Name: "amqp://[::1]:5673"}, "amqp://[::1]:5673"},
 		{kCRD, "a.b:condition=Established", spec.Spec{Kind: kCRD, Name: "a.b", For: []string{"condition=Established"}}, "crd/a.b:condition=Established"},
 		{kDeployment, "api", spec.Spec{Kind: kDeployment, Name: "api"}, "deployment/api"},
 		{kDeployment, "prod/api", spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api"}, "deployment/prod/api"},
@@ -259,7 +270,7 @@ func TestParseErrors(t *testing.T) {
 		{arg: "widgets/w:", reason: "empty rule after ':'"},
 		{arg: "widgets/Bad_NS/w:create", reason: `namespace "Bad_NS"`},
 		{arg: "ftp://x", reason: `unknown scheme "ftp"`},
-		{arg: "postgres://app:secret@db:5432/app", wantArg: "postgres://REDACTED@db:5432/app", reason: `unknown scheme "postgres"`},
+		{arg: "mongodb://app:secret@db:5432/app", wantArg: "mongodb://REDACTED@db:5432/app", reason: `unknown scheme "mongodb"`},
 		{arg: "user:secret@db://x", wantArg: "REDACTED@db://x", reason: `unknown scheme "REDACTED@db"`},
 		{arg: "tcp://user:secret@db:5432", wantArg: "tcp://REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
 		{arg: "dns://user:secret@db", wantArg: "dns://REDACTED@db", reason: "takes no USER:PASSWORD@"},
@@ -359,6 +370,11 @@ func TestParseKindErrors(t *testing.T) {
 		{kind: spec.DNS, arg: "db..prod", reason: "empty label"},
 		{kind: spec.DNS, arg: "u:secret@db", wantArg: "REDACTED@db", reason: "takes no USER:PASSWORD@"},
 		{kind: spec.TCP, arg: "u:secret@db:5432", wantArg: "REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
+		{kind: spec.Postgres, arg: "redis://db", reason: "not a postgres URL"},
+		{kind: spec.Postgres, arg: "u:secret@db:0", wantArg: "REDACTED@db:0", reason: `port "0"`},
+		{kind: spec.Redis, arg: "cache/x", reason: "database number"},
+		{kind: spec.MySQL, arg: "db?ssl=1", wantArg: "db?ssl=REDACTED", reason: "a query is not supported"},
+		{kind: spec.AMQP, arg: "", reason: "want amqp://HOST[:PORT]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind+" "+tt.arg, func(t *testing.T) {

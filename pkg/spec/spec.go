@@ -17,6 +17,9 @@
 //	admission:FILE                   the objects of a manifest (FILE, "-" for standard
 //	                                 input, or one object inline as JSON: admission:{...}),
 //	                                 each admitted by a server-side dry-run create
+//	postgres://, postgresql://,      a database or queue server that accepts
+//	mysql://, mariadb://, redis://,  connections, judged by its protocol:
+//	amqp://  [USER[:PASSWORD]@]HOST[:PORT][/PATH]  (package network)
 //
 // Any target may end in "#timeout=DURATION", its own deadline inside the
 // run's: when it passes first, the run ends with that target timed out.
@@ -42,15 +45,23 @@ const (
 	TCP      = "tcp"
 	HTTP     = "http"
 	DNS      = "dns"
+	Postgres = "postgres"
+	MySQL    = "mysql"
+	Redis    = "redis"
+	AMQP     = "amqp"
 	// Admission is a server-side dry-run create of the objects of a
 	// manifest, ready once the apiserver admits them.
 	Admission = "admission"
 )
 
+// Servers are the kinds of database and queue targets, whose Name is a
+// URL (package network's protocols).
+var Servers = []string{Postgres, MySQL, Redis, AMQP}
+
 // Spec is one parsed target.
 type Spec struct {
-	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP or
-	// DNS.
+	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP,
+	// DNS or one of Servers.
 	Kind string
 	// Type is the resource type of a Resource target.
 	Type apitype.Name
@@ -58,8 +69,9 @@ type Spec struct {
 	// one of --namespace or the default (and none for cluster-scoped types).
 	Namespace string
 	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
-	// the URL for http, the host name for dns, and for admission the
-	// manifest: a file, "-" for standard input, or an object inline.
+	// the URL for http and Servers, the host name for dns, and for
+	// admission the manifest: a file, "-" for standard input, or an object
+	// inline.
 	Name string
 	// Selector is the label selector of a pods target without a rule.
 	Selector string
@@ -76,7 +88,7 @@ type Spec struct {
 // Kube reports whether the spec names something in the Kubernetes API.
 func (s Spec) Kube() bool {
 	switch s.Kind {
-	case TCP, HTTP, DNS:
+	case TCP, HTTP, DNS, Postgres, MySQL, Redis, AMQP:
 		return false
 	}
 	return true
@@ -96,7 +108,7 @@ func (s Spec) named() string {
 	switch s.Kind {
 	case TCP, DNS:
 		return network.Redact(s.Kind + "://" + s.Name)
-	case HTTP:
+	case HTTP, Postgres, MySQL, Redis, AMQP:
 		return network.Redact(s.Name)
 	case Admission:
 		return admissionPrefix + s.Name

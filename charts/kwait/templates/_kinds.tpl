@@ -1,10 +1,11 @@
 {{/*
-GENERATED from the Go tables of packages kind and apitype by
+GENERATED from the Go tables of packages kind, apitype and network by
 go test ./pkg/kind -run TestChartTable -update; do not edit.
 
 kwait.table: the kinds kwait waits for with rules of their own (the API
-type each names, the type it watches and how it selects objects) and the
-built-in API types kwait knows without discovery, in discovery order.
+type each names, the type it watches and how it selects objects), the
+built-in API types kwait knows without discovery, in discovery order, and
+the URL schemes of network targets.
 */}}
 {{- define "kwait.table" -}}
 kinds:
@@ -186,6 +187,17 @@ kinds:
     namespaced: false
     resource: apiservices
     version: v1
+schemes:
+- tcp
+- http
+- https
+- dns
+- amqp
+- mariadb
+- mysql
+- postgres
+- postgresql
+- redis
 types:
 - group: ""
   names:

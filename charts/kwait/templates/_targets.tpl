@@ -25,7 +25,8 @@ generates into _kinds.tpl (packages kind and apitype):
                             by NAME, in NS unless the call lists the CRD in
                             clusterScoped. A TYPE the chart cannot resolve
                             fails the render instead of guessing.
-  tcp://, http(s)://, dns:// nothing
+  SCHEME://... (tcp, http(s), dns, postgres, mysql, redis, amqp: the
+  table's schemes) nothing
   admission:{JSON}          create (a dry run) on the object's resource, in its
                             namespace (or the call's): a built-in kind only; a
                             custom resource's probe goes in the call's
@@ -90,13 +91,13 @@ args, admission (the probes of the call's admission list, each
   {{- $grants = append $grants (dict "namespace" (ternary ($probe.namespace | default $s.namespace) "" $probe.namespaced) "group" $probe.group "resource" $probe.resource "name" "" "verb" "create") -}}
 {{- else if $scheme -}}
   {{- /* A network target, unless the scheme is one kwait does not know. */ -}}
-  {{- if not (has (lower (trimSuffix "://" $scheme)) (list "tcp" "dns" "http" "https")) -}}
-  {{- fail (printf "kwait: target %q: unknown scheme (want tcp://, http://, https:// or dns://)" $t) -}}
+  {{- if not (has (lower (trimSuffix "://" $scheme)) $table.schemes) -}}
+  {{- fail (printf "kwait: target %q: unknown scheme (want one of %s)" $t (join ", " $table.schemes)) -}}
   {{- end -}}
 {{- else -}}
   {{- $parts := regexSplit "/" $t 2 -}}
   {{- if or (lt (len $parts) 2) (eq (index $parts 1) "") -}}
-  {{- fail (printf "kwait: target %q: want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL or dns://NAME" $t) -}}
+  {{- fail (printf "kwait: target %q: want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL, dns://NAME or a database URL (postgres://HOST)" $t) -}}
   {{- end -}}
   {{- $head := index $parts 0 -}}
   {{- $rest := index $parts 1 -}}

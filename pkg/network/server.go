@@ -1,0 +1,211 @@
+package network
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// A protocol is what a Server target says and how it reads the answer.
+// Each lives in a file of its own (postgres.go, mysql.go, redis.go,
+// amqp.go).
+type protocol struct {
+	schemes []string // the first is the target's kind
+	port    string   // default port
+	// check checks what else the URL holds (path, user); nil accepts no
+	// path.
+	check func(*url.URL) error
+	// hello is sent once connected; nil sends nothing.
+	hello func(endpoint) []byte
+	// answer judges what the server sends back; an error is trouble
+	// reading it (closed, timed out).
+	answer func(*bufio.Reader, endpoint) (target.Status, error)
+	// bye is sent, best effort, after a ready answer: a polite goodbye.
+	bye []byte
+}
+
+// protocols are the database and queue targets, by scheme.
+var protocols = []protocol{postgres, mysql, redis, amqp}
+
+func protocolOf(scheme string) (protocol, bool) {
+	for _, p := range protocols {
+		for _, s := range p.schemes {
+			if s == scheme {
+				return p, true
+			}
+		}
+	}
+	return protocol{}, false
+}
+
+// Schemes returns the schemes of the database and queue targets, each
+// with the kind it belongs to (the first scheme of its protocol):
+// postgres and postgresql are both postgres.
+func Schemes() map[string]string {
+	out := map[string]string{}
+	for _, p := range protocols {
+		for _, s := range p.schemes {
+			out[s] = p.schemes[0]
+		}
+	}
+	return out
+}
+
+// endpoint is a parsed database or queue URL.
+type endpoint struct {
+	addr     string // HOST:PORT
+	user     string
+	password string
+	hasPass  bool
+	db       string
+}
+
+// CheckServerURL checks the URL of a database or queue target:
+// SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/PATH]. Its error never shows the
+// password.
+func CheckServerURL(raw string) error {
+	_, _, err := parseServer(raw)
+	return err
+}
+
+func parseServer(raw string) (protocol, endpoint, error) {
+	shown := Redact(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return protocol{}, endpoint{}, fmt.Errorf("invalid URL %q", shown)
+	}
+	p, ok := protocolOf(u.Scheme)
+	if !ok {
+		return protocol{}, endpoint{}, fmt.Errorf("invalid URL %q: unknown scheme %q", shown, u.Scheme)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("invalid URL %q: %s", shown, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case u.Opaque != "" || u.Host == "":
+		return p, endpoint{}, bad("want %s://HOST[:PORT]", p.schemes[0])
+	case u.RawQuery != "" || u.ForceQuery:
+		return p, endpoint{}, bad("a query is not supported")
+	case u.Fragment != "":
+		return p, endpoint{}, bad("a fragment is not supported")
+	}
+	if err := checkHost(u.Hostname()); err != nil {
+		return p, endpoint{}, bad("%s", err)
+	}
+	port := u.Port()
+	if port == "" {
+		if strings.HasSuffix(u.Host, ":") {
+			return p, endpoint{}, bad("empty port")
+		}
+		port = p.port
+	}
+	if err := checkPort(port); err != nil {
+		return p, endpoint{}, bad("%s", err)
+	}
+	e := endpoint{addr: net.JoinHostPort(u.Hostname(), port), db: strings.TrimPrefix(u.Path, "/")}
+	if u.User != nil {
+		e.user = u.User.Username()
+		e.password, e.hasPass = u.User.Password()
+	}
+	switch {
+	case p.check != nil:
+		if err := p.check(u); err != nil {
+			return p, endpoint{}, bad("%s", err)
+		}
+	case u.Path != "":
+		return p, endpoint{}, bad("%s://HOST[:PORT] takes no path", p.schemes[0])
+	}
+	return p, e, nil
+}
+
+// Server is ready once a database or queue server answers the first
+// packets of its protocol as a server that accepts connections does: a
+// real exchange, not only a TCP connect (see each protocol's file for its
+// rules). A refused connection, a timeout, and an answer that says "not
+// now" (starting up, too many connections, loading) are "not yet", with the
+// server's own words as the reason.
+type Server struct {
+	name  string
+	proto protocol
+	end   endpoint
+	poll  Poll
+}
+
+// NewServer returns the target of a database or queue URL (see
+// CheckServerURL): postgres://, postgresql://, mysql://, mariadb://,
+// redis://, amqp://.
+func NewServer(raw string, p Poll) (*Server, error) {
+	p, err := p.normalize()
+	if err != nil {
+		return nil, err
+	}
+	proto, end, err := parseServer(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{name: Redact(raw), proto: proto, end: end, poll: p}, nil
+}
+
+// Name is the URL, without any password.
+func (s *Server) Name() string { return s.name }
+
+// Wait polls until the server answers as ready, or ctx is done.
+func (s *Server) Wait(ctx context.Context, report target.Report) error {
+	return poll(ctx, s.poll, report, s.check)
+}
+
+// check makes one exchange: connect, send the protocol's hello, judge the
+// first answer, then close. The connection lives no longer than ctx.
+func (s *Server) check(ctx context.Context) target.Status {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.end.addr)
+	if err != nil {
+		return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	if s.proto.hello != nil {
+		if _, err := conn.Write(s.proto.hello(s.end)); err != nil {
+			return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
+		}
+	}
+	st, err := s.proto.answer(bufio.NewReader(conn), s.end)
+	if err != nil {
+		return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
+	}
+	if st.Phase == target.PhaseReady && s.proto.bye != nil {
+		_, _ = conn.Write(s.proto.bye)
+	}
+	return st
+}
+
+// unexpected names an answer that is not the protocol's.
+func unexpected(what string) target.Status {
+	return target.Pending("unexpected answer: not a %s server?", what)
+}
+
+// printable keeps a server's message to one short line of printable text.
+func printable(s string) string {
+	const maxLen = 200
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxLen {
+		s = strings.ToValidUTF8(s[:maxLen], "") + "..."
+	}
+	return s
+}
