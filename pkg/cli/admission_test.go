@@ -61,7 +61,7 @@ func TestAdmissionBadManifest(t *testing.T) {
 		{"inline not JSON", "", []string{`admission:{"apiVersion":`, "--kubeconfig", kc}, "admission: inline object: document 1:"},
 		{"empty mixed form", "", []string{"admission:", "--kubeconfig", kc}, "no manifest: want admission:FILE"},
 		{"for on admission only", probe, []string{"admission:-", "--for", "create", "--kubeconfig", kc}, "--for applies to Kubernetes targets other than admission"},
-		{"network flag on admission", probe, []string{"admission:-", "--attempt-timeout", "1s", "--kubeconfig", kc}, "--attempt-timeout applies to tcp, http and dns targets"},
+		{"network flag on admission", probe, []string{"admission:-", "--attempt-timeout", "1s", "--kubeconfig", kc}, "--attempt-timeout applies to network targets"},
 		{"for on the admission command", "", []string{"admission", "-f", "-", "--for", "create"}, "-for"},
 	}
 	for _, tt := range tests {

@@ -76,7 +76,14 @@ args, admission (the probes of the call's admission list, each
   {{- $prev = $a -}}
 {{- end -}}
 {{- $grants := list -}}
-{{- range $t := $s.targets -}}
+{{- range $given := $s.targets -}}
+{{- /* A target's own deadline (#timeout=30s) names nothing to grant. */ -}}
+{{- $t := regexReplaceAll "(?i)#timeout=[^#]*$" $given "" -}}
+{{- if ne $t $given -}}
+{{- if not (regexMatch "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$" (trimPrefix $t $given | substr 9 -1)) -}}
+{{- fail (printf "kwait: target %q: #timeout= wants a duration such as 30s or 2m" $given) -}}
+{{- end -}}
+{{- end -}}
 {{- $scheme := regexFind "^[^/]*://" $t -}}
 {{- if regexMatch "^(?i)admission:" $t -}}
   {{- $manifest := substr 10 (len $t) $t -}}
