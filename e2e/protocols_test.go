@@ -78,11 +78,12 @@ func pgSession(t *testing.T, addr string) net.Conn {
 
 func pgTrySession(t *testing.T, addr string) (c net.Conn, tooMany bool) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() { conn.Close() })
+	c = conn
 	params := "user\x00postgres\x00database\x00postgres\x00\x00"
 	msg := binary.BigEndian.AppendUint32(nil, uint32(8+len(params)))
 	msg = binary.BigEndian.AppendUint32(msg, 3<<16)
