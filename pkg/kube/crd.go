@@ -55,7 +55,7 @@ func (c *Client) established(ctx context.Context, name, prefix string, absentOK 
 		}
 		return st
 	}
-	if err := until(ctx, c.resourceFor(crdType(), ""), byName(name), withPrefix, report); err != nil {
+	if err := until(ctx, c.streams, c.resourceFor(crdType(), ""), byName(name), withPrefix, report); err != nil {
 		return nil, err
 	}
 	return def, nil

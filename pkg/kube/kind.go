@@ -19,7 +19,7 @@ func (c *Client) Kind(k kind.Kind, ns, name string, p kind.Params) target.Target
 		return &crd{name: name, c: c}
 	}
 	ns = c.namespaceOr(ns)
-	o := &object{ri: c.resourceFor(k.Watch, ns), judge: k.Judge(p)}
+	o := &object{ri: c.resourceFor(k.Watch, ns), judge: k.Judge(p), streams: c.streams}
 	switch k.Select {
 	case kind.ByName:
 		o.sel = byName(name)

@@ -153,7 +153,7 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 		}
 		return r.evaluate(obj)
 	}
-	return until(ctx, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), judge, report)
+	return until(ctx, r.c.streams, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), judge, report)
 }
 
 // evaluate applies every rule; the first one not satisfied decides.
