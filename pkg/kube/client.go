@@ -27,6 +27,8 @@ type Client struct {
 	// streams remembers whether the apiserver serves streaming lists, for
 	// every target of this client; nil never streams.
 	streams *streams
+	// plurals are the resources discovery listed so far.
+	plurals plurals
 }
 
 // NewClient builds a Client for cfg, sharing one HTTP client between the
