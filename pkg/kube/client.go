@@ -60,6 +60,6 @@ func NewClient(cfg *rest.Config, namespace string, pluginOutput func(line string
 		versions:  &sharedVersions{d: restVersions{rc}},
 		index:     &typeIndex{rc: rc},
 		namespace: namespace,
-		streams:   &streams{},
+		streams:   newStreams(),
 	}, nil
 }

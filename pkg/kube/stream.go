@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
 )
 
 // streams remembers whether the apiserver serves streaming lists: a WATCH
@@ -17,15 +18,51 @@ import (
 // watch cache. One request then gives a target both its initial state and
 // its changes, where LIST+WATCH takes two.
 //
-// The first refusal switches every later target of the client to
-// LIST+WATCH for the rest of the run, so an apiserver without streaming
-// lists costs one wasted request per run, not one per target. A nil
-// *streams never streams.
-type streams struct{ refused atomic.Bool }
+// Until the apiserver has answered one streaming list, targets ask one at
+// a time; its first refusal switches every target of the client to
+// LIST+WATCH for the rest of the run. So an apiserver without streaming
+// lists costs one wasted request per run, not one per target, even when
+// all targets start at once. A nil *streams never streams.
+type streams struct {
+	refused atomic.Bool
+	// answered is set once a streaming list was served or refused; probe
+	// lets one target at a time ask before that.
+	answered atomic.Bool
+	probe    chan struct{}
+}
+
+func newStreams() *streams { return &streams{probe: make(chan struct{}, 1)} }
 
 func (s *streams) on() bool { return s != nil && !s.refused.Load() }
 
 func (s *streams) refuse() { s.refused.Store(true) }
+
+// open opens a streaming watch with opts, one caller at a time until the
+// apiserver has answered one. ok is false when streaming lists turned out
+// refused meanwhile: the caller lists instead.
+func (s *streams) open(ctx context.Context, ri dynamic.ResourceInterface, opts metav1.ListOptions) (w watch.Interface, ok bool, err error) {
+	if !s.answered.Load() {
+		select {
+		case s.probe <- struct{}{}:
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+		defer func() { <-s.probe }()
+		if !s.on() {
+			return nil, false, nil
+		}
+	}
+	w, err = ri.Watch(ctx, opts)
+	switch {
+	case err == nil:
+		s.answered.Store(true)
+	case ctx.Err() == nil && refusesStreaming(err):
+		s.refuse()
+		s.answered.Store(true)
+		return nil, false, nil
+	}
+	return w, true, err
+}
 
 // refusesStreaming says whether err is an apiserver's answer to a streaming
 // list it does not serve. With the WatchList feature gate off (the default
@@ -47,7 +84,8 @@ func refusesStreaming(err error) bool {
 // same watch on.
 //
 // Decision rules, besides those of until:
-//   - a refusal (refusesStreaming) is remembered and the loop lists;
+//   - a refusal (refusesStreaming) is remembered and the loop lists
+//     (see streams.open);
 //   - Forbidden lists once instead, so an account allowed to list but not
 //     to watch still sees an already-ready object; a waiting target then
 //     asks for the watch as before;
@@ -63,11 +101,10 @@ func (l *loop) stream(ctx context.Context) (bool, error) {
 	opts.ResourceVersion = ""
 	opts.AllowWatchBookmarks = true
 	opts.TimeoutSeconds = watchTimeout()
-	w, err := l.ri.Watch(ctx, opts)
+	w, ok, err := l.streams.open(ctx, l.ri, opts)
 	switch {
-	case err != nil && ctx.Err() == nil && refusesStreaming(err):
-		l.streams.refuse()
-		return false, nil
+	case !ok && err == nil:
+		return false, nil // refused: list
 	case err != nil && apierrors.IsForbidden(err):
 		l.listNext = true
 		return false, nil

@@ -27,7 +27,7 @@ metadata: {resourceVersion: "7", annotations: {k8s.io/initial-events-end: "true"
 // streamingClient is fakeClient with streaming lists on.
 func streamingClient(objs ...runtime.Object) (*dynamicfake.FakeDynamicClient, *Client) {
 	fake, c := fakeClient(objs...)
-	c.streams = &streams{}
+	c.streams = newStreams()
 	return fake, c
 }
 
@@ -172,6 +172,35 @@ func TestStreamRestreamsAfterGone(t *testing.T) {
 		opts := watchOptions(fake)
 		if len(opts) != 3 || !streaming(opts[1]) || !streaming(opts[2]) || count(fake, "list") != 0 {
 			t.Errorf("watches %+v and %d lists, want three streaming watches", opts, count(fake, "list"))
+		}
+	})
+}
+
+// TestStreamRefusalOnceForConcurrentTargets: targets that start together
+// wait for the first one's answer, so a refusing apiserver gets one
+// streaming list per run, not one per target.
+func TestStreamRefusalOnceForConcurrentTargets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := streamingClient(obj(t, deploymentAvailable))
+		release := make(chan struct{})
+		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
+			<-release // the apiserver answers once every target has started
+			return true, nil, apierrors.NewInvalid(schema.GroupKind{Group: "meta.k8s.io", Kind: "ListOptions"}, "", field.ErrorList{
+				field.Forbidden(field.NewPath("sendInitialEvents"), "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled")})
+		})
+		var dones []<-chan error
+		for range 5 {
+			dones = append(dones, start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), newReasons()))
+		}
+		synctest.Wait()
+		close(release)
+		for _, done := range dones {
+			if err := <-done; err != nil {
+				t.Fatalf("Wait() = %v", err)
+			}
+		}
+		if w, l := len(watchOptions(fake)), count(fake, "list"); w != 1 || l != 5 {
+			t.Errorf("%d watches and %d lists for 5 concurrent targets, want 1 refused streaming watch and 5 lists", w, l)
 		}
 	})
 }
