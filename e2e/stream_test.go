@@ -19,8 +19,8 @@ import (
 // auditEntry is what the tests read of an audit event.
 type auditEntry struct {
 	AuditID, Verb, RequestURI, UserAgent, Stage string
-	User                               struct{ Username string }
-	ResponseStatus                     struct{ Code int }
+	User                                        struct{ Username string }
+	ResponseStatus                              struct{ Code int }
 }
 
 // audited returns kwait's requests in the audit log file whose URI
