@@ -79,6 +79,7 @@ func measure(ctx context.Context, cfg *config) (*Results, error) {
 		{"latency", b.latency},
 		{"many", b.many},
 		{"scale", b.scale},
+		{"fleet", b.fleet},
 	}
 	for _, s := range sections {
 		if !cfg.sections[s.name] {

@@ -49,10 +49,12 @@ type config struct {
 	scale      int
 	window     time.Duration // how long the "waiting" cases wait
 	many       []int
+	fleet      int // waiters in the fleet section
+	fleetProcs int // at most this many kubectl processes there
 	sections   map[string]bool
 }
 
-var allSections = []string{"process", "apicost", "latency", "many", "scale"}
+var allSections = []string{"process", "apicost", "latency", "many", "scale", "fleet"}
 
 func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -69,6 +71,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.trials, "trials", 0, "trials per latency case (default 20, quick 5)")
 	fs.IntVar(&c.scale, "scale", 0, "concurrent waiters in the scale test (default 200, quick 20)")
 	fs.DurationVar(&c.window, "window", 0, "how long the waiting cases wait before the target turns ready (default 30s, quick 8s)")
+	fs.IntVar(&c.fleet, "fleet", 0, "concurrent kwait waiters in the fleet section (default 1000, quick 50)")
+	fs.IntVar(&c.fleetProcs, "fleet-procs", 0, "kubectl processes per competitor in the fleet section, fewer if memory is short (default 200, quick 20)")
 	many := fs.String("many", "", "CRD counts for the many-targets test (default 1,10,100; quick 1,5,20)")
 	sections := fs.String("sections", strings.Join(allSections, ","), "sections to run")
 	if err := fs.Parse(args); err != nil {
@@ -87,6 +91,8 @@ func parseFlags(args []string) (*config, error) {
 	}
 	def(&c.trials, 20, 5)
 	def(&c.scale, 200, 20)
+	def(&c.fleet, 1000, 50)
+	def(&c.fleetProcs, 200, 20)
 	if c.window == 0 {
 		c.window = 30 * time.Second
 		if c.quick {

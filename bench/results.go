@@ -27,6 +27,7 @@ type Results struct {
 	Process *ProcessResults `json:"process,omitempty"`
 	Scale   *ScaleResults   `json:"scale,omitempty"`
 	Many    *ManyResults    `json:"many,omitempty"`
+	Fleet   *FleetResults   `json:"fleet,omitempty"`
 }
 
 // LoadSample is the load average when a section started.

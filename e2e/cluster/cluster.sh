@@ -6,7 +6,7 @@
 # 127.0.0.1. No container engine, no network: binaries come from build.sh.
 #
 # Usage: cluster.sh up|down|status|env|restart-apiserver|stop-apiserver|
-#                   start-apiserver|kubectl ARGS...
+#                   start-apiserver|fallback-apiserver up|down|kubectl ARGS...
 #
 #   up                 build if needed, start whatever is not running, wait
 #                      until the cluster is usable. A no-op when already up.
@@ -15,6 +15,11 @@
 #   env                print shell exports (eval "$(cluster.sh env)").
 #   restart-apiserver  stop and start only kube-apiserver, same flags.
 #   stop-apiserver / start-apiserver   the two halves of the above.
+#   fallback-apiserver up|down   a second kube-apiserver on the same etcd,
+#                      port E2E_FALLBACK_APISERVER_PORT, with the WatchList
+#                      feature gate off (no streaming lists); its kubeconfig
+#                      is fallback.kubeconfig in the state dir. `down` of
+#                      the cluster stops it too.
 #   kubectl ARGS       run the built kubectl as admin against this cluster.
 #
 # Environment (all optional):
@@ -22,7 +27,10 @@
 #   E2E_BIN_DIR          binaries (default $ROOT/.cache/bin)
 #   E2E_APISERVER_PORT   26443     E2E_ETCD_PORT       23790
 #   E2E_ETCD_PEER_PORT   23800     E2E_KCM_PORT        26257
-#   E2E_SCHEDULER_PORT   26259
+#   E2E_SCHEDULER_PORT   26259     E2E_FALLBACK_APISERVER_PORT  apiserver's + 1
+#   E2E_APISERVER_FEATURE_GATES  --feature-gates of kube-apiserver, e.g.
+#                        WatchList=false to run the suite without streaming
+#                        lists (recorded: restarts keep it)
 #   E2E_CLUSTER_TIMEOUT  max seconds for each readiness wait (default 120)
 #   E2E_STOP_TIMEOUT     seconds between TERM and KILL on stop (default 15)
 #   E2E_NODE_MONITOR_GRACE_PERIOD  see start_kcm (default 5m)
@@ -63,6 +71,8 @@ TOKENS=$STATE/tokens.csv
 
 # Start order; stop order is the reverse. Names are also the binary names.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# The second apiserver of `fallback-apiserver up`, not part of `up`.
+FALLBACK=kube-apiserver@fallback
 # Components this invocation started: stopped again if `up` fails midway.
 STARTED=()
 
@@ -76,7 +86,8 @@ die() {
 # so status/down/env in a plain shell find a cluster started on other ports.
 recorded() {
   [[ -f $ENV_FILE ]] || return 0
-  sed -n "s/^export $1=//p" "$ENV_FILE" | tail -n1
+  # printf %q writes an empty value as ''
+  sed -n "s/^export $1=//p" "$ENV_FILE" | tail -n1 | sed "s/^''\$//"
 }
 
 # Ports: explicit environment first, then what the running cluster used,
@@ -94,6 +105,9 @@ ETCD_PEER_PORT=$(port E2E_ETCD_PEER_PORT 23800)
 APISERVER_PORT=$(port E2E_APISERVER_PORT 26443)
 KCM_PORT=$(port E2E_KCM_PORT 26257)
 SCHEDULER_PORT=$(port E2E_SCHEDULER_PORT 26259)
+FALLBACK_APISERVER_PORT=$(port E2E_FALLBACK_APISERVER_PORT $((APISERVER_PORT + 1)))
+FEATURE_GATES=${E2E_APISERVER_FEATURE_GATES-$(recorded E2E_APISERVER_FEATURE_GATES)}
+[[ $FEATURE_GATES =~ ^[A-Za-z0-9=,]*$ ]] || die "E2E_APISERVER_FEATURE_GATES=$FEATURE_GATES is not a list of GATE=BOOL"
 APISERVER_URL=https://$HOST:$APISERVER_PORT
 ETCD_URL=http://$HOST:$ETCD_PORT
 
@@ -168,11 +182,12 @@ running() {
 # "PID START_TIME" (see running); a child that is already gone gets start
 # time 0, which never matches, so waiting on it fails at once with its log.
 # spawn returns once the child has exec'd (setsid, then the component).
+# NAME@SUFFIX runs binary NAME as a component of its own (pid and log).
 spawn() {
   local name=$1 logf=$LOGS/$1.log pid start
   shift
   printf '=== %s cluster.sh starting %s\n' "$(date -u +%FT%TZ)" "$name" >>"$logf"
-  setsid "$BIN/$name" "$@" </dev/null >>"$logf" 2>&1 8>&- &
+  setsid "$BIN/${name%%@*}" "$@" </dev/null >>"$logf" 2>&1 8>&- &
   pid=$!
   start=$(start_time "$pid") || start=0
   echo "$pid $start" >"$(pid_file "$name")"
@@ -222,7 +237,7 @@ stop() {
 # outlives either.
 strays() {
   local p pid arg0 name c known=" "
-  for c in "${COMPONENTS[@]}"; do
+  for c in "${COMPONENTS[@]}" "$FALLBACK"; do
     pid=$(running "$c") && known+="$pid "
   done
   for p in /proc/[0-9]*; do
@@ -295,10 +310,11 @@ kctl() { "$BIN/kubectl" --kubeconfig "$COMP/setup.kubeconfig" "$@"; }
 
 etcd_healthy() { curl -fsS --max-time 2 "$ETCD_URL/health" | grep -q '"health":"true"'; }
 
+# apiserver_ready URL: the apiserver at URL is ready.
 apiserver_ready() {
   [[ $(curl -fsS --max-time 5 --cacert "$STATE/ca.crt" \
     -H "Authorization: Bearer $(token_of kwait-cluster-setup)" \
-    "$APISERVER_URL/readyz") == ok ]]
+    "$1/readyz") == ok ]]
 }
 
 # Controller-manager and scheduler serve /healthz (always allowed, no auth)
@@ -541,6 +557,8 @@ env_content() {
     "E2E_ETCD_PEER_PORT=$ETCD_PEER_PORT" \
     "E2E_KCM_PORT=$KCM_PORT" \
     "E2E_SCHEDULER_PORT=$SCHEDULER_PORT" \
+    "E2E_FALLBACK_APISERVER_PORT=$FALLBACK_APISERVER_PORT" \
+    "E2E_APISERVER_FEATURE_GATES=$FEATURE_GATES" \
     "E2E_ADMIN_KUBECONFIG=$STATE/admin.kubeconfig" \
     "E2E_UNPRIVILEGED_KUBECONFIG=$STATE/unprivileged.kubeconfig" \
     "E2E_CA_FILE=$STATE/ca.crt" \
@@ -611,13 +629,21 @@ start_etcd() {
 # --shutdown-send-retry-after: on TERM, drain normal requests and then close
 # connections after 2s. Without it the HTTP server waits out the request
 # timeout (60s) for clients' open watches, so every stop took a minute.
+# E2E_APISERVER_FEATURE_GATES adds --feature-gates.
 start_apiserver() {
-  spawn kube-apiserver \
+  apiserver kube-apiserver "$APISERVER_PORT" "$AUDIT_LOG" ${FEATURE_GATES:+"--feature-gates=$FEATURE_GATES"}
+}
+
+# apiserver NAME PORT AUDIT_LOG [FLAGS...]: spawn a kube-apiserver.
+apiserver() {
+  local name=$1 port=$2 audit=$3
+  shift 3
+  spawn "$name" \
     --bind-address="$HOST" \
     --advertise-address="$HOST" \
     --endpoint-reconciler-type=none \
     --shutdown-send-retry-after=true \
-    --secure-port="$APISERVER_PORT" \
+    --secure-port="$port" \
     --etcd-servers="$ETCD_URL" \
     --tls-cert-file="$PKI/apiserver.crt" \
     --tls-private-key-file="$PKI/apiserver.key" \
@@ -638,9 +664,10 @@ start_apiserver() {
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --allow-privileged=true \
     --audit-policy-file="$COMP/audit-policy.yaml" \
-    --audit-log-path="$AUDIT_LOG" \
+    --audit-log-path="$audit" \
     --audit-log-maxsize=4096 \
-    --audit-log-maxbackup=1
+    --audit-log-maxbackup=1 \
+    "$@"
 }
 
 # The node lifecycle controller marks pods NotReady when the node misses
@@ -743,7 +770,7 @@ cmd_up() {
   ensure etcd
   wait_for "etcd healthy" etcd -- etcd_healthy
   ensure kube-apiserver
-  wait_for "kube-apiserver ready" "kube-apiserver etcd" -- apiserver_ready
+  wait_for "kube-apiserver ready" "kube-apiserver etcd" -- apiserver_ready "$APISERVER_URL"
   ensure kube-controller-manager
   ensure kube-scheduler
   write_kwok_stages
@@ -762,6 +789,7 @@ cmd_up() {
 cmd_down() {
   local i
   lock_state
+  stop "$FALLBACK"
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     stop "${COMPONENTS[i]}"
   done
@@ -781,8 +809,35 @@ cmd_start_apiserver() {
   running etcd >/dev/null || die "etcd is not running; use up"
   trap 'rc=$?; ((rc == 0)) || rollback' EXIT
   ensure kube-apiserver
-  wait_for "kube-apiserver ready" "kube-apiserver etcd" -- apiserver_ready
+  wait_for "kube-apiserver ready" "kube-apiserver etcd" -- apiserver_ready "$APISERVER_URL"
   trap - EXIT
+}
+
+# cmd_fallback_apiserver up|down: see the usage. The second apiserver shares
+# the first one's certificates (their names cover 127.0.0.1 on any port).
+cmd_fallback_apiserver() {
+  local url=https://$HOST:$FALLBACK_APISERVER_PORT
+  case ${1:-} in
+    up)
+      check_binaries
+      lock_state
+      running etcd >/dev/null || die "etcd is not running; use up"
+      if ! running "$FALLBACK" >/dev/null; then
+        trap 'rc=$?; ((rc == 0)) || stop "$FALLBACK"' EXIT
+        apiserver "$FALLBACK" "$FALLBACK_APISERVER_PORT" "$STATE/audit-fallback.log" --feature-gates=WatchList=false
+      fi
+      sed "s|server: .*|server: $url|" "$STATE/admin.kubeconfig" >"$STATE/fallback.kubeconfig.tmp"
+      mv "$STATE/fallback.kubeconfig.tmp" "$STATE/fallback.kubeconfig"
+      wait_for "fallback kube-apiserver ready" "$FALLBACK" -- apiserver_ready "$url"
+      trap - EXIT
+      echo "$STATE/fallback.kubeconfig"
+      ;;
+    down)
+      lock_state
+      stop "$FALLBACK"
+      ;;
+    *) die "usage: fallback-apiserver up|down" ;;
+  esac
 }
 
 cmd_restart_apiserver() {
@@ -800,7 +855,7 @@ cmd_status() {
       ok=1
     fi
   done
-  if [[ -f $TOKENS ]] && apiserver_ready 2>/dev/null; then
+  if [[ -f $TOKENS ]] && apiserver_ready "$APISERVER_URL" 2>/dev/null; then
     printf '%-24s ready (%s)\n' apiserver "$APISERVER_URL"
     if node_ready 2>/dev/null; then
       printf '%-24s Ready\n' "node/$NODE_NAME"
@@ -830,6 +885,7 @@ main() {
     restart-apiserver) cmd_restart_apiserver ;;
     stop-apiserver) cmd_stop_apiserver ;;
     start-apiserver) cmd_start_apiserver ;;
+    fallback-apiserver) cmd_fallback_apiserver "$@" ;;
     kubectl) exec "$BIN/kubectl" --kubeconfig "$STATE/admin.kubeconfig" "$@" ;;
     *)
       sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2

@@ -24,6 +24,11 @@ type Client struct {
 	index    *typeIndex
 	// namespace is where targets without a namespace of their own live.
 	namespace string
+	// streams remembers whether the apiserver serves streaming lists, for
+	// every target of this client; nil never streams.
+	streams *streams
+	// plurals are the resources discovery listed so far.
+	plurals plurals
 }
 
 // NewClient builds a Client for cfg, sharing one HTTP client between the
@@ -55,5 +60,6 @@ func NewClient(cfg *rest.Config, namespace string, pluginOutput func(line string
 		versions:  &sharedVersions{d: restVersions{rc}},
 		index:     &typeIndex{rc: rc},
 		namespace: namespace,
+		streams:   newStreams(),
 	}, nil
 }

@@ -55,14 +55,14 @@ func (c *Client) established(ctx context.Context, name, prefix string, absentOK 
 		}
 		return st
 	}
-	if err := until(ctx, c.resourceFor(crdType(), ""), byName(name), withPrefix, report); err != nil {
+	if err := until(ctx, c.streams, c.resourceFor(crdType(), ""), byName(name), withPrefix, report); err != nil {
 		return nil, err
 	}
 	return def, nil
 }
 
 // served polls discovery until every served version of def lists its
-// plural. The apiserver installs a CRD's handler shortly after it reports
+// plural, or an earlier document of the run did (see plurals). The apiserver installs a CRD's handler shortly after it reports
 // Established, and discovery is the place clients (Helm, kubectl) look.
 func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResourceDefinition, report target.Report) error {
 	retry := newRetry(20*time.Millisecond, time.Second)
@@ -71,8 +71,11 @@ func (c *Client) served(ctx context.Context, def *apiextensionsv1.CustomResource
 			continue
 		}
 		gv := def.Spec.Group + "/" + v.Name
-		for {
+		for !c.plurals.has(gv, def.Spec.Names.Plural) {
 			resources, err := c.versions.Resources(ctx, gv)
+			if err == nil {
+				c.plurals.add(gv, resources)
+			}
 			if err == nil && slices.ContainsFunc(resources, func(r metav1.APIResource) bool { return r.Name == def.Spec.Names.Plural }) {
 				break
 			}

@@ -176,3 +176,32 @@ func TestSharedDiscoveryJoinsConcurrentRequests(t *testing.T) {
 		}
 	})
 }
+
+// minioDiscovery serves two resources in minio.min.io/v2 and counts its
+// requests.
+type minioDiscovery struct{ requests atomic.Int32 }
+
+func (d *minioDiscovery) Resources(context.Context, string) ([]metav1.APIResource, error) {
+	d.requests.Add(1)
+	return []metav1.APIResource{{Name: "tenants"}, {Name: "policybindings"}}, nil
+}
+
+// TestCRDsOfOneGroupShareDiscovery: a CRD whose plural an earlier discovery
+// document of the run listed needs no discovery request of its own, so N
+// CRDs of one group cost N watches and about one discovery request.
+func TestCRDsOfOneGroupShareDiscovery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		policies := strings.NewReplacer("tenants", "policybindings", "tenant", "policybinding", "Tenant", "PolicyBinding").Replace(tenantsCRD)
+		_, c := fakeClient(obj(t, tenantsCRD), obj(t, policies))
+		d := &minioDiscovery{}
+		c.versions = d
+		for _, name := range []string{"tenants.minio.min.io", "policybindings.minio.min.io"} {
+			if err := c.Kind(mustKind(t, "crd"), "", name, kind.Params{}).Wait(t.Context(), func(string) {}); err != nil {
+				t.Fatalf("Wait(%s) = %v", name, err)
+			}
+		}
+		if n := d.requests.Load(); n != 1 {
+			t.Errorf("%d discovery requests for two CRDs of one group/version, want 1", n)
+		}
+	})
+}

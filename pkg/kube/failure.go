@@ -56,15 +56,15 @@ var errGraceOver = errors.New("failure grace over")
 // that holds fails the wait at once, or, with a grace, once it has held for
 // f.After without a break. While it holds within its grace the reason says
 // so. Without rules it is until.
-func untilFailure(ctx context.Context, f Failure, ri dynamic.ResourceInterface, sel metav1.ListOptions, byName bool, judge readiness.Judge, report target.Report) error {
+func untilFailure(ctx context.Context, s *streams, f Failure, ri dynamic.ResourceInterface, sel metav1.ListOptions, byName bool, judge readiness.Judge, report target.Report) error {
 	if len(f.Rules) == 0 {
-		return until(ctx, ri, sel, judge, report)
+		return until(ctx, s, ri, sel, judge, report)
 	}
 	for {
 		g := &grace{f: f, byName: byName}
 		gctx, cancel := context.WithCancelCause(ctx)
 		g.cancel = cancel
-		err := until(gctx, ri, sel, g.judge(judge), report)
+		err := until(gctx, s, ri, sel, g.judge(judge), report)
 		held := g.reason
 		g.stop()
 		cancel(nil)
@@ -125,7 +125,7 @@ func (c *Client) WithFailure(t target.Target, k kind.Kind, ns, name string, f Fa
 		return t
 	}
 	ns = c.namespaceOr(ns)
-	w := &failWatch{inner: t, ri: c.resourceFor(k.Type, ns), sel: byName(name), byName: true, f: f}
+	w := &failWatch{inner: t, streams: c.streams, ri: c.resourceFor(k.Type, ns), sel: byName(name), byName: true, f: f}
 	if k.Select == kind.BySelector {
 		w.sel, w.byName = metav1.ListOptions{LabelSelector: name}, false
 	}
@@ -135,11 +135,12 @@ func (c *Client) WithFailure(t target.Target, k kind.Kind, ns, name string, f Fa
 // failWatch runs a target and a watch for its failure rules side by side;
 // the first to end ends both.
 type failWatch struct {
-	inner  target.Target
-	ri     dynamic.ResourceInterface
-	sel    metav1.ListOptions
-	byName bool
-	f      Failure
+	inner   target.Target
+	streams *streams
+	ri      dynamic.ResourceInterface
+	sel     metav1.ListOptions
+	byName  bool
+	f       Failure
 }
 
 func (w *failWatch) Name() string { return w.inner.Name() }
@@ -159,7 +160,7 @@ func (w *failWatch) Wait(ctx context.Context, report target.Report) error {
 		}
 	}
 	failed := make(chan error, 1)
-	go func() { failed <- untilFailure(ctx, w.f, w.ri, w.sel, w.byName, never, quiet) }()
+	go func() { failed <- untilFailure(ctx, w.streams, w.f, w.ri, w.sel, w.byName, never, quiet) }()
 	select {
 	case err := <-inner:
 		cancel()

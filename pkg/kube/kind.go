@@ -23,7 +23,7 @@ func (c *Client) Kind(k kind.Kind, ns, name string, p kind.Params) target.Target
 		return &crd{name: name, c: c}
 	}
 	ns = c.namespaceOr(ns)
-	o := &object{ri: c.resourceFor(k.Watch, ns), judge: k.Judge(p)}
+	o := &object{ri: c.resourceFor(k.Watch, ns), judge: k.Judge(p), streams: c.streams}
 	switch k.Select {
 	case kind.ByName:
 		o.sel = byName(name)
@@ -52,7 +52,7 @@ func (o *object) holding(ctx context.Context, report target.Report) (*unstructur
 		}
 		return st
 	}
-	if err := until(ctx, o.ri, o.sel, judge, report); err != nil {
+	if err := until(ctx, o.streams, o.ri, o.sel, judge, report); err != nil {
 		return nil, err
 	}
 	return held, nil

@@ -14,16 +14,17 @@ import (
 
 // object is a target that waits on what one list+watch selects.
 type object struct {
-	name  string
-	ri    dynamic.ResourceInterface
-	sel   metav1.ListOptions
-	judge readiness.Judge
+	name    string
+	ri      dynamic.ResourceInterface
+	sel     metav1.ListOptions
+	judge   readiness.Judge
+	streams *streams
 }
 
 func (o *object) Name() string { return o.name }
 
 func (o *object) Wait(ctx context.Context, report target.Report) error {
-	return until(ctx, o.ri, o.sel, o.judge, report)
+	return until(ctx, o.streams, o.ri, o.sel, o.judge, report)
 }
 
 // byName selects one object by name. A field selector keeps the watch to

@@ -167,7 +167,7 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 		}
 		return r.evaluate(obj, statusExpected)
 	}
-	return untilFailure(ctx, r.failure, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), true, judge, report)
+	return untilFailure(ctx, r.c.streams, r.failure, r.c.resourceFor(t, r.c.namespaceOr(r.ns)), byName(r.name), true, judge, report)
 }
 
 // evaluate applies every rule; the first one not satisfied decides. The

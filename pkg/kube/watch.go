@@ -34,15 +34,24 @@ import (
 //     never the end of the wait, unless it shows kwait is misconfigured (a
 //     CA that does not verify the apiserver, credentials rejected for
 //     good: see misconfig).
-func until(ctx context.Context, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {
-	l := &loop{ri: ri, sel: sel, judge: judge, report: report,
+//
+// Where the apiserver serves streaming lists, the LIST is a WATCH carrying
+// the initial state instead (stream.go), so a target costs one request; s
+// remembers for the whole run when the server refuses them (nil: never
+// stream).
+func until(ctx context.Context, s *streams, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {
+	l := &loop{ri: ri, sel: sel, judge: judge, report: report, streams: s,
 		retry: newRetry(250*time.Millisecond, 2*time.Second), denied: newRetry(time.Second, 15*time.Second)}
 	for {
 		var done bool
 		var err error
-		if l.rv == "" {
+		switch {
+		case l.rv == "" && l.streams.on() && !l.listNext:
+			done, err = l.stream(ctx)
+		case l.rv == "":
+			l.listNext = false
 			done, err = l.list(ctx)
-		} else {
+		default:
 			done, err = l.watch(ctx)
 		}
 		if done {
@@ -63,6 +72,11 @@ type loop struct {
 	// later chart, not within seconds as an apiserver restarts, so asking
 	// as often as during an outage would only load the apiserver.
 	denied *retry
+
+	// streams says whether to stream the initial state; listNext asks
+	// for one plain LIST instead (after a streaming watch was forbidden).
+	streams  *streams
+	listNext bool
 
 	store objects
 	rv    string // resourceVersion to watch from; "" to list first
@@ -112,6 +126,11 @@ func (l *loop) watch(ctx context.Context) (bool, error) {
 			return true, err
 		}
 	}
+	return l.keep(ctx, w)
+}
+
+// keep follows the open watch w from l.rv until it ends.
+func (l *loop) keep(ctx context.Context, w watch.Interface) (bool, error) {
 	next, done, err := follow(ctx, w, l.rv, l.store, l.judge, l.report)
 	switch {
 	case done:
