@@ -73,11 +73,11 @@ func newApp(s Streams, build Build) *cli.App {
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
+			"  postgres://[USER@]HOST[:PORT][/DB]  mysql://HOST[:PORT]  redis://[:PASSWORD@]HOST[:PORT]  amqp://HOST[:PORT]\n" +
+			"                                            a database or queue that accepts clients, by its protocol\n" +
 			"  admission:FILE                            a server-side dry-run create of each object of FILE\n" +
 			"                                            (- for stdin, or one object inline: admission:{\"apiVersion\":...})\n" +
 			"                                            is admitted: its type served, its webhooks answering and allowing it\n" +
-			"  postgres://[USER@]HOST[:PORT][/DB]  mysql://HOST[:PORT]  redis://[:PASSWORD@]HOST[:PORT]  amqp://HOST[:PORT]\n" +
-			"                                            a database or queue that accepts clients, by its protocol\n" +
 			"Any Kubernetes target but admission may end in :RULE (a --for rule: ready, condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one. ready is the kind's own\n" +
