@@ -11,6 +11,7 @@ import (
 // All lists the kinds in the order --help shows them. The table is built on
 // each call, so no caller can change another's copy.
 func All() []Kind {
+	builtin := builtinTypes()
 	crds := builtin("apiextensions.k8s.io", "customresourcedefinitions")
 	deployments := builtin("apps", "deployments")
 	statefulSets := builtin("apps", "statefulsets")
@@ -86,12 +87,18 @@ func All() []Kind {
 	}}
 }
 
-// builtin returns a type of the built-in table; a missing one is a
+// builtinTypes returns a lookup in one copy of the built-in types table,
+// so that building the kinds builds that table once, not once per kind
+// (kwait builds the kinds for every command at start). A missing type is a
 // programming error caught by every test that builds the table.
-func builtin(group, resource string) apitype.Type {
-	t, ok := apitype.Lookup(group, resource)
-	if !ok {
+func builtinTypes() func(group, resource string) apitype.Type {
+	types := apitype.Builtins() // once per table: it is built on each call too
+	return func(group, resource string) apitype.Type {
+		for _, t := range types {
+			if t.Group == group && t.Resource == resource {
+				return t
+			}
+		}
 		panic("kind: no built-in type " + resource + "." + group)
 	}
-	return t
 }
