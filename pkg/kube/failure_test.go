@@ -76,7 +76,13 @@ func TestFailForGrace(t *testing.T) {
 		r.await(t, "condition Available not set")
 		markBroken(t, c, true, "6")
 		r.await(t, "fails if it still holds after 1m0s")
-		time.Sleep(30 * time.Second) // within the grace, the bubble's clock only
+		// Half the grace passes on the bubble's clock: the wait must not
+		// end within it.
+		select {
+		case err := <-done:
+			t.Fatalf("Wait() = %v within the grace, want it still waiting", err)
+		case <-time.After(30 * time.Second):
+		}
 		markBroken(t, c, false, "7")
 		r.await(t, "condition Available not set")
 		markBroken(t, c, true, "8")
