@@ -29,6 +29,8 @@ type Client struct {
 	streams *streams
 	// plurals are the resources discovery listed so far.
 	plurals plurals
+	// cohorts group the CRD targets by API group (see cohort.go).
+	cohorts cohorts
 }
 
 // NewClient builds a Client for cfg, sharing one HTTP client between the

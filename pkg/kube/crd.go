@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -21,15 +22,21 @@ import (
 type crd struct {
 	name string
 	c    *Client
+	// siblings are the run's other CRD targets of the same group.
+	siblings *member
 }
 
 func (t *crd) Name() string { return "crd/" + t.name }
 
 func (t *crd) Wait(ctx context.Context, report target.Report) error {
+	defer t.siblings.established()
 	def, err := t.c.established(ctx, t.name, "", false, report)
 	if err != nil {
 		return err
 	}
+	t.siblings.hold(ctx, func(pending int) {
+		report(fmt.Sprintf("established, asking discovery once %d more CRD(s) of %s are", pending, def.Spec.Group))
+	})
 	return t.c.served(ctx, def, report)
 }
 

@@ -20,7 +20,7 @@ const serviceNameLabel = "kubernetes.io/service-name"
 // kind's Then asks for. An empty ns is the client's default namespace.
 func (c *Client) Kind(k kind.Kind, ns, name string, p kind.Params) target.Target {
 	if k.Then == kind.ThenServed {
-		return &crd{name: name, c: c}
+		return &crd{name: name, c: c, siblings: c.cohorts.join(name)}
 	}
 	ns = c.namespaceOr(ns)
 	o := &object{ri: c.resourceFor(k.Watch, ns), judge: k.Judge(p), streams: c.streams}
