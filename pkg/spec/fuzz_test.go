@@ -159,7 +159,8 @@ func checkRoundTrip(t *testing.T, arg string, s Spec) {
 
 // overRedacted says whether the name String shows of a URL target need not
 // parse: the redactor hides more than a password when an "@" is outside the
-// user information ("http://0#@" shows as "http://REDACTED@"), and a redis
+// user information ("http://0#@" and "http://@0#@" show as
+// "http://REDACTED@"), and a redis
 // URL's user information shows as a user without a password, which redis
 // refuses.
 func overRedacted(s Spec) bool {
@@ -167,5 +168,6 @@ func overRedacted(s Spec) bool {
 		return false
 	}
 	u, err := url.Parse(s.Name)
-	return err != nil || u.User == nil && strings.Contains(s.Name, "@") || s.Kind == Redis && u.User != nil
+	return err != nil || u.User == nil && strings.Contains(s.Name, "@") || strings.Count(s.Name, "@") > 1 ||
+		s.Kind == Redis && u.User != nil
 }
