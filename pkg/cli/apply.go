@@ -89,6 +89,11 @@ func manifestAction(c *cli.Context, s Streams, kindName string, in invocation) e
 			return err
 		}
 	}
+	for _, f := range join([]cli.Flag{forFlag()}, failFlags()) {
+		if name := f.Names()[0]; kindName == spec.Delete && in.given[name] {
+			return usagef("delete: --%s does not apply: kwait delete waits until each object is gone", name)
+		}
+	}
 	specs := make([]spec.Spec, 0, len(files))
 	for _, f := range files {
 		specs = append(specs, spec.Spec{Kind: kindName, Name: f})
