@@ -92,8 +92,8 @@ func manifestAction(c *cli.Context, s Streams, kindName string, in invocation) e
 			return err
 		}
 	}
-	for _, f := range join([]cli.Flag{forFlag()}, failFlags()) {
-		if name := f.Names()[0]; kindName == spec.Delete && in.given[name] {
+	for _, name := range []string{flagFor, flagFailFor, flagFailAfter} {
+		if kindName == spec.Delete && in.given[name] {
 			return usagef("delete: --%s does not apply: kwait delete waits until each object is gone", name)
 		}
 	}
