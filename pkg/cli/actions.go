@@ -37,35 +37,6 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	return wait(c, s, o, specs, in.termLog)
 }
 
-// admissionAction waits for the objects of the manifests -f and the
-// arguments name to be admitted.
-func admissionAction(c *cli.Context, s Streams, in invocation) error {
-	o, err := readOptions(c, in)
-	if err != nil {
-		return err
-	}
-	files := append(c.StringSlice(flagFilename), c.Args().Slice()...)
-	if len(files) == 0 {
-		return usagef("%s: missing what to wait for: give manifests with -f FILE (- for stdin)", spec.Admission)
-	}
-	specs := make([]spec.Spec, 0, len(files))
-	for _, f := range files {
-		sp, err := spec.ParseKind(spec.Admission, f)
-		if err != nil {
-			return usageError{err}
-		}
-		specs = append(specs, sp)
-	}
-	if err := checkApplies(in.given, specs); err != nil {
-		return err
-	}
-	specs, err = readManifests(specs, s.In)
-	if err != nil {
-		return err
-	}
-	return wait(c, s, o, specs, in.termLog)
-}
-
 // kindAction waits for the targets of one kind named by the arguments.
 func kindAction(c *cli.Context, s Streams, kindName string, in invocation) error {
 	o, err := readOptions(c, in)
@@ -138,10 +109,11 @@ func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) 
 // line count: a KWAIT_* variable set for a whole pod is not a request to
 // this call (its value is still checked).
 func checkApplies(given map[string]bool, specs []spec.Spec) error {
-	var kube, ruled, network, http, selector bool
+	var kube, ruled, network, http, selector, apply bool
 	for _, sp := range specs {
 		kube = kube || sp.Kube()
-		ruled = ruled || sp.Kube() && sp.Kind != spec.Admission
+		ruled = ruled || sp.Kube() && sp.Kind != spec.Admission && sp.Kind != spec.Delete
+		apply = apply || sp.Kind == spec.Apply
 		network = network || !sp.Kube()
 		http = http || sp.Kind == spec.HTTP
 		selector = selector || sp.Selector != ""
@@ -155,7 +127,8 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
 		{networkFlags(), network, "network targets (tcp, http, dns, databases and queues)"},
 		{join(kubeFlags(), []cli.Flag{namespaceFlag()}), kube, "Kubernetes targets"},
-		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission"},
+		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission and delete"},
+		{applyFlags(), apply, "kwait apply"},
 	} {
 		for _, f := range group.flags {
 			if name := f.Names()[0]; given[name] && !group.used {
