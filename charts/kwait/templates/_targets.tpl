@@ -50,13 +50,16 @@ served, is open to every authenticated user.
 kwait.grants: every request the targets need, as JSON {"grants": [...]}
 where a grant is {namespace, group, resource, name, verb}; namespace "" is
 cluster-scoped, name "" means any object (label-selected reads, creates),
-verb is "read" (get, list, watch) or "create" (the dry-run create of an
-admission target). A target kwait would refuse fails the render with
-kwait's reason.
+verb is "read" (get, list, watch), "create" (the dry-run create of an
+admission target), "apply" (create and patch: kwait apply) or "delete"
+(delete, get, list, watch: kwait delete). A target kwait would refuse fails
+the render with kwait's reason.
 
 Input: the settings (kwait.settings): targets, namespace, clusterScoped,
 args, admission (the probes of the call's admission list, each
-{object, group, resource, namespaced}).
+{object, group, resource, namespaced}), and for a kwait.manifests Job mode
+(apply or delete), for and objects (each {group, resource, namespaced,
+namespace, name}).
 */}}
 {{- define "kwait.grants" -}}
 {{- $s := . -}}
@@ -134,7 +137,7 @@ args, admission (the probes of the call's admission list, each
   {{- if and $kind (not $rule) $failFor (ne $kind.select "selector") -}}
     {{- /* --fail-for reads the kind's own object by name. */ -}}
     {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name) -}}
+    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
   {{- end -}}
   {{- if and $kind $rule -}}
     {{- /* Judged by a rule: the object of the kind's type, by name. */ -}}
@@ -190,6 +193,14 @@ args, admission (the probes of the call's admission list, each
 {{- end -}}
 {{- range $s.admission -}}
   {{- $grants = append $grants (dict "namespace" (ternary (.namespace | default $s.namespace) "" .namespaced) "group" .group "resource" .resource "name" "" "verb" "create") -}}
+{{- end -}}
+{{- /* A kwait.manifests Job: its verbs on each object by name; with for, kwait apply then watches that one object. */ -}}
+{{- range $o := $s.objects -}}
+  {{- $ns := ternary ($o.namespace | default $s.namespace) "" $o.namespaced -}}
+  {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" $s.mode) -}}
+  {{- if and (eq $s.mode "apply") $s.for -}}
+    {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" "read") -}}
+  {{- end -}}
 {{- end -}}
 {{- dict "grants" $grants | toJson -}}
 {{- end -}}
