@@ -138,10 +138,11 @@ func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) 
 // line count: a KWAIT_* variable set for a whole pod is not a request to
 // this call (its value is still checked).
 func checkApplies(given map[string]bool, specs []spec.Spec) error {
-	var kube, ruled, network, http, selector bool
+	var kube, ruled, network, http, selector, apply bool
 	for _, sp := range specs {
 		kube = kube || sp.Kube()
-		ruled = ruled || sp.Kube() && sp.Kind != spec.Admission
+		ruled = ruled || sp.Kube() && sp.Kind != spec.Admission && sp.Kind != spec.Delete
+		apply = apply || sp.Kind == spec.Apply
 		network = network || !sp.Kube()
 		http = http || sp.Kind == spec.HTTP
 		selector = selector || sp.Selector != ""
@@ -155,7 +156,8 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
 		{networkFlags(), network, "network targets (tcp, http, dns, databases and queues)"},
 		{join(kubeFlags(), []cli.Flag{namespaceFlag()}), kube, "Kubernetes targets"},
-		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission"},
+		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission and delete"},
+		{applyFlags(), apply, "kwait apply"},
 	} {
 		for _, f := range group.flags {
 			if name := f.Names()[0]; given[name] && !group.used {

@@ -50,7 +50,7 @@ func TestAdmissionBadManifest(t *testing.T) {
 	}{
 		{"nothing to admit", "", []string{"admission", "--kubeconfig", kc}, "admission: missing what to wait for: give manifests with -f FILE"},
 		{"missing file", "", []string{"admission", "-f", filepath.Join(t.TempDir(), "gone.yaml"), "--kubeconfig", kc}, "gone.yaml: no such file or directory"},
-		{"directory", "", []string{"admission", "-f", t.TempDir(), "--kubeconfig", kc}, "is not a regular file"},
+		{"empty directory", "", []string{"admission", "-f", t.TempDir(), "--kubeconfig", kc}, "no objects in its *.yaml, *.yml or *.json files"},
 		{"no kind", "", []string{"admission", "-f", noKind, "--kubeconfig", kc}, "admission: " + noKind + ": document 1: kind is not set"},
 		{"broken YAML", "", []string{"admission", broken, "--kubeconfig", kc}, "document 1: yaml: line 3"},
 		{"second document", "", []string{"admission", "-f", second, "--kubeconfig", kc}, "document 2: ConfigMap has neither metadata.name nor metadata.generateName"},

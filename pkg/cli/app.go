@@ -52,6 +52,9 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, in) }
 	}
 	app.Command(spec.Admission).Action = func(c *cli.Context) error { return admissionAction(c, s, in) }
+	for _, name := range []string{spec.Apply, spec.Delete} {
+		app.Command(name).Action = func(c *cli.Context) error { return manifestAction(c, s, name, in) }
+	}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
 		msg := oneLine(err.Error())
@@ -148,7 +151,8 @@ func withRoot(shown []cli.Flag) []cli.Flag {
 }
 
 func rootFlags() []cli.Flag {
-	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, failFlags(), networkFlags(), httpFlags())
+	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, failFlags(), networkFlags(), httpFlags(),
+		hidden(applyFlags()))
 }
 
 // commands are the one-kind forms, kwait KIND NAME..., their actions set by
@@ -187,7 +191,8 @@ func commands() []*cli.Command {
 				"(YAML or JSON, - for stdin): type served, webhooks answering and allowing it; a denial or Invalid fails the wait",
 			Description: example("kwait admission -f issuer-probe.yaml -n cert-manager") +
 				"\n   Nothing is created. RBAC: create on each object's resource; a denial fails at once (exit 1).",
-			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), filenameFlag()})),
+			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(),
+				filenameFlag("manifest whose objects to dry-run create: a file, a directory, or - for stdin (repeatable; also as arguments)")})),
 		},
 		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
 			"[postgres://][USER@]HOST[:PORT][/DB]...", "kwait postgres db.data.svc", nil),
@@ -195,6 +200,7 @@ func commands() []*cli.Command {
 		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", nil),
 		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections", "[amqp://]HOST[:PORT]...", "kwait amqp rabbitmq:5672", nil),
 	)
+	cmds = append(cmds, manifestCommands()...)
 	for _, c := range cmds {
 		// Without this urfave/cli gives every command a "help" (alias "h")
 		// subcommand, so "kwait deployment h" would print help and exit 0
@@ -211,7 +217,7 @@ EXIT CODES:
    0    every target is ready
    1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected, Stalled=True,
         a --fail-for rule holds, an admission webhook denied the object or it is Invalid,
-        a Redis password refused) or internal error
+        kwait apply conflicts with another field manager, a Redis password refused) or internal error
    2    bad usage, input or configuration (also: the kubeconfig's CA does not verify the apiserver, or
         the apiserver still rejects the credentials 3s after the first 401)
    124  --timeout or a target's own #timeout reached; the final message names every target not ready and why

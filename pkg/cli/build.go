@@ -62,6 +62,12 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	if err != nil {
 		return nil, err
 	}
+	switch sp.Kind {
+	case spec.Apply:
+		return b.apply(ctx, k, sp)
+	case spec.Delete:
+		return b.delete(ctx, k, sp)
+	}
 	if sp.Kind == spec.Admission {
 		t, err := k.Admission(ctx, *sp.Object)
 		if err != nil {

@@ -33,6 +33,8 @@ const (
 	flagCAFile         = "ca-file"
 	flagInsecure       = "insecure"
 	flagFilename       = "filename"
+	flagFieldManager   = "field-manager"
+	flagForceConflicts = "force-conflicts"
 )
 
 // defaultTerminationLog is where Kubernetes reads a container's
@@ -114,9 +116,9 @@ func selectorFlag() cli.Flag {
 		Usage: "label selector (required unless --for names pods by name)"}
 }
 
-func filenameFlag() cli.Flag {
+func filenameFlag(usage string) cli.Flag {
 	return &cli.StringSliceFlag{Name: flagFilename, Aliases: []string{"f"}, EnvVars: env(flagFilename),
-		Usage: "manifest whose objects to dry-run create, - for stdin (repeatable; also as arguments)"}
+		Usage: usage}
 }
 
 // networkFlags are taken by the network commands (tcp, http, dns and the

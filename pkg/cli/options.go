@@ -38,6 +38,10 @@ type options struct {
 	poll network.Poll
 	http network.HTTPOptions // without URL
 
+	// fieldManager and forceConflicts say how kwait apply applies.
+	fieldManager   string
+	forceConflicts bool
+
 	// command replaces kwait once every target is ready; nil for none.
 	command *command
 }
@@ -88,6 +92,9 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		return o, err
 	}
 	if err := o.readNetwork(c); err != nil {
+		return o, err
+	}
+	if err := o.readApply(c); err != nil {
 		return o, err
 	}
 	cmd, err := readCommand(in.command)

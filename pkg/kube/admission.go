@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/manifest"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
@@ -38,13 +37,7 @@ import (
 //     found it Invalid, a namespace being deleted, a quota: failed, with the
 //     apiserver's message.
 type admission struct {
-	c   *Client
-	obj manifest.Object
-	// ns is the object's namespace, or "" for the default.
-	ns string
-
-	resolved    apitype.Type
-	hasResolved bool
+	manifestObject
 }
 
 // admissionTimeout bounds one dry-run create: the apiserver's own request
@@ -55,93 +48,26 @@ const admissionTimeout = time.Minute
 // without the API, or found in discovery now, is checked at once (an error
 // says it cannot be created); any other type is resolved while waiting.
 func (c *Client) Admission(ctx context.Context, obj manifest.Object) (target.Target, error) {
-	a := &admission{c: c, obj: obj, ns: obj.Object.GetNamespace()}
-	if t, ok := apitype.ResolveBuiltin(obj.Type); ok {
-		a.resolved, a.hasResolved = t, true
-	} else if t, err := c.lookupNow(ctx, obj.Type); err == nil {
-		a.resolved, a.hasResolved = t, true
-	} else if errors.As(err, new(*apitype.AmbiguousError)) {
+	m, err := c.newManifestObject(ctx, obj, "create", "a dry-run create")
+	if err != nil {
 		return nil, err
 	}
-	if a.hasResolved {
-		if err := creatable(a.resolved); err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
+	return &admission{m}, nil
 }
 
-func creatable(t apitype.Type) error {
-	for _, v := range t.Verbs {
-		if v == "create" {
-			return nil
-		}
-	}
-	if len(t.Verbs) == 0 {
-		return nil // not known: assumed
-	}
-	return errors.New(t.String() + " cannot be created, which a dry-run create needs")
-}
-
-func (a *admission) Name() string {
-	ns := a.c.namespaceOr(a.ns)
-	if a.hasResolved && !a.resolved.Namespaced {
-		ns = ""
-	}
-	return "admission/" + a.obj.Name(ns)
-}
+func (a *admission) Name() string { return a.name("admission") }
 
 func (a *admission) Wait(ctx context.Context, report target.Report) error {
-	t := a.resolved
-	if !a.hasResolved {
-		var err error
-		if t, _, err = a.c.resolve(ctx, a.obj.Type, false, report); err != nil {
-			return err
-		}
-		if err := creatable(t); err != nil {
-			return target.Failed("%s", err).Err()
-		}
+	t, err := a.typ(ctx, report)
+	if err != nil {
+		return err
 	}
-	obj := a.obj.Object.DeepCopy()
-	ns := a.c.namespaceOr(a.ns)
-	if t.Namespaced {
-		obj.SetNamespace(ns)
-	} else {
-		obj.SetNamespace("")
-	}
+	obj, ns := a.placed(t)
 	ri := a.c.resourceFor(t, ns)
-	retry, denied := newRetry(250*time.Millisecond, 5*time.Second), newRetry(time.Second, 15*time.Second)
-	var bad misconfig
-	for {
-		rctx, cancel := context.WithTimeout(ctx, admissionTimeout)
-		_, err := ri.Create(rctx, obj, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-		cancel()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			// A CA that does not verify the apiserver, or a lasting 401,
-			// ends the run as the list+watch loops do.
-			if cerr := bad.check(err); cerr != nil {
-				return cerr
-			}
-		}
-		st, forbidden := admissionVerdict(err)
-		switch st.Phase {
-		case target.PhaseReady:
-			return nil
-		case target.PhaseFailed:
-			return st.Err()
-		}
-		report(st.Reason)
-		pause := retry
-		if forbidden {
-			pause = denied
-		}
-		if err := pause.wait(ctx); err != nil {
-			return err
-		}
-	}
+	return send(ctx, func(ctx context.Context) error {
+		_, err := ri.Create(ctx, obj, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		return err
+	}, admissionVerdict, report)
 }
 
 // rbacDenied matches the message of the apiserver's authorizer refusing a

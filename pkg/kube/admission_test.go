@@ -272,7 +272,7 @@ func TestAdmissionTypeNotCreatable(t *testing.T) {
 	api.set([]apitype.Type{readOnly}, 0)
 	c.index = api.index()
 	_, err := c.Admission(t.Context(), decodeOne(t, issuerProbe))
-	if err == nil || !strings.Contains(err.Error(), "issuers.cert-manager.io cannot be created") {
+	if err == nil || !strings.Contains(err.Error(), "issuers.cert-manager.io does not allow create") {
 		t.Fatalf("Admission() = %v, want it refused", err)
 	}
 }

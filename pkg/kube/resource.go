@@ -160,6 +160,11 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 	if err != nil {
 		return err
 	}
+	return r.watch(ctx, t, statusExpected, report)
+}
+
+// watch waits until the object of type t meets every rule.
+func (r *resource) watch(ctx context.Context, t apitype.Type, statusExpected bool, report target.Report) error {
 	judge := func(objs []*unstructured.Unstructured) target.Status {
 		var obj *unstructured.Unstructured
 		if len(objs) > 0 {

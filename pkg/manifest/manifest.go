@@ -57,6 +57,10 @@ func (o Object) Name(ns string) string {
 	return typ + "/" + ns + "/" + name
 }
 
+// ErrNoObjects is what Decode says of a manifest without objects (empty,
+// or only comments).
+var ErrNoObjects = errors.New("no objects")
+
 // Decode reads the objects of a manifest: YAML documents separated by
 // "---" lines, or JSON; empty documents are skipped and the items of a
 // List (kind List, as kubectl get -o yaml prints several objects) are
@@ -84,7 +88,7 @@ func Decode(data []byte) ([]Object, error) {
 		out = append(out, objs...)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no objects")
+		return nil, ErrNoObjects
 	}
 	return out, nil
 }

@@ -52,6 +52,11 @@ const (
 	// Admission is a server-side dry-run create of the objects of a
 	// manifest, ready once the apiserver admits them.
 	Admission = "admission"
+	// Apply is a server-side apply of the objects of manifests, and
+	// Delete their deletion until they are gone (kwait apply, kwait
+	// delete; not in the mixed form).
+	Apply  = "apply"
+	Delete = "delete"
 )
 
 // Servers are the kinds of database and queue targets, whose Name is a
@@ -70,8 +75,8 @@ type Spec struct {
 	Namespace string
 	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
 	// the URL for http and Servers, the host name for dns, and for
-	// admission the manifest: a file, "-" for standard input, or an object
-	// inline.
+	// admission, apply and delete the manifest: a file, a directory, "-"
+	// for standard input, or an object inline.
 	Name string
 	// Selector is the label selector of a pods target without a rule.
 	Selector string
@@ -80,8 +85,9 @@ type Spec struct {
 	// Timeout is the target's own deadline ("#timeout=30s"), inside the
 	// run's; zero means none.
 	Timeout time.Duration
-	// Object is the one object of an admission target, once its manifest
-	// is read (a manifest of several objects gives a spec each).
+	// Object is the one object of an admission, apply or delete target,
+	// once its manifest is read (a manifest of several objects gives a
+	// spec each).
 	Object *manifest.Object
 }
 
@@ -112,6 +118,8 @@ func (s Spec) named() string {
 		return network.Redact(s.Name)
 	case Admission:
 		return admissionPrefix + s.Name
+	case Apply, Delete:
+		return s.Kind + " -f " + s.Name
 	case Resource:
 		b.WriteString(s.Type.String())
 	default:

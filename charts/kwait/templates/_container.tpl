@@ -53,11 +53,18 @@ YAML list item.
   securityContext:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- if .ownToken }}
+  {{- if or .ownToken .configMap }}
   volumeMounts:
+    {{- if .ownToken }}
     - name: kwait-token
       mountPath: /var/run/secrets/kubernetes.io/serviceaccount
       readOnly: true
+    {{- end }}
+    {{- if .configMap }}
+    - name: kwait-manifests
+      mountPath: /etc/kwait/manifests
+      readOnly: true
+    {{- end }}
   {{- end }}
 {{- end -}}
 

@@ -39,6 +39,18 @@ it renders nothing.
 {{- define "kwait.hookJob" -}}
 {{- $s := include "kwait.settings" . | fromYaml -}}
 {{- if $s.enabled }}
+{{- include "kwait.hookJobObjects" $s }}
+{{- end }}
+{{- end -}}
+
+{{/*
+kwait.hookJobObjects: the objects of kwait.hookJob (and of each Job of
+kwait.manifests, whose settings name a configMap to mount).
+
+Input: the settings, enabled.
+*/}}
+{{- define "kwait.hookJobObjects" -}}
+{{- $s := . -}}
 {{- if $s.rbac }}
 {{- include "kwait.rbacObjects" (dict "s" $s "hookWeight" $s.hook.rbacWeight) }}
 {{- end }}
@@ -103,5 +115,10 @@ spec:
       {{- end }}
       containers:
         {{- include "kwait.container" (merge (dict "sc" $s.securityContext) $s) | nindent 8 }}
-{{- end }}
+      {{- with $s.configMap }}
+      volumes:
+        - name: kwait-manifests
+          configMap:
+            name: {{ . }}
+      {{- end }}
 {{- end -}}

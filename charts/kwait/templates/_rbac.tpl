@@ -98,7 +98,7 @@ Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 {{- range (include "kwait.grants" . | fromJson).grants -}}
   {{- $scope := get $byScope .namespace | default dict -}}
   {{- $_ := set $byScope .namespace $scope -}}
-  {{- $key := printf "%s/%s/%s" .group .resource (eq .verb "create" | ternary "2-create" "1-read") -}}
+  {{- $key := printf "%s/%s/%s" .group .resource (get (dict "read" "1-read" "create" "2-create" "apply" "3-apply" "delete" "4-delete") .verb) -}}
   {{- $rule := get $scope $key | default (dict "group" .group "resource" .resource "names" list "byLabel" (eq .verb "create") "verb" .verb) -}}
   {{- $_ := set $scope $key $rule -}}
   {{- if .name -}}
@@ -138,6 +138,6 @@ Input: a list of {group, resource, names, verb}.
     {{- with .names }}
     resourceNames: [{{ range $i, $n := . }}{{ if $i }}, {{ end }}{{ $n | quote }}{{ end }}]
     {{- end }}
-    verbs: {{ if eq .verb "create" }}["create"]{{ else }}["get", "list", "watch"]{{ end }}
+    verbs: {{ get (dict "read" "[\"get\", \"list\", \"watch\"]" "create" "[\"create\"]" "apply" "[\"create\", \"patch\"]" "delete" "[\"delete\", \"get\", \"list\", \"watch\"]") .verb }}
 {{- end }}
 {{- end -}}

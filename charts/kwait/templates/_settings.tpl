@@ -34,8 +34,13 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- if not (and (kindIs "map" .) (hasKey . "context")) -}}
 {{- fail "kwait: call the templates with a dict holding the chart's root context, e.g. (dict \"context\" $ \"targets\" (list ...))" -}}
 {{- end -}}
-{{- $accepted := include "kwait.callKeys" . | fromJsonArray -}}
-{{- range $key := keys . | sortAlpha -}}
+{{- /* kwait.manifests sets _manifests (apply or delete): its call has keys of its own. */ -}}
+{{- $mode := get . "_manifests" | default "" -}}
+{{- if not (has $mode (list "" "apply" "delete")) -}}
+{{- fail (printf "kwait: _manifests %q is the library's own key" $mode) -}}
+{{- end -}}
+{{- $accepted := include (ternary "kwait.manifestsKeys" "kwait.callKeys" (ne $mode "")) . | fromJsonArray -}}
+{{- range $key := keys (omit . "_manifests") | sortAlpha -}}
 {{- if not (has $key $accepted) -}}
 {{- fail (printf "kwait: unknown key %q in the call; accepted keys: %s" $key (join ", " $accepted)) -}}
 {{- end -}}
@@ -59,7 +64,8 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- include "kwait.mergeInto" (dict "dst" $v "src" .) -}}
 {{- end -}}
 
-{{- $serviceAccountDefault := .name | default (printf "%s-kwait" $ctx.Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- $base := .name | default (printf "%s-kwait" $ctx.Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- $serviceAccountDefault := ternary (printf "%s-%s" $base $mode) $base (ne $mode "") -}}
 {{- $serviceAccount := .serviceAccount | default $serviceAccountDefault -}}
 {{- $createServiceAccount := true -}}
 {{- if hasKey . "createServiceAccount" -}}{{- $createServiceAccount = .createServiceAccount -}}{{- end -}}
@@ -77,7 +83,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- if not (kindIs "slice" $admissionItems) -}}
 {{- fail "kwait: admission must be a list of probes, each (dict \"manifest\" OBJECT-OR-YAML \"resource\" \"PLURAL.GROUP\")" -}}
 {{- end -}}
-{{- if not (and (kindIs "slice" $targets) (or $targets $admissionItems)) -}}
+{{- if not (and (kindIs "slice" $targets) (or $targets $admissionItems $mode)) -}}
 {{- fail "kwait: targets must be a non-empty list of targets in kwait's mixed form, e.g. (list \"crd/tenants.minio.min.io\" \"tcp://db:5432\")" -}}
 {{- end -}}
 {{- range $targets -}}
@@ -116,6 +122,12 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- $probeTargets = append $probeTargets (printf "admission:%s" (toJson $object)) -}}
 {{- end -}}
 
+{{- /* Manifests of kwait.manifests: each object checked, its resource worked out, its ConfigMap key and text. */ -}}
+{{- $objects := list -}}
+{{- if $mode -}}
+{{- $objects = (include "kwait.manifestObjects" (dict "items" .manifests "types" $table.types "clusterScoped" $clusterScoped) | fromYaml).objects -}}
+{{- end -}}
+
 {{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most. */ -}}
 {{- $name := $serviceAccountDefault -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $name) -}}
@@ -140,6 +152,12 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- end -}}
 {{- end -}}
 {{- $args := concat $targets $probeTargets (list "--timeout" $timeout) $extra -}}
+{{- $for := "" -}}
+{{- if $mode -}}
+{{- $cmd := include "kwait.manifestsArgs" (dict "call" . "mode" $mode) | fromYaml -}}
+{{- $for = $cmd.for -}}
+{{- $args = concat $cmd.args (list "--timeout" $timeout) -}}
+{{- end -}}
 
 {{- /* Image: the call wins over the values; global.imageRegistry over both registries. */ -}}
 {{- $image := deepCopy $v.image -}}
@@ -184,6 +202,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- $_ := set $hook . $m -}}
 {{- end -}}
 {{- if hasKey . "hook" -}}{{- $_ := set $hook "events" .hook -}}{{- end -}}
+{{- if $mode -}}{{- $_ := set $hook "events" (ternary "post-install,post-upgrade,post-rollback" "pre-delete" (eq $mode "apply")) -}}{{- end -}}
 {{- range splitList "," $hook.events -}}
 {{- if not (regexMatch "^(pre|post)-(install|upgrade|rollback|delete)$" .) -}}
 {{- fail (printf "kwait: hook event %q is not pre- or post- install, upgrade, rollback or delete" .) -}}
@@ -232,6 +251,10 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "ownToken" (.ownToken | default false)
       "targets" $targets
       "admission" $probes
+      "mode" $mode
+      "objects" $objects
+      "for" $for
+      "configMap" (ternary (printf "%s-manifests" $base) "" (ne $mode ""))
       "args" $args
       "timeout" $timeout
       "image" $ref
@@ -270,6 +293,19 @@ kwait.callKeys: the keys a call may have, as a JSON list, sorted.
       "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector" "ownToken"
       "podAnnotations" "podLabels" "podSecurityContext" "priorityClassName" "rbac" "resources"
       "securityContext" "serviceAccount" "targets" "timeout" "tolerations" "weight" | toJson -}}
+{{- end -}}
+
+{{/*
+kwait.manifestsKeys: the keys a kwait.manifests call may have, as a JSON
+list, sorted. Not targets, admission, args or hook: the Jobs run kwait apply
+and kwait delete on the manifests, on fixed events; not serviceAccount,
+createServiceAccount or rbac: each Job has its own ServiceAccount and RBAC.
+*/}}
+{{- define "kwait.manifestsKeys" -}}
+{{- list "affinity" "backoffLimit" "clusterScoped" "context" "deletePolicy" "enabled" "fieldManager" "for"
+      "forceConflicts" "image" "imagePullSecrets" "manifests" "name" "namespace" "nodeSelector" "podAnnotations"
+      "podLabels" "podSecurityContext" "priorityClassName" "resources" "securityContext" "timeout" "tolerations"
+      "weight" | toJson -}}
 {{- end -}}
 
 {{/*

@@ -134,7 +134,7 @@ args, admission (the probes of the call's admission list, each
   {{- if and $kind (not $rule) $failFor (ne $kind.select "selector") -}}
     {{- /* --fail-for reads the kind's own object by name. */ -}}
     {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name) -}}
+    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
   {{- end -}}
   {{- if and $kind $rule -}}
     {{- /* Judged by a rule: the object of the kind's type, by name. */ -}}
@@ -190,6 +190,26 @@ args, admission (the probes of the call's admission list, each
 {{- end -}}
 {{- range $s.admission -}}
   {{- $grants = append $grants (dict "namespace" (ternary (.namespace | default $s.namespace) "" .namespaced) "group" .group "resource" .resource "name" "" "verb" "create") -}}
+{{- end -}}
+{{- /* A kwait.manifests Job: its verbs on each object by name; with for, what the rule reads as TYPE/NS/NAME:RULE would. */ -}}
+{{- $reads := list -}}
+{{- range $o := $s.objects -}}
+  {{- $ns := ternary ($o.namespace | default $s.namespace) "" $o.namespaced -}}
+  {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" $s.mode) -}}
+  {{- if and (eq $s.mode "apply") $s.for -}}
+    {{- if $o.builtin -}}
+      {{- $reads = append $reads (printf "%s/%s%s:%s" $o.type (ternary (printf "%s/" $ns) "" $o.namespaced) $o.name $s.for) -}}
+    {{- else -}}
+      {{- /* The type is served once applied: resolved through discovery, its CRD read only by ready (a status subresource?). */ -}}
+      {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" "read") -}}
+      {{- if eq (lower $s.for) "ready" -}}
+        {{- $grants = append $grants (dict "namespace" "" "group" "apiextensions.k8s.io" "resource" "customresourcedefinitions" "name" (printf "%s.%s" $o.resource $o.group) "verb" "read") -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
+{{- with $reads -}}
+  {{- $grants = concat $grants (include "kwait.grants" (dict "targets" . "namespace" $s.namespace "clusterScoped" list "args" list "admission" list) | fromJson).grants -}}
 {{- end -}}
 {{- dict "grants" $grants | toJson -}}
 {{- end -}}

@@ -1,0 +1,168 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/manifest"
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// applier server-side applies one object of a manifest once the apiserver
+// can take it, then, with rules, waits for the object to meet them. It is
+// what a post-install or post-upgrade hook needs for a custom resource
+// whose type an operator of the same release has yet to serve.
+//
+// The steps and their verdicts:
+//  1. the type is resolved as the admission probe resolves it (built-in
+//     table, discovery, and discovery again while not served yet);
+//  2. a server-side apply (PATCH application/apply-patch+yaml) under the
+//     field manager, forced only when asked. The answer is judged as the
+//     admission probe judges a dry-run create (admissionVerdict: a webhook
+//     that cannot be called, 5xx, 404, 409, 429 and RBAC Forbidden are
+//     pending and retried; a denial, Invalid or any other 4xx fails), but
+//     a conflict with another field manager (409 whose causes are
+//     FieldManagerConflict) fails at once, naming each field and its
+//     manager, and AlreadyExists (a create racing another) is retried;
+//  3. with rules, the object is waited for as TYPE/NS/NAME:RULE waits for
+//     it; whether a custom resource's ready rule must see a status is read
+//     from discovery (a status subresource listed), not from its CRD, so
+//     no CRD needs to be readable. Without rules the object is ready once
+//     applied.
+type applier struct {
+	manifestObject
+	o ApplyOptions
+}
+
+// ApplyOptions say how objects are applied and what is waited for after.
+type ApplyOptions struct {
+	// FieldManager owns the fields applied; required.
+	FieldManager string
+	// Force takes over fields other managers own instead of failing.
+	Force bool
+	// Rules are waited for once the object is applied; none: applied is
+	// ready.
+	Rules []readiness.Rule
+	// Own judges the ready rule for a type of package kind's table (see
+	// ResourceOptions).
+	Own readiness.Judge
+	// Failure makes the wait after the apply fail for good.
+	Failure Failure
+}
+
+// Apply builds the target applying one object. The object needs a name (a
+// generateName cannot be applied); a type known now must allow patch, and
+// list and watch when rules are given.
+func (c *Client) Apply(ctx context.Context, obj manifest.Object, o ApplyOptions) (target.Target, error) {
+	if obj.Object.GetName() == "" {
+		return nil, errors.New("metadata.name is not set: an object is applied by its name (generateName cannot be applied)")
+	}
+	m, err := c.newManifestObject(ctx, obj, "patch", "a server-side apply")
+	if err != nil {
+		return nil, err
+	}
+	a := &applier{manifestObject: m, o: o}
+	if m.hasResolved && len(o.Rules) > 0 && !m.resolved.Watchable() {
+		return nil, errors.New(m.resolved.String() + " cannot be listed and watched, which --for needs")
+	}
+	return a, nil
+}
+
+func (a *applier) Name() string { return a.name("apply") }
+
+func (a *applier) Wait(ctx context.Context, report target.Report) error {
+	t, err := a.typ(ctx, report)
+	if err != nil {
+		return err
+	}
+	obj, ns := a.placed(t)
+	ri := a.c.resourceFor(t, ns)
+	opts := metav1.ApplyOptions{FieldManager: a.o.FieldManager, Force: a.o.Force}
+	err = send(ctx, func(ctx context.Context) error {
+		_, err := ri.Apply(ctx, obj.GetName(), obj, opts)
+		return err
+	}, applyVerdict, report)
+	if err != nil || len(a.o.Rules) == 0 {
+		return err
+	}
+	if !t.Watchable() {
+		return target.Failed("%s cannot be listed and watched, which --for needs", t).Err()
+	}
+	r := &resource{c: a.c, typ: a.obj.Type, ns: ns, name: obj.GetName(), rules: a.o.Rules, own: a.o.Own,
+		failure: a.o.Failure, resolved: t, hasResolved: true}
+	applied := func(reason string) { report("applied; " + reason) }
+	statusExpected, err := a.statusExpected(ctx, t, applied)
+	if err != nil {
+		return err
+	}
+	return r.watch(ctx, t, statusExpected, applied)
+}
+
+// statusExpected reports whether the ready rule must see a status: when it
+// judges a type without a rule of its own, outside the built-in table,
+// whose discovery document lists a status subresource.
+func (a *applier) statusExpected(ctx context.Context, t apitype.Type, report target.Report) (bool, error) {
+	if a.o.Own != nil || !slices.ContainsFunc(a.o.Rules, readiness.Rule.IsReady) || t.Group == "" {
+		return false, nil
+	}
+	if _, builtin := apitype.Lookup(t.Group, t.Resource); builtin {
+		return false, nil
+	}
+	retry := newRetry(rediscoverFirst, rediscoverLimit)
+	var bad misconfig
+	for {
+		rs, err := a.c.versions.Resources(ctx, t.Group+"/"+t.Version)
+		if err == nil {
+			return slices.ContainsFunc(rs, func(r metav1.APIResource) bool { return r.Name == t.Resource+"/status" }), nil
+		}
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if err := bad.check(err); err != nil {
+			return false, err
+		}
+		report("discovery " + t.Group + "/" + t.Version + ": " + describe(err))
+		if err := retry.wait(ctx); err != nil {
+			return false, err
+		}
+	}
+}
+
+// applyVerdict judges the apiserver's answer to a server-side apply (see
+// applier).
+func applyVerdict(err error) (target.Status, bool) {
+	if msg := fieldConflicts(err); msg != "" {
+		return target.Failed("%s", msg), false
+	}
+	if apierrors.IsAlreadyExists(err) {
+		return target.Pending("not applied yet: %s", readiness.Text(err.Error(), maxMessage)), false
+	}
+	return admissionVerdict(err)
+}
+
+// fieldConflicts describes a conflict with other field managers, naming
+// each field and its manager; "" for any other answer.
+func fieldConflicts(err error) string {
+	var api apierrors.APIStatus
+	if !apierrors.IsConflict(err) || !errors.As(err, &api) || api.Status().Details == nil {
+		return ""
+	}
+	var fields []string
+	for _, c := range api.Status().Details.Causes {
+		if c.Type == metav1.CauseTypeFieldManagerConflict {
+			fields = append(fields, c.Field+" ("+c.Message+")")
+		}
+	}
+	if len(fields) == 0 {
+		return ""
+	}
+	return readiness.Text("conflict: fields managed by another field manager: "+strings.Join(fields, ", "), maxMessage) +
+		"; --force-conflicts takes them over"
+}

@@ -1,0 +1,130 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/manifest"
+	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// deletion deletes one object of a manifest and waits until it is gone,
+// its finalizers run: what a pre-delete hook needs so that an operator is
+// removed only after the objects it cleans up.
+//
+// The steps and their verdicts:
+//  1. the type is resolved (built-in table, else discovery); a type
+//     discovery does not list is gone already, unless the API server of
+//     its group does not answer (pending: its objects are unknown);
+//  2. a DELETE with propagation Background, as kubectl sends it. NotFound
+//     (object, namespace or type) is gone already; otherwise the answer
+//     is judged as the admission probe judges a dry-run create
+//     (admissionVerdict: a webhook or policy that denies it fails with the
+//     apiserver's message; Forbidden, 5xx, 409, 429 are retried);
+//  3. then the object is waited for with the delete rule, as
+//     TYPE/NS/NAME:delete waits: pending while it exists, naming the
+//     finalizers that hold it.
+//
+// No CRD is read: a custom resource's type is known from discovery alone.
+type deletion struct {
+	manifestObject
+}
+
+// Delete builds the target deleting one object. The object needs a name;
+// a type known now must allow delete, list and watch.
+func (c *Client) Delete(ctx context.Context, obj manifest.Object) (target.Target, error) {
+	if obj.Object.GetName() == "" {
+		return nil, errors.New("metadata.name is not set: an object is deleted by its name")
+	}
+	m, err := c.newManifestObject(ctx, obj, "delete", "a delete")
+	if err != nil {
+		return nil, err
+	}
+	if m.hasResolved && !m.resolved.Watchable() {
+		return nil, errors.New(m.resolved.String() + " cannot be listed and watched, which waiting until it is gone needs")
+	}
+	return &deletion{m}, nil
+}
+
+func (d *deletion) Name() string { return d.name("delete") }
+
+func (d *deletion) Wait(ctx context.Context, report target.Report) error {
+	t, served, err := d.served(ctx, report)
+	if err != nil || !served {
+		return err
+	}
+	obj, ns := d.placed(t)
+	ri := d.c.resourceFor(t, ns)
+	background := metav1.DeletePropagationBackground
+	gone := false
+	err = send(ctx, func(ctx context.Context) error {
+		err := ri.Delete(ctx, obj.GetName(), metav1.DeleteOptions{PropagationPolicy: &background})
+		if apierrors.IsNotFound(err) {
+			gone = true
+			return nil
+		}
+		return err
+	}, admissionVerdict, report)
+	if err != nil || gone {
+		return err
+	}
+	deleted, err := readiness.ParseRule("delete")
+	if err != nil {
+		return err // not reached: a constant rule
+	}
+	r := &resource{c: d.c, typ: d.obj.Type, ns: ns, name: obj.GetName(), rules: []readiness.Rule{deleted},
+		resolved: t, hasResolved: true}
+	return r.watch(ctx, t, false, report)
+}
+
+// served resolves the object's type; served is false when discovery does
+// not list it, so no such object can exist.
+func (d *deletion) served(ctx context.Context, report target.Report) (t apitype.Type, served bool, err error) {
+	if d.hasResolved {
+		return d.resolved, true, nil
+	}
+	group := d.obj.Object.GroupVersionKind().Group
+	retry := newRetry(rediscoverFirst, rediscoverLimit)
+	var bad misconfig
+	var since time.Time
+	for {
+		s, err := d.c.discover(ctx, d.obj.Type, since)
+		since = time.Now()
+		if err == nil {
+			t, err = apitype.Resolve(d.obj.Type, s.types)
+		}
+		switch {
+		case err == nil:
+			if err := d.allows(t); err != nil {
+				return t, false, target.Failed("%s", err).Err()
+			}
+			if !t.Watchable() {
+				return t, false, target.Failed("%s cannot be listed and watched, which waiting until it is gone needs", t).Err()
+			}
+			return t, true, nil
+		case errors.As(err, new(*apitype.AmbiguousError)):
+			return t, false, target.Failed("%s", err).Err()
+		case ctx.Err() != nil:
+			return t, false, ctx.Err()
+		case errors.Is(err, apitype.ErrNotServed) && !slices.Contains(s.stale, group):
+			return t, false, nil
+		case errors.Is(err, apitype.ErrNotServed):
+			report("type " + d.obj.Type.String() + " not known: the API server of its group does not answer")
+		default:
+			if err := bad.check(err); err != nil {
+				return t, false, err
+			}
+			report(describe(err))
+		}
+		if err := retry.wait(ctx); err != nil {
+			return t, false, err
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/manifest"
+	"github.com/kwait-dev/kwait/pkg/target"
+)
+
+// manifestObject is one object of a manifest that a target sends to the
+// apiserver (admission, apply, delete), and the type it resolves to. The
+// type is resolved as the admission probe resolves it: package apitype's
+// built-in table, else discovery now, else (for a type not served yet)
+// discovery again while the target waits.
+type manifestObject struct {
+	c   *Client
+	obj manifest.Object
+	// ns is the object's namespace, or "" for the client's default.
+	ns string
+	// verb is the verb the target sends the object with ("create",
+	// "patch"); a type discovery says does not allow it cannot be
+	// waited for. why names what needs it ("a dry-run create").
+	verb, why string
+
+	resolved    apitype.Type
+	hasResolved bool
+}
+
+// newManifestObject resolves obj's type if it is known without the API or
+// served now. An ambiguous type name, or a type that does not allow verb,
+// is an error: the object can never be sent.
+func (c *Client) newManifestObject(ctx context.Context, obj manifest.Object, verb, why string) (manifestObject, error) {
+	m := manifestObject{c: c, obj: obj, ns: obj.Object.GetNamespace(), verb: verb, why: why}
+	if t, ok := apitype.ResolveBuiltin(obj.Type); ok {
+		m.resolved, m.hasResolved = t, true
+	} else if t, err := c.lookupNow(ctx, obj.Type); err == nil {
+		m.resolved, m.hasResolved = t, true
+	} else if errors.As(err, new(*apitype.AmbiguousError)) {
+		return m, err
+	}
+	if m.hasResolved {
+		if err := m.allows(m.resolved); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// allows checks that t allows the verb the object is sent with; a type
+// whose verbs are not known is assumed to.
+func (m *manifestObject) allows(t apitype.Type) error {
+	for _, v := range t.Verbs {
+		if v == m.verb {
+			return nil
+		}
+	}
+	if len(t.Verbs) == 0 {
+		return nil
+	}
+	return errors.New(t.String() + " does not allow " + m.verb + ", which " + m.why + " needs")
+}
+
+// name is how messages name the target: PREFIX/KIND[.GROUP]/[NS/]NAME,
+// without a namespace for a type known to be cluster-scoped.
+func (m *manifestObject) name(prefix string) string {
+	ns := m.c.namespaceOr(m.ns)
+	if m.hasResolved && !m.resolved.Namespaced {
+		ns = ""
+	}
+	return prefix + "/" + m.obj.Name(ns)
+}
+
+// typ is the object's type, resolved when the target was built or else
+// waited for now until discovery serves it.
+func (m *manifestObject) typ(ctx context.Context, report target.Report) (apitype.Type, error) {
+	if m.hasResolved {
+		return m.resolved, nil
+	}
+	t, _, err := m.c.resolve(ctx, m.obj.Type, false, report)
+	if err != nil {
+		return apitype.Type{}, err
+	}
+	if err := m.allows(t); err != nil {
+		return apitype.Type{}, target.Failed("%s", err).Err()
+	}
+	return t, nil
+}
+
+// placed is a copy of the object in the namespace it goes to (none for a
+// cluster-scoped type), and that namespace.
+func (m *manifestObject) placed(t apitype.Type) (*unstructured.Unstructured, string) {
+	obj := m.obj.Object.DeepCopy()
+	ns := m.c.namespaceOr(m.ns)
+	if t.Namespaced {
+		obj.SetNamespace(ns)
+	} else {
+		obj.SetNamespace("")
+	}
+	return obj, ns
+}
+
+// send repeats request, each bounded by admissionTimeout, until verdict
+// judges its answer ready or failed; every other answer is reported and
+// retried after 250ms doubling to 5s, or after 1s doubling to 15s when
+// verdict says RBAC forbade it.
+func send(ctx context.Context, request func(context.Context) error, verdict func(error) (target.Status, bool), report target.Report) error {
+	retry, denied := newRetry(250*time.Millisecond, 5*time.Second), newRetry(time.Second, 15*time.Second)
+	var bad misconfig
+	for {
+		rctx, cancel := context.WithTimeout(ctx, admissionTimeout)
+		err := request(rctx)
+		cancel()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			// A CA that does not verify the apiserver, or a lasting 401,
+			// ends the run as the list+watch loops do.
+			if cerr := bad.check(err); cerr != nil {
+				return cerr
+			}
+		}
+		st, forbidden := verdict(err)
+		switch st.Phase {
+		case target.PhaseReady:
+			return nil
+		case target.PhaseFailed:
+			return st.Err()
+		}
+		report(st.Reason)
+		pause := retry
+		if forbidden {
+			pause = denied
+		}
+		if err := pause.wait(ctx); err != nil {
+			return err
+		}
+	}
+}
