@@ -155,48 +155,6 @@ func TestChartUmbrella(t *testing.T) {
 	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"pods\"`, "pods/app.kubernetes.io/name=catalog")
 }
 
-// TestChartOperatorSuite: the post-install hook waits for each custom
-// resource's condition. Installed with the default delete policy, the hook
-// and its RBAC are gone once it succeeded; an upgrade that keeps them lets
-// the test run kwait with them while the "operators" set the conditions.
-// Not parallel: the CRDs have their real, cluster-wide names.
-func TestChartOperatorSuite(t *testing.T) {
-	serving, workflows, portal := "knativeservings.operator.knative.dev", "sonataflowplatforms.sonataflow.org", "backstages.rhdh.redhat.com"
-	exclusiveCRDs(t, serving, workflows, portal)
-	charts := chartCopy(t, "examples/operator-suite")
-	ns := chartNamespace(t)
-	enforceRestricted(t, ns)
-	chart := filepath.Join(charts, "examples/operator-suite")
-	deleteClusterRBAC(t, ns+"-platform-ready")
-
-	helmInstall(t, ns, "platform", chart)
-	expectAbsent(t, ns, "job,serviceaccount,role,rolebinding", "platform-ready")
-	expectAbsent(t, "", "clusterrole,clusterrolebinding", ns+"-platform-ready")
-
-	helmCmd(t, "upgrade", "platform", chart, "-n", ns, "--wait", "--timeout", "3m", "--set", keepHooks)
-	w, _ := chartHookJob(t, ns, "platform-ready")
-	wantRules(t, "", ns+"-platform-ready",
-		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", portal, serving, workflows)))
-	wantRules(t, ns, "platform-ready", rbacRules(
-		rbacRule("operator.knative.dev", "knativeservings", "knative-serving"),
-		rbacRule("rhdh.redhat.com", "backstages", "developer-hub"),
-		rbacRule("sonataflow.org", "sonataflowplatforms", "sonataflow-platform")))
-
-	p := inCluster(t, ns, w.serviceAccount, w.args...)
-	p.await(t, `"msg":"waiting"`, serving+"/"+ns+"/knative-serving")
-	condition := func(typ string) string {
-		return `{"conditions":[{"type":"` + typ + `","status":"True","reason":"Done","lastTransitionTime":"2026-01-01T00:00:00Z","message":""}]}`
-	}
-	setStatus(t, ns, serving, "knative-serving", condition("Ready"))
-	setStatus(t, ns, workflows, "sonataflow-platform", condition("Succeed"))
-	setStatus(t, ns, portal, "developer-hub", condition("Deployed"))
-	p.expect(t, 0)
-
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"knativeservings\"`, serving+"/other:condition=Ready")
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(ns))
-	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
-}
-
 // TestChartCRDCheck: the crd-check example, a chart's own CRD check
 // rewritten with kwait, keeps its values: crdCheck.crds become the Job's
 // targets and the only CRDs its ServiceAccount may read, crdCheck.timeout

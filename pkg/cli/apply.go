@@ -52,8 +52,8 @@ func manifestCommands() []*cli.Command {
    namespace is not served yet, whose webhook does not answer, or that RBAC forbids, waits and is
    retried; a denial by a webhook or policy, an Invalid object, or a conflict with another field
    manager fails (exit 1). Objects removed from the manifests are not deleted (no pruning).
-   RBAC: patch and create on each object (create for one that does not exist yet), and get, list,
-   watch with --for; discovery needs nothing more.`,
+   RBAC: patch and create on each object by name (create for one that does not exist yet), and list,
+   watch by name with --for; discovery needs nothing more, and no CRD is read.`,
 			Flags: withRoot(join(shown, []cli.Flag{filenameFlag("manifest to apply: a file, a directory, or - for stdin (repeatable)"), forFlag()},
 				failFlags(), applyFlags())),
 		},

@@ -48,7 +48,7 @@ const admissionTimeout = time.Minute
 // without the API, or found in discovery now, is checked at once (an error
 // says it cannot be created); any other type is resolved while waiting.
 func (c *Client) Admission(ctx context.Context, obj manifest.Object) (target.Target, error) {
-	m, err := c.newManifestObject(ctx, obj, "create", "a dry-run create")
+	m, err := c.newManifestObject(ctx, obj, "create", "a dry-run create", false)
 	if err != nil {
 		return nil, err
 	}

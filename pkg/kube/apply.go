@@ -64,15 +64,11 @@ func (c *Client) Apply(ctx context.Context, obj manifest.Object, o ApplyOptions)
 	if obj.Object.GetName() == "" {
 		return nil, errors.New("metadata.name is not set: an object is applied by its name (generateName cannot be applied)")
 	}
-	m, err := c.newManifestObject(ctx, obj, "patch", "a server-side apply")
+	m, err := c.newManifestObject(ctx, obj, "patch", "a server-side apply", len(o.Rules) > 0)
 	if err != nil {
 		return nil, err
 	}
-	a := &applier{manifestObject: m, o: o}
-	if m.hasResolved && len(o.Rules) > 0 && !m.resolved.Watchable() {
-		return nil, errors.New(m.resolved.String() + " cannot be listed and watched, which --for needs")
-	}
-	return a, nil
+	return &applier{manifestObject: m, o: o}, nil
 }
 
 func (a *applier) Name() string { return a.name("apply") }
@@ -91,9 +87,6 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 	}, applyVerdict, report)
 	if err != nil || len(a.o.Rules) == 0 {
 		return err
-	}
-	if !t.Watchable() {
-		return target.Failed("%s cannot be listed and watched, which --for needs", t).Err()
 	}
 	r := &resource{c: a.c, typ: a.obj.Type, ns: ns, name: obj.GetName(), rules: a.o.Rules, own: a.o.Own,
 		failure: a.o.Failure, resolved: t, hasResolved: true}

@@ -43,12 +43,9 @@ func (c *Client) Delete(ctx context.Context, obj manifest.Object) (target.Target
 	if obj.Object.GetName() == "" {
 		return nil, errors.New("metadata.name is not set: an object is deleted by its name")
 	}
-	m, err := c.newManifestObject(ctx, obj, "delete", "a delete")
+	m, err := c.newManifestObject(ctx, obj, "delete", "a delete", true)
 	if err != nil {
 		return nil, err
-	}
-	if m.hasResolved && !m.resolved.Watchable() {
-		return nil, errors.New(m.resolved.String() + " cannot be listed and watched, which waiting until it is gone needs")
 	}
 	return &deletion{m}, nil
 }
@@ -104,9 +101,6 @@ func (d *deletion) served(ctx context.Context, report target.Report) (t apitype.
 		case err == nil:
 			if err := d.allows(t); err != nil {
 				return t, false, target.Failed("%s", err).Err()
-			}
-			if !t.Watchable() {
-				return t, false, target.Failed("%s cannot be listed and watched, which waiting until it is gone needs", t).Err()
 			}
 			return t, true, nil
 		case errors.As(err, new(*apitype.AmbiguousError)):

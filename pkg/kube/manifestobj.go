@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -24,18 +25,21 @@ type manifestObject struct {
 	ns string
 	// verb is the verb the target sends the object with ("create",
 	// "patch"); a type discovery says does not allow it cannot be
-	// waited for. why names what needs it ("a dry-run create").
+	// waited for. why names what needs it ("a dry-run create"). watch
+	// says the object is then waited for, which needs list and watch.
 	verb, why string
+	watch     bool
 
 	resolved    apitype.Type
 	hasResolved bool
 }
 
 // newManifestObject resolves obj's type if it is known without the API or
-// served now. An ambiguous type name, or a type that does not allow verb,
-// is an error: the object can never be sent.
-func (c *Client) newManifestObject(ctx context.Context, obj manifest.Object, verb, why string) (manifestObject, error) {
-	m := manifestObject{c: c, obj: obj, ns: obj.Object.GetNamespace(), verb: verb, why: why}
+// served now. An ambiguous type name, or a type that does not allow verb
+// (or list and watch, with watch), is an error: the object can never be
+// sent or waited for.
+func (c *Client) newManifestObject(ctx context.Context, obj manifest.Object, verb, why string, watch bool) (manifestObject, error) {
+	m := manifestObject{c: c, obj: obj, ns: obj.Object.GetNamespace(), verb: verb, why: why, watch: watch}
 	if t, ok := apitype.ResolveBuiltin(obj.Type); ok {
 		m.resolved, m.hasResolved = t, true
 	} else if t, err := c.lookupNow(ctx, obj.Type); err == nil {
@@ -51,15 +55,14 @@ func (c *Client) newManifestObject(ctx context.Context, obj manifest.Object, ver
 	return m, nil
 }
 
-// allows checks that t allows the verb the object is sent with; a type
-// whose verbs are not known is assumed to.
+// allows checks that t allows the verb the object is sent with, and list
+// and watch if it is waited for; a type whose verbs are not known is
+// assumed to.
 func (m *manifestObject) allows(t apitype.Type) error {
-	for _, v := range t.Verbs {
-		if v == m.verb {
-			return nil
-		}
+	if m.watch && !t.Watchable() {
+		return errors.New(t.String() + " cannot be listed and watched, which waiting needs")
 	}
-	if len(t.Verbs) == 0 {
+	if len(t.Verbs) == 0 || slices.Contains(t.Verbs, m.verb) {
 		return nil
 	}
 	return errors.New(t.String() + " does not allow " + m.verb + ", which " + m.why + " needs")

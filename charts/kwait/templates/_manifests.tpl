@@ -21,12 +21,14 @@ deleted by kwait before the release's other objects go. Renders:
                              still-running operator
 
 each Job with the ConfigMap mounted read-only at /etc/kwait/manifests and
-its own ServiceAccount and RBAC (kwait.rbacObjects) as hooks of its events:
-create and patch on exactly the objects (with resourceNames), and, with
-for, what the rule reads, as TYPE/NS/NAME:RULE would (the object by name; a
-custom resource's CRD by name for ready); delete, get, list and watch on
-exactly the objects for the delete Job. Deleted by their hook delete
-policy, so nothing is left after `helm uninstall`.
+its own ServiceAccount and RBAC (kwait.rbacObjects) as hooks of its events,
+every rule naming exactly the objects (resourceNames): create and patch for
+the apply Job (the apiserver authorizes an apply as a patch of the named
+object, and one that creates it also as a create with its name), and, with
+for, get, list and watch, as kwait then watches each object by name; delete,
+get, list and watch for the delete Job. No CRD reads: kwait resolves the
+types, and whether one has a status subresource, through discovery. Deleted
+by their hook delete policy, so nothing is left after `helm uninstall`.
 
 An object removed from the list is not deleted on upgrade: the ConfigMap no
 longer names it (delete it by hand, or keep it in the list until then).
@@ -70,10 +72,8 @@ kwait.probe) and its ConfigMap key and text.
 
 Input: dict with items (the call's manifests), types (the table) and
 clusterScoped. Output: YAML {objects: [{key, text, kind, name, namespace,
-group, resource, namespaced, builtin, type}]}, where namespace is the one
-the object names ("" for the Jobs' own), builtin says the type is one of
-the table's, and type spells it for a target (PLURAL.GROUP, PLURAL.v1 in
-the core group).
+group, resource, namespaced}]}, where namespace is the one the object
+names ("" for the Jobs' own).
 */}}
 {{- define "kwait.manifestObjects" -}}
 {{- $items := .items -}}
@@ -125,8 +125,6 @@ the core group).
 {{- fail (printf "kwait: %s: %s %s is given twice (also %s)" $what $object.kind $name (get $seen $id)) -}}
 {{- end -}}
 {{- $_ := set $seen $id $what -}}
-{{- $builtin := false -}}
-{{- range $.types }}{{ if and (eq .group $probe.group) (eq .resource $probe.resource) }}{{ $builtin = true }}{{ end }}{{ end -}}
 {{- $objects = append $objects (dict
       "key" (printf "%02d-%s-%s.yaml" (add1 $i) (lower $object.kind) $name)
       "text" (printf "%s\n" $text)
@@ -135,9 +133,7 @@ the core group).
       "namespace" $probe.namespace
       "group" $probe.group
       "resource" $probe.resource
-      "namespaced" $probe.namespaced
-      "builtin" $builtin
-      "type" (ternary (printf "%s.%s" $probe.resource $probe.group) (printf "%s.v1" $probe.resource) (ne $probe.group ""))) -}}
+      "namespaced" $probe.namespaced) -}}
 {{- end -}}
 {{- dict "objects" $objects | toYaml -}}
 {{- end -}}

@@ -3,7 +3,8 @@ kwait.rbac: the ServiceAccount a wait runs as and the least RBAC its
 targets need: get, list and watch only, on only the resources the targets
 read, limited to the named objects wherever kwait reads by name, and create
 on the resources of admission probes, which kwait only dry-runs (see
-_targets.tpl). Rendered as YAML documents, each starting with "---":
+_targets.tpl); for the Jobs of kwait.manifests, their verbs on exactly
+their objects. Rendered as YAML documents, each starting with "---":
 
   ServiceAccount SERVICEACCOUNT in NAMESPACE (unless createServiceAccount is false)
   Role + RoleBinding NAME in NAMESPACE              for targets in the pod's namespace
@@ -84,10 +85,11 @@ subjects:
 
 {{/*
 kwait.rules: the grants of kwait.grants merged into RBAC rules, one per
-resource, verb and scope; a resource's read rule comes before its create
-rule. A resource read by label anywhere in a scope gets a rule without
-resourceNames; otherwise the rule lists every name, sorted. A create rule
-never lists names: RBAC cannot narrow a create by name.
+resource, verb and scope; a resource's read rule comes before its create,
+apply and delete rules. A resource read by label anywhere in a scope gets a
+rule without resourceNames; otherwise the rule lists every name, sorted. A
+create rule (a dry run's) never lists names: RBAC cannot narrow a POST by
+name. An apply rule does: kwait apply PATCHes the named object.
 
 Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 [{"namespace", "rules": [RULE...]}...]}, namespaces sorted, where RULE is
@@ -127,7 +129,8 @@ Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 
 {{/*
 kwait.ruleList: RBAC rules as YAML list items: get, list and watch for a
-read, create for an admission probe.
+read, create for an admission probe, create and patch for kwait apply,
+delete, get, list and watch for kwait delete.
 
 Input: a list of {group, resource, names, verb}.
 */}}

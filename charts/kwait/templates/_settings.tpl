@@ -20,10 +20,17 @@ in) is given. The defaults come from
 the call overrides both. A key of the call that is not one of
 kwait.callKeys fails the render, so a typo never goes unnoticed.
 
+kwait.manifests calls it once per Job with the private key _manifests
+(apply or delete): the call's keys are then kwait.manifestsKeys, targets
+are not needed, the names are NAME-apply and NAME-delete, the events fixed,
+and args the kwait apply or delete command (kwait.manifestsArgs).
+
 Output keys: enabled; when false only serviceAccount and
 createServiceAccount follow. Otherwise also name, namespace, rbac,
 containerName, targets, admission (each probe's group, resource,
-namespaced and namespace), args, timeout, image, pullPolicy,
+namespaced and namespace), mode, objects and for (kwait.manifestObjects;
+"" and empty outside kwait.manifests), configMap (the ConfigMap the Job
+mounts, "" for none), args, timeout, image, pullPolicy,
 imagePullSecrets, resources, clusterScoped, labels, podSecurityContext,
 securityContext, initSecurityContext, and hook (events, weight, rbacWeight,
 deletePolicy, backoffLimit, activeDeadlineSeconds, nodeSelector,

@@ -50,13 +50,16 @@ served, is open to every authenticated user.
 kwait.grants: every request the targets need, as JSON {"grants": [...]}
 where a grant is {namespace, group, resource, name, verb}; namespace "" is
 cluster-scoped, name "" means any object (label-selected reads, creates),
-verb is "read" (get, list, watch) or "create" (the dry-run create of an
-admission target). A target kwait would refuse fails the render with
-kwait's reason.
+verb is "read" (get, list, watch), "create" (the dry-run create of an
+admission target), "apply" (create and patch: kwait apply) or "delete"
+(delete, get, list, watch: kwait delete). A target kwait would refuse fails
+the render with kwait's reason.
 
 Input: the settings (kwait.settings): targets, namespace, clusterScoped,
 args, admission (the probes of the call's admission list, each
-{object, group, resource, namespaced}).
+{object, group, resource, namespaced}), and for a kwait.manifests Job mode
+(apply or delete), for and objects (each {group, resource, namespaced,
+namespace, name}).
 */}}
 {{- define "kwait.grants" -}}
 {{- $s := . -}}
@@ -191,25 +194,13 @@ args, admission (the probes of the call's admission list, each
 {{- range $s.admission -}}
   {{- $grants = append $grants (dict "namespace" (ternary (.namespace | default $s.namespace) "" .namespaced) "group" .group "resource" .resource "name" "" "verb" "create") -}}
 {{- end -}}
-{{- /* A kwait.manifests Job: its verbs on each object by name; with for, what the rule reads as TYPE/NS/NAME:RULE would. */ -}}
-{{- $reads := list -}}
+{{- /* A kwait.manifests Job: its verbs on each object by name; with for, kwait apply then watches that one object. */ -}}
 {{- range $o := $s.objects -}}
   {{- $ns := ternary ($o.namespace | default $s.namespace) "" $o.namespaced -}}
   {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" $s.mode) -}}
   {{- if and (eq $s.mode "apply") $s.for -}}
-    {{- if $o.builtin -}}
-      {{- $reads = append $reads (printf "%s/%s%s:%s" $o.type (ternary (printf "%s/" $ns) "" $o.namespaced) $o.name $s.for) -}}
-    {{- else -}}
-      {{- /* The type is served once applied: resolved through discovery, its CRD read only by ready (a status subresource?). */ -}}
-      {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" "read") -}}
-      {{- if eq (lower $s.for) "ready" -}}
-        {{- $grants = append $grants (dict "namespace" "" "group" "apiextensions.k8s.io" "resource" "customresourcedefinitions" "name" (printf "%s.%s" $o.resource $o.group) "verb" "read") -}}
-      {{- end -}}
-    {{- end -}}
+    {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" "read") -}}
   {{- end -}}
-{{- end -}}
-{{- with $reads -}}
-  {{- $grants = concat $grants (include "kwait.grants" (dict "targets" . "namespace" $s.namespace "clusterScoped" list "args" list "admission" list) | fromJson).grants -}}
 {{- end -}}
 {{- dict "grants" $grants | toJson -}}
 {{- end -}}
