@@ -11,8 +11,10 @@
 #     output matches the extended regular expression
 #   - every file in charts/tests/render/invalid/ must fail to render with the
 #     message in its first line ("# error: ..."; "# helm-args:" as for cases)
-#   - charts/kwait/README.md has only absolute links; the image in its
-#     artifacthub.io/images annotation is values.yaml's, tagged appVersion
+#   - charts/kwait/README.md has only absolute links and a row for every key
+#     a kwait.manifests call accepts (the list invalid/manifests-unknown-key.yaml
+#     fails with); the image in its artifacthub.io/images annotation is
+#     values.yaml's, tagged appVersion
 #   - deploy/ and each of its components build with kustomize (kubectl
 #     kustomize), when kubectl is there
 #
@@ -149,6 +151,14 @@ tag=$(sed -n 's/^  tag: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$ROOT/charts/kwait/
 if [[ $listed != "$repository:$tag" || $tag != "$app_version" ]]; then
   fail "artifacthub.io/images ($listed), values.yaml image ($repository:$tag) and appVersion ($app_version) disagree"
 fi
+
+# Every key a kwait.manifests call accepts (the list its unknown-key case
+# must fail with, in full) has a row in the README.
+keys=$(sed -n '1s/.*accepted keys: //p' "$ROOT/charts/tests/render/invalid/manifests-unknown-key.yaml")
+[[ -n $keys ]] || fail "invalid/manifests-unknown-key.yaml: no accepted keys on its first line"
+for key in ${keys//,/ }; do
+  grep -q "\`$key\`" "$ROOT/charts/kwait/README.md" || fail "kwait.manifests key $key is not in charts/kwait/README.md"
+done
 
 echo "== deploy/ (kustomize)"
 if [[ -x $KUBECTL ]]; then

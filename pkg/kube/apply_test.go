@@ -143,14 +143,12 @@ func TestApplyThenWaitsForRule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		watches := fakeWatches(fake, "configmaps")
 		r := newReasons()
 		done := start(t.Context(), tg, r)
 		r.await(t, "applied; not found")
-		cm := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
-			"metadata": map[string]any{"name": "settings", "namespace": "default"}, "data": map[string]any{"a": "done"}}}
-		if _, err := fake.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("default").Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		(<-watches).Add(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"name": "settings", "namespace": "default"}, "data": map[string]any{"a": "done"}}})
 		if err := <-done; err != nil {
 			t.Fatalf("Wait() = %v", err)
 		}
@@ -222,12 +220,11 @@ func TestDeleteWaitsForFinalizers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		watches := fakeWatches(fake, "widgets")
 		r := newReasons()
 		done := start(t.Context(), tg, r)
 		r.await(t, "being deleted, finalizers: example.com/cleanup")
-		if err := fake.Tracker().Delete(widgetsGVR, "shop", "w"); err != nil {
-			t.Fatal(err)
-		}
+		(<-watches).Delete(w)
 		if err := <-done; err != nil {
 			t.Fatalf("Wait() = %v", err)
 		}
