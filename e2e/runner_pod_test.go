@@ -25,9 +25,10 @@ import (
 
 // How the runner node runs a pod (see runner_test.go): each container is
 // the built kwait, started the way the container runtime would start the
-// kwait image (entrypoint /kwait, the container's args), in a private mount
-// namespace where the pod's volumes are mounted at their mountPaths and an
-// empty file at the container's terminationMessagePath. Whatever the runner
+// kwait image (entrypoint /kwait, the container's args, as its user: the
+// securityContext's or the image's 65532), in a private mount namespace
+// where the pod's volumes are mounted at their mountPaths and an empty file
+// at the container's terminationMessagePath. Whatever the runner
 // cannot run the way a kubelet would (another image, init containers,
 // envFrom, $(VAR) references, other volume types) fails the pod with a
 // message saying so, never silently differently.
@@ -94,16 +95,16 @@ func (r *runner) container(ctx context.Context, pod *corev1.Pod, c corev1.Contai
 	if err != nil {
 		return fail(err)
 	}
-	home := filepath.Join(dir, "home-"+c.Name)
-	if err := os.Mkdir(home, 0o755); err != nil {
-		return fail(err)
-	}
-	environ, err := r.containerEnv(ctx, pod, c, home)
+	environ, err := r.containerEnv(ctx, pod, c)
 	if err != nil {
 		return fail(err)
 	}
+	// Written by kwait as the container's user, as the runtime's file is.
 	termLog := filepath.Join(dir, "termination-log-"+c.Name)
 	if err := os.WriteFile(termLog, nil, 0o666); err != nil {
+		return fail(err)
+	}
+	if err := os.Chmod(termLog, 0o666); err != nil {
 		return fail(err)
 	}
 	started := filepath.Join(dir, "started-"+c.Name)
@@ -111,6 +112,8 @@ func (r *runner) container(ctx context.Context, pod *corev1.Pod, c corev1.Contai
 	if err != nil {
 		return fail(err)
 	}
+	uid, gid := runAs(pod, c)
+	script += fmt.Sprintf("\nexec setpriv --reuid=%d --regid=%d --clear-groups \"$@\"", uid, gid)
 	cmd := exec.CommandContext(ctx, "unshare", append([]string{"--mount", "--propagation", "private", "sh", "-c", script, "sh"}, args...)...)
 	cmd.Env = environ
 	cmd.Stdout, cmd.Stderr = podWriter{r, run}, podWriter{r, run}
@@ -194,17 +197,36 @@ func kwaitArgs(c corev1.Container) ([]string, error) {
 	return append([]string{env.kwait}, args...), nil
 }
 
+// runAs is the user and group container c runs as: its securityContext's,
+// else its pod's, else the kwait image's USER 65532:65532.
+func runAs(pod *corev1.Pod, c corev1.Container) (int64, int64) {
+	uid, gid := int64(65532), int64(65532)
+	if sc := pod.Spec.SecurityContext; sc != nil {
+		uid, gid = ptrOr(sc.RunAsUser, uid), ptrOr(sc.RunAsGroup, gid)
+	}
+	if sc := c.SecurityContext; sc != nil {
+		uid, gid = ptrOr(sc.RunAsUser, uid), ptrOr(sc.RunAsGroup, gid)
+	}
+	return uid, gid
+}
+
+func ptrOr(p *int64, def int64) int64 {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
 // containerEnv is container c's environment: what a container runtime and
-// the kubelet set (PATH, HOSTNAME, KUBERNETES_SERVICE_HOST/PORT, here the
-// real apiserver), then c's env in order, a later variable overriding an
-// earlier one. HOME is a directory of the pod's own, not /: the process
-// runs as this test's user, not the image's.
-func (r *runner) containerEnv(ctx context.Context, pod *corev1.Pod, c corev1.Container, home string) ([]string, error) {
+// the kubelet set (PATH, HOSTNAME, HOME, KUBERNETES_SERVICE_HOST/PORT, here
+// the real apiserver), then c's env in order, a later variable overriding
+// an earlier one.
+func (r *runner) containerEnv(ctx context.Context, pod *corev1.Pod, c corev1.Container) ([]string, error) {
 	u, err := url.Parse(env.apiserver)
 	if err != nil {
 		return nil, err
 	}
-	environ := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=" + pod.Name, "HOME=" + home,
+	environ := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=" + pod.Name, "HOME=/",
 		"KUBERNETES_SERVICE_HOST=" + u.Hostname(), "KUBERNETES_SERVICE_PORT=" + u.Port()}
 	if len(c.EnvFrom) > 0 {
 		return nil, fmt.Errorf("container %s: envFrom is not supported", c.Name)
@@ -349,7 +371,8 @@ func setPodCondition(st *corev1.PodStatus, c corev1.PodCondition) {
 
 // mountScript is the shell script that, in the container's private mount
 // namespace, mounts its volumes (dirs under volumes, one per volume) and
-// the file termLog at their paths, touches started, then execs kwait.
+// the file termLog at their paths, touches started and changes to the
+// container's working directory; the caller appends the exec of kwait.
 //
 // A mount path must not change the host: the top directory it lies under
 // (after the host's symlinks, so /var/run/... is /run/...) gets an overlay
@@ -409,7 +432,11 @@ func mountScript(c corev1.Container, volumes, termLog, started string) (string, 
 			lines = append(lines, "mount -o remount,bind,ro "+quote(b.dst))
 		}
 	}
-	lines = append(lines, "touch "+quote(started), `exec "$@"`)
+	workDir := c.WorkingDir
+	if workDir == "" {
+		workDir = "/" // the kwait image sets none
+	}
+	lines = append(lines, "touch "+quote(started), "cd "+quote(workDir))
 	return strings.Join(lines, "\n"), nil
 }
 
