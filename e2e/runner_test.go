@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -467,11 +468,16 @@ func (w podWriter) Write(b []byte) (int, error) {
 func (r *runner) output(ns, job string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var b strings.Builder
+	var runs []*podRun
 	for _, run := range r.pods {
 		if run.ns == ns && run.job == job {
-			fmt.Fprintf(&b, "--- pod %s/%s\n%s", ns, run.name, run.out.String())
+			runs = append(runs, run)
 		}
+	}
+	slices.SortFunc(runs, func(a, b *podRun) int { return strings.Compare(a.name, b.name) })
+	var b strings.Builder
+	for _, run := range runs {
+		fmt.Fprintf(&b, "--- pod %s/%s\n%s", ns, run.name, run.out.String())
 	}
 	return b.String()
 }
