@@ -150,3 +150,38 @@ func TestChartHookRunsOnRunnerNode(t *testing.T) {
 		t.Errorf("termination message %q does not name crd/%s and why\nkwait:\n%s", msg, missing, r.output(ns, "missing-crd-check"))
 	}
 }
+
+// TestRunnerNodePodLifecycle: a plain pod on the runner node runs kwait with
+// its environment (a downward API field) and its ServiceAccount's token,
+// is Running while kwait waits, and deleting it stops kwait (TERM, as a
+// kubelet stops a container) before the pod goes: the runner is its
+// kubelet, so `kubectl delete` returns.
+func TestRunnerNodePodLifecycle(t *testing.T) {
+	t.Parallel()
+	r := runnerNode(t)
+	ns := namespace(t)
+	// KWAIT_NAMESPACE is the pod's name, so the namespace kwait looks in
+	// shows the field reached it. (Not apply(): it would replace the
+	// NAMESPACE in the variable's name.)
+	kubectl(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: waiter}
+spec:
+  restartPolicy: Never
+  nodeSelector: {kubernetes.io/hostname: `+r.name+`}
+  tolerations: [{key: `+runnerTaint+`, operator: Exists, effect: NoSchedule}]
+  containers:
+  - name: kwait
+    image: ghcr.io/kwait-dev/kwait:e2e
+    args: [deployment/api, --timeout, 10m]
+    env:
+    - name: KWAIT_NAMESPACE
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    - {name: KWAIT_LOG_FORMAT, value: json}
+`, "-n", ns, "apply", "-f", "-")
+	r.await(t, ns, "", "deployment/waiter/api", "forbidden", "system:serviceaccount:"+ns+":default")
+	kubectl(t, "", "-n", ns, "wait", "--for=jsonpath={.status.phase}=Running", "pod/waiter", "--timeout=60s")
+	kubectl(t, "", "-n", ns, "delete", "pod", "waiter", "--timeout=60s")
+	mustContain(t, r.output(ns, ""), `"msg":"stopped"`, `"cause":"received terminated"`)
+}

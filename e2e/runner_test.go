@@ -120,7 +120,7 @@ type runner struct {
 
 // podRun is one pod the runner has seen: its process(es) and their output.
 type podRun struct {
-	ns, name, job string // job: the Job that owns the pod, if any
+	ns, name, job string // job: the Job that owns the pod, "" for none
 	cancel        context.CancelFunc
 	done          chan struct{} // closed when the pod's containers have ended
 	deleting      bool
@@ -464,7 +464,8 @@ func (w podWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// output is what the pods of Job job in ns printed so far, pod by pod.
+// output is what the pods of Job job in ns printed so far, pod by pod
+// (job "": the pods of no Job).
 func (r *runner) output(ns, job string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
