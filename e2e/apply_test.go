@@ -37,13 +37,17 @@ func TestApplyWaitsForItsCRD(t *testing.T) {
 	path := manifestFile(t, ns, widget(group, "w", "1")+"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {key: one}\n")
 	p := start(t, "apply", "-f", path, "-n", ns, "--timeout", "90s")
 	target := "apply/Widget." + group + "/" + ns + "/w"
-	p.await(t, target, "type Widget.v1."+group+" not served yet")
+	p.await(t, `"msg":"ready"`, "apply/ConfigMap/"+ns+"/settings")
 	if got := kubectl(t, "", "-n", ns, "get", "configmap", "settings", "-o", "jsonpath={.data.key}"); got != "one" {
 		t.Errorf("the ConfigMap holds %q while the Widget waits, want one", got)
 	}
 	apply(t, "", crdYAML("widgets", group))
 	out := p.expect(t, 0)
-	mustContain(t, out, `"msg":"ready"`, target, "apply/ConfigMap/"+ns+"/settings")
+	// The Widget waited for its type, then was applied.
+	mustContain(t, out, target, "type Widget.v1."+group+" not served yet")
+	if i, j := strings.Index(out, "not served yet"), strings.LastIndex(out, `"msg":"ready","target":"`+target); i < 0 || j < i {
+		t.Errorf("want the Widget not served, then ready:\n%s", out)
+	}
 	if got := kubectl(t, "", "-n", ns, "get", "widgets."+group, "w", "-o", "jsonpath={.spec.size}/{.metadata.managedFields[0].manager}/{.metadata.managedFields[0].operation}"); got != "1/kwait/Apply" {
 		t.Errorf("spec.size/manager/operation = %q, want 1/kwait/Apply", got)
 	}

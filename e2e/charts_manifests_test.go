@@ -21,7 +21,8 @@ import (
 // TestChartOperatorSuite: the apply Job's kwait applies the four custom
 // resources once the "operators" (the test) have created their CRDs, and
 // waits until they are ready; after an upgrade with a changed value it
-// changes the Backstage; the delete Job's kwait deletes them and waits for
+// changes the Backstage, and after a rollback changes it back; the delete
+// Job's kwait deletes them and waits for
 // a finalizer. Each ServiceAccount has exactly the verbs its Job needs on
 // exactly these objects, and is denied any other. With the default hook
 // delete policies nothing of the chart is left after `helm uninstall`.
@@ -117,6 +118,14 @@ func TestChartOperatorSuite(t *testing.T) {
 	dir = configMapDir(t, ns, "platform-manifests")
 	inCluster(t, ns, applyJob.serviceAccount, manifestsArgs(applyJob.args, dir)...).expect(t, 0)
 	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "2")
+
+	// Rollback: the ConfigMap of revision 1 again, applied by the
+	// post-rollback run of the same Job.
+	helmCmd(t, "rollback", "platform", "1", "-n", ns, "--wait", "--timeout", "3m")
+	applyJob, _ = chartHookJob(t, ns, "platform-apply")
+	dir = configMapDir(t, ns, "platform-manifests")
+	inCluster(t, ns, applyJob.serviceAccount, manifestsArgs(applyJob.args, dir)...).expect(t, 0)
+	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "1")
 
 	// Uninstall: the delete Job's kwait deletes the CRs and waits until the
 	// operator (the test) has removed its finalizer.

@@ -37,35 +37,6 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	return wait(c, s, o, specs, in.termLog)
 }
 
-// admissionAction waits for the objects of the manifests -f and the
-// arguments name to be admitted.
-func admissionAction(c *cli.Context, s Streams, in invocation) error {
-	o, err := readOptions(c, in)
-	if err != nil {
-		return err
-	}
-	files := append(c.StringSlice(flagFilename), c.Args().Slice()...)
-	if len(files) == 0 {
-		return usagef("%s: missing what to wait for: give manifests with -f FILE (- for stdin)", spec.Admission)
-	}
-	specs := make([]spec.Spec, 0, len(files))
-	for _, f := range files {
-		sp, err := spec.ParseKind(spec.Admission, f)
-		if err != nil {
-			return usageError{err}
-		}
-		specs = append(specs, sp)
-	}
-	if err := checkApplies(in.given, specs); err != nil {
-		return err
-	}
-	specs, err = readManifests(specs, s.In)
-	if err != nil {
-		return err
-	}
-	return wait(c, s, o, specs, in.termLog)
-}
-
 // kindAction waits for the targets of one kind named by the arguments.
 func kindAction(c *cli.Context, s Streams, kindName string, in invocation) error {
 	o, err := readOptions(c, in)

@@ -51,8 +51,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 		cmd := app.Command(name)
 		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, in) }
 	}
-	app.Command(spec.Admission).Action = func(c *cli.Context) error { return admissionAction(c, s, in) }
-	for _, name := range []string{spec.Apply, spec.Delete} {
+	for _, name := range []string{spec.Admission, spec.Apply, spec.Delete} {
 		app.Command(name).Action = func(c *cli.Context) error { return manifestAction(c, s, name, in) }
 	}
 	err := app.RunContext(ctx, scan.args)

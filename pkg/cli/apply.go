@@ -70,33 +70,42 @@ func manifestCommands() []*cli.Command {
 	}
 }
 
-// manifestAction runs kwait apply or kwait delete (kindName) on the
-// objects of the manifests -f names.
+// manifestAction runs kwait admission, apply or delete (kindName) on the
+// objects of the manifests -f names (for admission, the arguments too).
 func manifestAction(c *cli.Context, s Streams, kindName string, in invocation) error {
 	o, err := readOptions(c, in)
 	if err != nil {
 		return err
 	}
-	if c.NArg() > 0 {
+	files := c.StringSlice(flagFilename)
+	switch {
+	case kindName == spec.Admission:
+		files = append(files, c.Args().Slice()...)
+	case c.NArg() > 0:
 		return usagef("%s: unexpected argument %q: give manifests with -f FILE, -f DIRECTORY or -f - (stdin)", kindName, c.Args().First())
 	}
-	files := c.StringSlice(flagFilename)
 	if len(files) == 0 {
-		return usagef("%s: missing manifests: give them with -f FILE, -f DIRECTORY or -f - (stdin)", kindName)
+		return usagef("%s: missing what to wait for: give manifests with -f FILE, -f DIRECTORY or -f - (stdin)", kindName)
 	}
 	if kindName == spec.Apply {
 		if err := o.checkApply(); err != nil {
 			return err
 		}
 	}
-	for _, f := range join([]cli.Flag{forFlag()}, failFlags()) {
-		if name := f.Names()[0]; kindName == spec.Delete && in.given[name] {
+	for _, name := range []string{flagFor, flagFailFor, flagFailAfter} {
+		if kindName == spec.Delete && in.given[name] {
 			return usagef("delete: --%s does not apply: kwait delete waits until each object is gone", name)
 		}
 	}
 	specs := make([]spec.Spec, 0, len(files))
 	for _, f := range files {
-		specs = append(specs, spec.Spec{Kind: kindName, Name: f})
+		sp := spec.Spec{Kind: kindName, Name: f}
+		if kindName == spec.Admission {
+			if sp, err = spec.ParseKind(kindName, f); err != nil {
+				return usageError{err}
+			}
+		}
+		specs = append(specs, sp)
 	}
 	if err := checkApplies(in.given, specs); err != nil {
 		return err

@@ -19,8 +19,8 @@ func TestApplyDeleteBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"apply without manifests", []string{"apply"}, "apply: missing manifests: give them with -f FILE"},
-		{"delete without manifests", []string{"delete"}, "delete: missing manifests"},
+		{"apply without manifests", []string{"apply"}, "apply: missing what to wait for: give manifests with -f FILE, -f DIRECTORY"},
+		{"delete without manifests", []string{"delete"}, "delete: missing what to wait for"},
 		{"apply with an argument", []string{"apply", cm}, `apply: unexpected argument "` + cm + `"`},
 		{"apply --for delete", []string{"apply", "-f", cm, "--for", "delete"}, "apply: --for delete does not apply"},
 		{"apply --for create", []string{"apply", "-f", cm, "--for", "create"}, "apply: --for create does not apply"},

@@ -67,8 +67,7 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 		return b.apply(ctx, k, sp)
 	case spec.Delete:
 		return b.delete(ctx, k, sp)
-	}
-	if sp.Kind == spec.Admission {
+	case spec.Admission:
 		t, err := k.Admission(ctx, *sp.Object)
 		if err != nil {
 			// Named by its object: an inline manifest is a long name.

@@ -108,24 +108,21 @@ func (a *applier) statusExpected(ctx context.Context, t apitype.Type, report tar
 	if _, builtin := apitype.Lookup(t.Group, t.Resource); builtin {
 		return false, nil
 	}
-	retry := newRetry(rediscoverFirst, rediscoverLimit)
-	var bad misconfig
-	for {
-		rs, err := a.c.versions.Resources(ctx, t.Group+"/"+t.Version)
-		if err == nil {
-			return slices.ContainsFunc(rs, func(r metav1.APIResource) bool { return r.Name == t.Resource+"/status" }), nil
-		}
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		if err := bad.check(err); err != nil {
-			return false, err
-		}
-		report("discovery " + t.Group + "/" + t.Version + ": " + describe(err))
-		if err := retry.wait(ctx); err != nil {
-			return false, err
-		}
+	var rs []metav1.APIResource
+	err := send(ctx, func(ctx context.Context) (err error) {
+		rs, err = a.c.versions.Resources(ctx, t.Group+"/"+t.Version)
+		return err
+	}, discoveryVerdict, report)
+	return slices.ContainsFunc(rs, func(r metav1.APIResource) bool { return r.Name == t.Resource+"/status" }), err
+}
+
+// discoveryVerdict judges the answer to a discovery request: any error is
+// a reason to ask again.
+func discoveryVerdict(err error) (target.Status, bool) {
+	if err == nil {
+		return target.Ready(), false
 	}
+	return target.Pending("discovery: %s", describe(err)), false
 }
 
 // applyVerdict judges the apiserver's answer to a server-side apply (see

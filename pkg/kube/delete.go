@@ -81,6 +81,10 @@ func (d *deletion) Wait(ctx context.Context, report target.Report) error {
 	return r.watch(ctx, t, false, report)
 }
 
+// errGroupDown says a type is not listed because the aggregated API server
+// of its group does not answer discovery: its objects are unknown, not gone.
+var errGroupDown = errors.New("the API server of its group does not answer")
+
 // served resolves the object's type; served is false when discovery does
 // not list it, so no such object can exist.
 func (d *deletion) served(ctx context.Context, report target.Report) (t apitype.Type, served bool, err error) {
@@ -88,37 +92,35 @@ func (d *deletion) served(ctx context.Context, report target.Report) (t apitype.
 		return d.resolved, true, nil
 	}
 	group := d.obj.Object.GroupVersionKind().Group
-	retry := newRetry(rediscoverFirst, rediscoverLimit)
-	var bad misconfig
 	var since time.Time
-	for {
+	err = send(ctx, func(ctx context.Context) error {
 		s, err := d.c.discover(ctx, d.obj.Type, since)
 		since = time.Now()
-		if err == nil {
-			t, err = apitype.Resolve(d.obj.Type, s.types)
+		if err != nil {
+			return err
 		}
+		t, err = apitype.Resolve(d.obj.Type, s.types)
 		switch {
 		case err == nil:
-			if err := d.allows(t); err != nil {
-				return t, false, target.Failed("%s", err).Err()
-			}
-			return t, true, nil
-		case errors.As(err, new(*apitype.AmbiguousError)):
-			return t, false, target.Failed("%s", err).Err()
-		case ctx.Err() != nil:
-			return t, false, ctx.Err()
-		case errors.Is(err, apitype.ErrNotServed) && !slices.Contains(s.stale, group):
-			return t, false, nil
+			served = true
+			return d.allows(t)
+		case errors.Is(err, apitype.ErrNotServed) && slices.Contains(s.stale, group):
+			return errGroupDown
 		case errors.Is(err, apitype.ErrNotServed):
-			report("type " + d.obj.Type.String() + " not known: the API server of its group does not answer")
-		default:
-			if err := bad.check(err); err != nil {
-				return t, false, err
-			}
-			report(describe(err))
+			return nil
 		}
-		if err := retry.wait(ctx); err != nil {
-			return t, false, err
+		return err
+	}, func(err error) (target.Status, bool) {
+		var ambiguous *apitype.AmbiguousError
+		switch {
+		case err == nil:
+			return target.Ready(), false
+		case errors.As(err, &ambiguous) || served:
+			return target.Failed("%s", err), false // the name or the type's verbs will not change
+		case errors.Is(err, errGroupDown):
+			return target.Pending("type %s not known: %s", d.obj.Type, err), false
 		}
-	}
+		return target.Pending("%s", describe(err)), false
+	}, report)
+	return t, served, err
 }
