@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,3 +189,98 @@ func atomicWrite(dir string, files map[string][]byte) error {
 	}
 	return nil
 }
+
+// mountScript is the shell script that, in the container's private mount
+// namespace, mounts its volumes (dirs under volumes, one per volume) and
+// the file termLog at their paths, touches started and changes to the
+// container's working directory; the caller appends the exec of kwait.
+//
+// A mount path must not change the host: the top directory it lies under
+// (after the host's symlinks, so /var/run/... is /run/...) gets an overlay
+// whose writes go to a tmpfs, and the directory is created and mounted on
+// in there. The pod's files live under the temporary directory, which is
+// never overlaid (a bind of a file seen through an overlay would write to
+// the overlay's copy, not the file).
+func mountScript(c corev1.Container, volumes, termLog, started string) (string, error) {
+	type bind struct {
+		src, dst string
+		ro       bool
+	}
+	var binds []bind
+	for _, m := range c.VolumeMounts {
+		if m.SubPathExpr != "" {
+			return "", fmt.Errorf("container %s: volumeMount %s: subPathExpr is not supported", c.Name, m.Name)
+		}
+		src := filepath.Join(volumes, m.Name, m.SubPath)
+		if _, err := os.Stat(src); err != nil {
+			return "", fmt.Errorf("container %s: volumeMount %s: %w", c.Name, m.Name, err)
+		}
+		binds = append(binds, bind{src, m.MountPath, m.ReadOnly})
+	}
+	if c.TerminationMessagePath != "" {
+		binds = append(binds, bind{termLog, c.TerminationMessagePath, false})
+	}
+	own := topDir(os.TempDir())
+	scratch := filepath.Join(filepath.Dir(termLog), "overlays")
+	lines := []string{"set -e", "mkdir -p " + quote(scratch), "mount -t tmpfs tmpfs " + quote(scratch)}
+	overlaid := map[string]bool{}
+	for i, b := range binds {
+		dst, err := hostPath(b.dst)
+		if err != nil {
+			return "", fmt.Errorf("container %s: mount path %s: %w", c.Name, b.dst, err)
+		}
+		top := topDir(dst)
+		if info, err := os.Stat(top); err != nil || !info.IsDir() || top == dst || top == own || strings.ContainsAny(top+scratch, ",:") {
+			return "", fmt.Errorf("container %s: mount path %s: only paths below a host directory other than %s are supported", c.Name, b.dst, own)
+		}
+		binds[i].dst = dst
+		if !overlaid[top] {
+			overlaid[top] = true
+			upper, work := scratch+"/upper"+top, scratch+"/work"+top
+			lines = append(lines, "mkdir -p "+quote(upper)+" "+quote(work),
+				"mount -t overlay overlay -o "+quote("lowerdir="+top+",upperdir="+upper+",workdir="+work)+" "+quote(top))
+		}
+	}
+	slices.SortFunc(binds, func(a, b bind) int { return strings.Compare(a.dst, b.dst) })
+	for _, b := range binds {
+		if info, err := os.Stat(b.src); err == nil && !info.IsDir() {
+			lines = append(lines, "mkdir -p "+quote(filepath.Dir(b.dst)), "touch "+quote(b.dst))
+		} else {
+			lines = append(lines, "mkdir -p "+quote(b.dst))
+		}
+		lines = append(lines, "mount --bind "+quote(b.src)+" "+quote(b.dst))
+		if b.ro {
+			lines = append(lines, "mount -o remount,bind,ro "+quote(b.dst))
+		}
+	}
+	workDir := c.WorkingDir
+	if workDir == "" {
+		workDir = "/" // the kwait image sets none
+	}
+	lines = append(lines, "touch "+quote(started), "cd "+quote(workDir))
+	return strings.Join(lines, "\n"), nil
+}
+
+// hostPath is p with the symlinks of its longest existing prefix resolved.
+func hostPath(p string) (string, error) {
+	p = filepath.Join("/", p)
+	rest := ""
+	for dir := p; ; dir = filepath.Dir(dir) {
+		if _, err := os.Lstat(dir); err == nil {
+			real, err := filepath.EvalSymlinks(dir)
+			if err != nil {
+				return "", err
+			}
+			return filepath.Join(real, rest), nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// topDir is the first directory of absolute path p: /etc of /etc/kwait.
+func topDir(p string) string {
+	first, _, _ := strings.Cut(strings.TrimPrefix(filepath.Clean(p), "/"), "/")
+	return "/" + first
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
