@@ -47,7 +47,9 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopRunner()
+	os.Exit(code)
 }
 
 // kubectl runs kubectl as the cluster admin and fails the test on error.
