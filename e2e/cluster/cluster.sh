@@ -30,7 +30,7 @@
 #   E2E_SCHEDULER_PORT   26259     E2E_FALLBACK_APISERVER_PORT  apiserver's + 1
 #   E2E_APISERVER_FEATURE_GATES  --feature-gates of kube-apiserver, e.g.
 #                        WatchList=false to run the suite without streaming
-#                        lists (recorded: restarts keep it)
+#                        lists (recorded: restarts keep it, `down` forgets it)
 #   E2E_CLUSTER_TIMEOUT  max seconds for each readiness wait (default 120)
 #   E2E_STOP_TIMEOUT     seconds between TERM and KILL on stop (default 15)
 #   E2E_NODE_MONITOR_GRACE_PERIOD  see start_kcm (default 5m)
@@ -795,6 +795,12 @@ cmd_down() {
   done
   stop_strays
   rm -rf "$ETCD_DATA"
+  # The feature gates hold for restarts of this cluster, not for the next
+  # one: a later `up` (make bench, make test) takes them from its own
+  # environment, so a run with WatchList=false does not leak into it.
+  if [[ -f $ENV_FILE ]]; then
+    sed -i '/^export E2E_APISERVER_FEATURE_GATES=/d' "$ENV_FILE"
+  fi
   log "cluster down (state kept in $STATE, etcd data removed)"
 }
 
