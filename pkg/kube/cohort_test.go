@@ -103,43 +103,33 @@ func TestCRDsEstablishedApartShareDiscovery(t *testing.T) {
 	})
 }
 
-// TestCRDNotHeldByAbsentSibling: a sibling that is never created holds the
-// other CRD of its group for cohortQuiet only.
-func TestCRDNotHeldByAbsentSibling(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		fake, c := fakeClient(obj(t, tenantsCRD))
-		byNameOnly(fake, crdsGVR, "CustomResourceDefinition")
-		c.versions = &minioDiscovery{}
-		crd := mustKind(t, "crd")
-		started := time.Now()
-		tenants, bindings := c.Kind(crd, "", "tenants.minio.min.io", kind.Params{}), c.Kind(crd, "", "policybindings.minio.min.io", kind.Params{})
-		done := start(t.Context(), tenants, newReasons())
-		_ = start(t.Context(), bindings, newReasons())
-		if err := <-done; err != nil {
-			t.Fatalf("Wait() = %v", err)
-		}
-		if held := time.Since(started); held != cohortQuiet {
-			t.Errorf("held %v by a sibling that does not exist, want cohortQuiet (%v)", held, cohortQuiet)
-		}
-	})
-}
-
-// TestCRDCohortsByGroup: CRDs of another group never hold each other.
-func TestCRDCohortsByGroup(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		fake, c := fakeClient(obj(t, tenantsCRD))
-		byNameOnly(fake, crdsGVR, "CustomResourceDefinition")
-		c.versions = &minioDiscovery{}
-		crd := mustKind(t, "crd")
-		started := time.Now()
-		tenants, widgets := c.Kind(crd, "", "tenants.minio.min.io", kind.Params{}), c.Kind(crd, "", "widgets.example.com", kind.Params{})
-		done := start(t.Context(), tenants, newReasons())
-		_ = start(t.Context(), widgets, newReasons())
-		if err := <-done; err != nil {
-			t.Fatalf("Wait() = %v", err)
-		}
-		if held := time.Since(started); held != 0 {
-			t.Errorf("held %v by a CRD of another group, want 0", held)
-		}
-	})
+// TestCRDHeldBySiblingsOnly: a sibling of its group that is never created
+// holds a CRD for cohortQuiet only; a CRD of another group never holds it.
+func TestCRDHeldBySiblingsOnly(t *testing.T) {
+	for _, tc := range []struct {
+		other string
+		held  time.Duration
+	}{
+		{"policybindings.minio.min.io", cohortQuiet},
+		{"widgets.example.com", 0},
+	} {
+		t.Run(tc.other, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				fake, c := fakeClient(obj(t, tenantsCRD))
+				byNameOnly(fake, crdsGVR, "CustomResourceDefinition")
+				c.versions = &minioDiscovery{}
+				crd := mustKind(t, "crd")
+				started := time.Now()
+				tenants, other := c.Kind(crd, "", "tenants.minio.min.io", kind.Params{}), c.Kind(crd, "", tc.other, kind.Params{})
+				done := start(t.Context(), tenants, newReasons())
+				_ = start(t.Context(), other, newReasons())
+				if err := <-done; err != nil {
+					t.Fatalf("Wait() = %v", err)
+				}
+				if held := time.Since(started); held != tc.held {
+					t.Errorf("held %v by %s that does not exist, want %v", held, tc.other, tc.held)
+				}
+			})
+		})
+	}
 }
