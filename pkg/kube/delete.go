@@ -72,11 +72,7 @@ func (d *deletion) Wait(ctx context.Context, report target.Report) error {
 	if err != nil || gone {
 		return err
 	}
-	deleted, err := readiness.ParseRule("delete")
-	if err != nil {
-		return err // not reached: a constant rule
-	}
-	r := &resource{c: d.c, typ: d.obj.Type, ns: ns, name: obj.GetName(), rules: []readiness.Rule{deleted},
+	r := &resource{c: d.c, typ: d.obj.Type, ns: ns, name: obj.GetName(), rules: []readiness.Rule{readiness.Deleted()},
 		resolved: t, hasResolved: true}
 	return r.watch(ctx, t, false, report)
 }

@@ -66,6 +66,9 @@ func ParseRule(s string) (Rule, error) {
 	return r, nil
 }
 
+// Deleted is the rule --for delete gives: the object is gone.
+func Deleted() Rule { return Rule{kind: ruleDelete} }
+
 func parseRule(s string) (Rule, error) {
 	if s == "" {
 		return Rule{}, errors.New("empty rule, want ready, create, delete, condition=TYPE[=STATUS] or jsonpath=EXPR[=VALUE]")

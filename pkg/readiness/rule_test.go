@@ -1,6 +1,7 @@
 package readiness
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -269,5 +270,12 @@ func TestRuleReasonsAreSanitized(t *testing.T) {
 		if !utf8.ValidString(reason) || len(reason) > 2*maxDetail+len(tc.rule) {
 			t.Errorf("%s: reason of %d bytes (valid UTF-8: %t), want valid and at most about %d", tc.rule, len(reason), utf8.ValidString(reason), 2*maxDetail)
 		}
+	}
+}
+
+func TestDeletedIsForDelete(t *testing.T) {
+	r, err := ParseRule("delete")
+	if err != nil || !reflect.DeepEqual(r, Deleted()) {
+		t.Errorf("ParseRule(delete) = %v, %v; want Deleted() = %v", r, err, Deleted())
 	}
 }
