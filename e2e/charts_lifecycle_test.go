@@ -34,6 +34,23 @@ func suiteKinds() []operated {
 	return kinds
 }
 
+// suiteSetup claims the suite's CRD names for the test and gives the
+// runner node, a copy of the operator-suite example and a restricted
+// namespace to install it in.
+func suiteSetup(t *testing.T) (r *runner, chart, ns string) {
+	t.Helper()
+	var crds []string
+	for _, k := range suiteKinds() {
+		crds = append(crds, k.crd())
+	}
+	exclusiveCRDs(t, crds...)
+	r = runnerNode(t)
+	chart = filepath.Join(chartCopy(t, "examples/operator-suite"), "examples/operator-suite")
+	ns = chartNamespace(t)
+	enforceRestricted(t, ns)
+	return r, chart, ns
+}
+
 // TestChartOperatorSuiteLifecycle: the operator-suite example through
 // helm install, upgrade and uninstall, its hook Jobs running kwait for real
 // on the runner node, its operators played by the test (a stand-in that
@@ -50,16 +67,7 @@ func suiteKinds() []operated {
 //
 // Not parallel: the CRDs have their real, cluster-wide names.
 func TestChartOperatorSuiteLifecycle(t *testing.T) {
-	var crds []string
-	for _, k := range suiteKinds() {
-		crds = append(crds, k.crd())
-	}
-	exclusiveCRDs(t, crds...)
-	r := runnerNode(t)
-	charts := chartCopy(t, "examples/operator-suite")
-	chart := filepath.Join(charts, "examples/operator-suite")
-	ns := chartNamespace(t)
-	enforceRestricted(t, ns)
+	r, chart, ns := suiteSetup(t)
 	op := newStandIn(t, ns, suiteKinds()...)
 	atEnd(t, "helm", "uninstall", "suite", "-n", ns, "--ignore-not-found", "--wait", "--timeout", "90s")
 	helmArgs := func(verb string, set ...string) []string {
@@ -148,16 +156,7 @@ func TestChartOperatorSuiteLifecycle(t *testing.T) {
 // ServiceAccount may touch its own objects only; uninstall still deletes
 // what was applied. Not parallel: the CRDs have their real names.
 func TestChartOperatorSuiteRejected(t *testing.T) {
-	var crds []string
-	for _, k := range suiteKinds() {
-		crds = append(crds, k.crd())
-	}
-	exclusiveCRDs(t, crds...)
-	r := runnerNode(t)
-	charts := chartCopy(t, "examples/operator-suite")
-	chart := filepath.Join(charts, "examples/operator-suite")
-	ns := chartNamespace(t)
-	enforceRestricted(t, ns)
+	r, chart, ns := suiteSetup(t)
 	newStandIn(t, ns, suiteKinds()...).serve(t)
 	const message = "e2e policy: a developer hub runs at most 3 replicas"
 	policy := ns + "-portal-replicas"
