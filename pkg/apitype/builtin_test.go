@@ -132,8 +132,8 @@ func TestIsBuiltinGroup(t *testing.T) {
 		"": true, "apps": true, "batch": true, "events.k8s.io": true, "apiextensions.k8s.io": true,
 		"example.com": false, "k8s.io": false, "metrics.k8s.io": false, "v1": false,
 	} {
-		if got := isBuiltinGroup(group); got != want {
-			t.Errorf("isBuiltinGroup(%q) = %v, want %v", group, got, want)
+		if got := IsBuiltinGroup(group); got != want {
+			t.Errorf("IsBuiltinGroup(%q) = %v, want %v", group, got, want)
 		}
 	}
 }

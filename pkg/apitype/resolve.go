@@ -54,7 +54,7 @@ func Resolve(n Name, served []Type) (Type, error) {
 		case len(matches) == 1:
 			return matches[0], nil
 		case len(matches) > 1:
-			if i := slices.IndexFunc(matches, func(t Type) bool { return isBuiltinGroup(t.Group) }); i >= 0 {
+			if i := slices.IndexFunc(matches, func(t Type) bool { return IsBuiltinGroup(t.Group) }); i >= 0 {
 				return matches[i], nil
 			}
 			names := make([]string, len(matches))

@@ -83,9 +83,11 @@ func newApp(s Streams, build Build) *cli.App {
 			"Any Kubernetes target but admission may end in :RULE (a --for rule: ready, condition=TYPE[=STATUS],\n" +
 			"jsonpath={EXPR}[=VALUE], create or delete) instead of its built-in readiness;\n" +
 			"--for gives the rule of every Kubernetes target without one. ready is the kind's own\n" +
-			"rule, or for any other type kstatus's Current (Ready, Reconciling, Stalled,\n" +
-			"observedGeneration), and a custom resource whose CRD has a status subresource waits\n" +
-			"for a status. --fail-for RULE fails every Kubernetes target whose object meets RULE\n" +
+			"rule; on any other built-in type its row of kwait's table (README: ready on each\n" +
+			"built-in type; a PVC Bound, a ReplicaSet available, Events refused with exit 2); on a\n" +
+			"custom resource kstatus's Current (Ready, Reconciling, Stalled, observedGeneration),\n" +
+			"waiting for a status where its CRD has a status subresource.\n" +
+			"--fail-for RULE fails every Kubernetes target whose object meets RULE\n" +
 			"(kwait deployment/web --fail-for condition=ReplicaFailure).\n" +
 			"Any target may end in #timeout=DURATION, its own deadline inside --timeout's\n" +
 			"(tcp://db:5432#timeout=30s); when it passes the run ends, exit 124.\n" +

@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/kube"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/spec"
@@ -164,12 +163,6 @@ func (b *builder) apply(ctx context.Context, k *kube.Client, sp spec.Spec) (targ
 			return nil, usageError{err}
 		}
 		o.Rules = append(o.Rules, r)
-		if kd, ok := kindOf(spec.Spec{Kind: spec.Resource, Type: sp.Object.Type}); ok && r.IsReady() && kd.Watch.GVR() == kd.Type.GVR() {
-			// The kind's own rule on the one object; a kind judged by
-			// what it watches (a Service by its EndpointSlices) is
-			// judged as any type is.
-			o.Own = kd.Judge(kind.Params{Min: 1})
-		}
 	}
 	t, err := k.Apply(ctx, *sp.Object, o)
 	if err != nil {

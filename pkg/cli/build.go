@@ -79,6 +79,9 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	if ok && kd.Select != kind.BySelector && onlyReady(sp.For) {
 		// ready alone is the kind's own rule: the same target as
 		// KIND/[NS/]NAME, CRDs served and Services' endpoints included.
+		if kd.Select == kind.ByServiceName {
+			return b.service(ctx, k, sp, kd)
+		}
 		sp.For = nil
 	}
 	if len(sp.For) > 0 {
@@ -93,6 +96,23 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	}
 	t := k.Kind(kd, sp.Namespace, name, kind.Params{Min: b.o.min})
 	return k.WithFailure(t, kd, sp.Namespace, name, b.o.failure), nil
+}
+
+// service is ready alone on a Service: its object's row in the built-in
+// table (a LoadBalancer's address), then a ready endpoint as the service
+// kind judges it.
+func (b *builder) service(ctx context.Context, k *kube.Client, sp spec.Spec, kd kind.Kind) (target.Target, error) {
+	n, err := apitype.ParseName(kd.Type.String())
+	if err != nil {
+		return nil, usageError{err}
+	}
+	obj, err := k.Resource(ctx, kube.ResourceOptions{Type: n, Namespace: sp.Namespace, Name: sp.Name,
+		Rules: []readiness.Rule{readiness.Ready()}, Failure: b.o.failure})
+	if err != nil {
+		return nil, usagef("%s: %s", sp, err)
+	}
+	endpoints := k.WithFailure(k.Kind(kd, sp.Namespace, sp.Name, kind.Params{}), kd, sp.Namespace, sp.Name, b.o.failure)
+	return target.InTurn(obj, endpoints), nil
 }
 
 // onlyReady reports whether rules are the ready rule alone.
@@ -147,14 +167,11 @@ func (b *builder) resource(ctx context.Context, k *kube.Client, sp spec.Spec) (t
 		if !r.IsReady() {
 			continue
 		}
-		if kd, ok := kindOf(sp); ok {
+		if kd, ok := kindOf(sp); ok && kd.Watch.GVR() != kd.Type.GVR() {
 			// A kind judged by what it watches, not by its own object
 			// (a Service by its EndpointSlices), has no rule for the
 			// object alone.
-			if kd.Watch.GVR() != kd.Type.GVR() {
-				return nil, usagef("%s: ready on a %s cannot be combined with other rules; give it alone (%s/[NS/]NAME)", sp, kd.Name, kd.Name)
-			}
-			o.Own = kd.Judge(kind.Params{Min: 1})
+			return nil, usagef("%s: ready on a %s cannot be combined with other rules; give it alone (%s/[NS/]NAME)", sp, kd.Name, kd.Name)
 		}
 	}
 	t, err := k.Resource(ctx, o)

@@ -27,31 +27,31 @@ func All() []Kind {
 		Args:    "PLURAL.GROUP...",
 		Usage:   "wait for CRDs to be Established, their names accepted and their resources served",
 		Example: "kwait crd tenants.minio.min.io clusters.postgresql.cnpg.io",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.CRD) },
+		Judge:   byType(crds),
 	}, {
 		Name: "deployment", Type: deployments, Watch: deployments, Select: ByName,
 		Args:    "[NAMESPACE/]NAME...",
 		Usage:   "wait for Deployments to finish rolling out (as kubectl rollout status)",
 		Example: "kwait deployment cnpg-system/cnpg-controller-manager",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.Deployment) },
+		Judge:   byType(deployments),
 	}, {
 		Name: "statefulset", Type: statefulSets, Watch: statefulSets, Select: ByName,
 		Args:    "[NAMESPACE/]NAME...",
 		Usage:   "wait for StatefulSets to finish rolling out",
 		Example: "kwait statefulset postgres -n data",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.StatefulSet) },
+		Judge:   byType(statefulSets),
 	}, {
 		Name: "daemonset", Type: daemonSets, Watch: daemonSets, Select: ByName,
 		Args:    "[NAMESPACE/]NAME...",
 		Usage:   "wait for DaemonSets to finish rolling out",
 		Example: "kwait daemonset kube-system/cilium",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.DaemonSet) },
+		Judge:   byType(daemonSets),
 	}, {
 		Name: "job", Type: jobs, Watch: jobs, Select: ByName,
 		Args:    "[NAMESPACE/]NAME...",
 		Usage:   "wait for Jobs to complete; a failed Job fails the wait",
 		Example: "kwait job db-migrate",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.Job) },
+		Judge:   byType(jobs),
 	}, {
 		Name: "service", Type: services, Watch: builtin("discovery.k8s.io", "endpointslices"), Select: ByServiceName,
 		Args:    "[NAMESPACE/]NAME...",
@@ -71,20 +71,26 @@ func All() []Kind {
 		Args:    "NAME...",
 		Usage:   "wait for ValidatingWebhookConfigurations: a caBundle in every webhook, a ready endpoint behind each Service",
 		Example: "kwait validatingwebhookconfiguration cert-manager-webhook",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.WebhookConfiguration) },
+		Judge:   byType(validating),
 	}, {
 		Name: "mutatingwebhookconfiguration", Type: mutating, Watch: mutating, Select: ByName, Then: ThenEndpoints,
 		Args:    "NAME...",
 		Usage:   "wait for MutatingWebhookConfigurations: a caBundle in every webhook, a ready endpoint behind each Service",
 		Example: "kwait mutatingwebhookconfiguration cert-manager-webhook",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.WebhookConfiguration) },
+		Judge:   byType(mutating),
 	}, {
 		Name: "apiservice", Type: apiServices, Watch: apiServices, Select: ByName, Then: ThenDiscovery, LooseNames: true,
 		Args:    "VERSION.GROUP...",
 		Usage:   "wait for APIServices to be Available and their group/version to answer discovery",
 		Example: "kwait apiservice v1beta1.metrics.k8s.io",
-		Judge:   func(Params) readiness.Judge { return readiness.One(readiness.APIService) },
+		Judge:   byType(apiServices),
 	}}
+}
+
+// byType is the rule of a kind that judges the one object of its type by
+// name: what `ready` means for that type in package apitype's table.
+func byType(t apitype.Type) func(Params) readiness.Judge {
+	return func(Params) readiness.Judge { return apitype.ReadyOf(t).Judge() }
 }
 
 // builtinTypes returns a lookup in one copy of the built-in types table,

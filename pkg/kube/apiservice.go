@@ -22,7 +22,7 @@ func (a *apiService) Wait(ctx context.Context, report target.Report) error {
 	if err != nil {
 		return err
 	}
-	svc, err := typed[readiness.APIServiceObject](obj)
+	svc, err := typed[readiness.APIServiceFields](obj)
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,6 @@ type ApplyOptions struct {
 	// Rules are waited for once the object is applied; none: applied is
 	// ready.
 	Rules []readiness.Rule
-	// Own judges the ready rule for a type of package kind's table (see
-	// ResourceOptions).
-	Own readiness.Judge
 	// Failure makes the wait after the apply fail for good.
 	Failure Failure
 }
@@ -68,6 +65,11 @@ func (c *Client) Apply(ctx context.Context, obj manifest.Object, o ApplyOptions)
 	if err != nil {
 		return nil, err
 	}
+	if m.hasResolved {
+		if err := refusesReady(m.resolved, o.Rules); err != nil {
+			return nil, err
+		}
+	}
 	return &applier{manifestObject: m, o: o}, nil
 }
 
@@ -77,6 +79,9 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 	t, err := a.typ(ctx, report)
 	if err != nil {
 		return err
+	}
+	if err := refusesReady(t, a.o.Rules); err != nil {
+		return &target.ConfigError{Reason: a.Name() + ": " + err.Error()}
 	}
 	obj, ns := a.placed(t)
 	ri := a.c.resourceFor(t, ns)
@@ -88,7 +93,7 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 	if err != nil || len(a.o.Rules) == 0 {
 		return err
 	}
-	r := &resource{c: a.c, typ: a.obj.Type, ns: ns, name: obj.GetName(), rules: a.o.Rules, own: a.o.Own,
+	r := &resource{c: a.c, typ: a.obj.Type, ns: ns, name: obj.GetName(), rules: a.o.Rules,
 		failure: a.o.Failure, resolved: t, hasResolved: true}
 	applied := func(reason string) { report("applied; " + reason) }
 	statusExpected, err := a.statusExpected(ctx, t, applied)
@@ -102,10 +107,7 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 // judges a type without a rule of its own, outside the built-in table,
 // whose discovery document lists a status subresource.
 func (a *applier) statusExpected(ctx context.Context, t apitype.Type, report target.Report) (bool, error) {
-	if a.o.Own != nil || !slices.ContainsFunc(a.o.Rules, readiness.Rule.IsReady) || t.Group == "" {
-		return false, nil
-	}
-	if _, builtin := apitype.Lookup(t.Group, t.Resource); builtin {
+	if apitype.ReadyOf(t).Known() || !slices.ContainsFunc(a.o.Rules, readiness.Rule.IsReady) || t.Group == "" {
 		return false, nil
 	}
 	var rs []metav1.APIResource

@@ -35,9 +35,9 @@ type resource struct {
 	ns    string // as given with the target; empty means the default
 	name  string
 	rules []readiness.Rule
-	// own is the ready rule of the type's kind, nil for a type package
-	// kind does not know.
-	own     readiness.Judge
+	// meaning is what ready means for the resolved type (the zero Meaning
+	// outside the built-in table), set when the wait starts.
+	meaning readiness.Meaning
 	failure Failure
 
 	resolved    apitype.Type
@@ -51,10 +51,6 @@ type ResourceOptions struct {
 	Namespace string
 	Name      string
 	Rules     []readiness.Rule
-	// Own judges the ready rule for a type of package kind's table (its
-	// kind's rule, applied to the one object); nil for any other type,
-	// which readiness.Current judges.
-	Own readiness.Judge
 	// Failure makes the target fail for good.
 	Failure Failure
 }
@@ -64,7 +60,7 @@ type ResourceOptions struct {
 // once: the error says that a cluster-scoped type was given a namespace, or
 // that the type name is ambiguous. Any other type is resolved while waiting.
 func (c *Client) Resource(ctx context.Context, o ResourceOptions) (target.Target, error) {
-	r := &resource{c: c, typ: o.Type, ns: o.Namespace, name: o.Name, rules: o.Rules, own: o.Own, failure: o.Failure}
+	r := &resource{c: c, typ: o.Type, ns: o.Namespace, name: o.Name, rules: o.Rules, failure: o.Failure}
 	if t, ok := apitype.ResolveBuiltin(o.Type); ok {
 		r.resolved, r.hasResolved = t, true
 	} else if t, err := c.lookupNow(ctx, o.Type); err == nil {
@@ -74,6 +70,9 @@ func (c *Client) Resource(ctx context.Context, o ResourceOptions) (target.Target
 	}
 	if r.hasResolved {
 		if err := r.checkScope(r.resolved); err != nil {
+			return nil, err
+		}
+		if err := refusesReady(r.resolved, r.rules); err != nil {
 			return nil, err
 		}
 	}
@@ -128,6 +127,16 @@ func (c *Client) discover(ctx context.Context, n apitype.Name, since time.Time) 
 	return all, nil
 }
 
+// refusesReady is the error for a ready rule on a type whose row in the
+// built-in table refuses it, naming the rules that do apply.
+func refusesReady(t apitype.Type, rules []readiness.Rule) error {
+	m := apitype.ReadyOf(t)
+	if m.Refused == "" || !slices.ContainsFunc(rules, readiness.Rule.IsReady) {
+		return nil
+	}
+	return errors.New("--for ready on " + t.String() + " is refused: " + m.Refused + "; use " + readiness.OtherRules)
+}
+
 func (r *resource) checkScope(t apitype.Type) error {
 	if !t.Namespaced && r.ns != "" {
 		return errors.New(t.String() + " is cluster-scoped: name it without a namespace")
@@ -155,6 +164,9 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 		if err := r.checkScope(t); err != nil {
 			return target.Failed("%s", err).Err()
 		}
+		if err := refusesReady(t, r.rules); err != nil {
+			return &target.ConfigError{Reason: r.Name() + ": " + err.Error()}
+		}
 	}
 	statusExpected, err := r.statusExpected(ctx, t, report)
 	if err != nil {
@@ -165,6 +177,7 @@ func (r *resource) Wait(ctx context.Context, report target.Report) error {
 
 // watch waits until the object of type t meets every rule.
 func (r *resource) watch(ctx context.Context, t apitype.Type, statusExpected bool, report target.Report) error {
+	r.meaning = apitype.ReadyOf(t)
 	judge := func(objs []*unstructured.Unstructured) target.Status {
 		var obj *unstructured.Unstructured
 		if len(objs) > 0 {
@@ -176,7 +189,7 @@ func (r *resource) watch(ctx context.Context, t apitype.Type, statusExpected boo
 }
 
 // evaluate applies every rule; the first one not satisfied decides. The
-// ready rule is the kind's own rule when there is one, else
+// ready rule is the type's row of the built-in table when it has one, else
 // readiness.Current.
 func (r *resource) evaluate(obj *unstructured.Unstructured, statusExpected bool) target.Status {
 	for _, rule := range r.rules {
@@ -185,8 +198,8 @@ func (r *resource) evaluate(obj *unstructured.Unstructured, statusExpected bool)
 			switch {
 			case obj == nil:
 				st = target.Pending("not found")
-			case r.own != nil:
-				st = r.own([]*unstructured.Unstructured{obj})
+			case r.meaning.Known():
+				st = r.meaning.Of(obj)
 			default:
 				st = readiness.Current(obj, statusExpected)
 			}
@@ -327,10 +340,7 @@ func pickVersion(def *apiextensionsv1.CustomResourceDefinition, want string) (st
 // type from an aggregated API does not have; the CRD is read once, when
 // the wait starts.
 func (r *resource) statusExpected(ctx context.Context, t apitype.Type, report target.Report) (bool, error) {
-	if r.own != nil || !slices.ContainsFunc(r.rules, readiness.Rule.IsReady) || t.Group == "" {
-		return false, nil
-	}
-	if _, builtin := apitype.Lookup(t.Group, t.Resource); builtin {
+	if apitype.ReadyOf(t).Known() || !slices.ContainsFunc(r.rules, readiness.Rule.IsReady) || t.Group == "" {
 		return false, nil
 	}
 	name := t.Resource + "." + t.Group

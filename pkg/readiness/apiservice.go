@@ -6,9 +6,9 @@ import (
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
-// APIServiceObject is what kwait reads of an APIService
+// APIServiceFields is what kwait reads of an APIService
 // (apiregistration.k8s.io/v1); its API package is not linked in.
-type APIServiceObject struct {
+type APIServiceFields struct {
 	metav1.ObjectMeta `json:"metadata"`
 	Spec              struct {
 		// Group is empty for the core group's local APIService, "v1.".
@@ -29,7 +29,7 @@ type APIServiceObject struct {
 
 // GroupVersion is the group/version the APIService serves, as discovery
 // paths name it: "metrics.k8s.io/v1beta1", or "v1" for the core group.
-func (a *APIServiceObject) GroupVersion() string {
+func (a *APIServiceFields) GroupVersion() string {
 	if a.Spec.Group == "" {
 		return a.Spec.Version
 	}
@@ -51,7 +51,7 @@ func (a *APIServiceObject) GroupVersion() string {
 //     endpoints for service/metrics-server in "kube-system" have no
 //     addresses").
 //  4. Otherwise Pending: the aggregator has not judged it yet.
-func APIService(a *APIServiceObject) target.Status {
+func APIService(a *APIServiceFields) target.Status {
 	if a.DeletionTimestamp != nil {
 		return target.Pending("being deleted")
 	}

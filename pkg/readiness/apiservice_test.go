@@ -26,7 +26,7 @@ func TestAPIService(t *testing.T) {
 			obj := loadUnstructured(t, "apiservice/"+tc.file)
 			check(t, One(APIService)([]*unstructured.Unstructured{obj}), tc.want)
 			var gv string
-			One(func(a *APIServiceObject) target.Status { gv = a.GroupVersion(); return target.Status{} })([]*unstructured.Unstructured{obj})
+			One(func(a *APIServiceFields) target.Status { gv = a.GroupVersion(); return target.Status{} })([]*unstructured.Unstructured{obj})
 			if gv != tc.gv {
 				t.Errorf("GroupVersion() = %q, want %q", gv, tc.gv)
 			}

@@ -41,3 +41,9 @@ func EndpointSlices(slices []*discoveryv1.EndpointSlice) target.Status {
 	}
 	return target.Pending("no ready endpoints (%d not ready)", total)
 }
+
+// EndpointSlice judges one EndpointSlice as EndpointSlices judges a
+// Service's: ready with one ready endpoint that has an address.
+func EndpointSlice(s *discoveryv1.EndpointSlice) target.Status {
+	return EndpointSlices([]*discoveryv1.EndpointSlice{s})
+}

@@ -69,8 +69,5 @@ func Current(obj *unstructured.Unstructured, statusExpected bool) target.Status 
 // failText is a condition's reason and message, or a placeholder when it
 // gives neither.
 func failText(c condition) string {
-	if d := detail(c.Reason, c.Message); d != "" {
-		return d
-	}
-	return "no reason given"
+	return orNone(detail(c.Reason, c.Message))
 }

@@ -66,6 +66,9 @@ func ParseRule(s string) (Rule, error) {
 	return r, nil
 }
 
+// Ready is the rule --for ready gives.
+func Ready() Rule { return Rule{kind: ruleReady} }
+
 // Deleted is the rule --for delete gives: the object is gone.
 func Deleted() Rule { return Rule{kind: ruleDelete} }
 

@@ -35,7 +35,8 @@ generates into _kinds.tpl (packages kind and apitype):
 
 A --for flag in the call's args gives every Kubernetes target without a
 rule of its own that rule, as kwait does. The rule ready alone on a kind
-(not pods) is the kind's own rule, with the kind's reads; on a custom
+(not pods) is the kind's own rule, with the kind's reads (on a Service
+also the Service itself: a LoadBalancer's address comes first); on a custom
 resource it reads the CRD, which the CRD grant already allows. A
 --fail-for flag in args makes kwait read each kind's own object too (the
 Service of service/NAME, beside its EndpointSlices). kwait lists and watches a named
@@ -130,12 +131,15 @@ namespace, name}).
     {{- range $table.kinds }}{{ if and $kt.resource (eq .type.resource $kt.resource) (eq .type.group $kt.group) }}{{ $kind = . }}{{ end }}{{ end -}}
   {{- end -}}
 
+  {{- $readsObject := $failFor -}}
   {{- if and $kind (eq (lower (trim $rule)) "ready") (ne $kind.select "selector") -}}
-    {{- /* ready alone is the kind's own rule, with the kind's reads. */ -}}
+    {{- /* ready alone is the kind's own rule, with the kind's reads; on a kind
+         judged by what it watches (a Service) it reads the object first. */ -}}
     {{- $rule = "" -}}
+    {{- $readsObject = or $readsObject (ne $kind.watch.resource $kind.type.resource) -}}
   {{- end -}}
-  {{- if and $kind (not $rule) $failFor (ne $kind.select "selector") -}}
-    {{- /* --fail-for reads the kind's own object by name. */ -}}
+  {{- if and $kind (not $rule) $readsObject (ne $kind.select "selector") -}}
+    {{- /* --fail-for (and ready alone on a Service) reads the kind's own object by name. */ -}}
     {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
     {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
   {{- end -}}
