@@ -124,14 +124,7 @@ func gvPath(gv string) string {
 func TestEveryServedType(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	raw, err := os.ReadFile("testdata/types.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var manifests map[string]string
-	if err := yaml.Unmarshal(raw, &manifests); err != nil {
-		t.Fatal(err)
-	}
+	manifests := typeManifests(t)
 	types := servedTypes(t)
 	if len(types) < 40 {
 		t.Fatalf("discovery lists only %d types that can be listed and watched", len(types))
@@ -157,6 +150,20 @@ func TestEveryServedType(t *testing.T) {
 			mustContain(t, out, named...)
 		})
 	}
+}
+
+// typeManifests reads testdata/types.yaml: a manifest per PLURAL.GROUP.
+func typeManifests(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/types.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifests map[string]string
+	if err := yaml.Unmarshal(raw, &manifests); err != nil {
+		t.Fatal(err)
+	}
+	return manifests
 }
 
 // TestBuiltinTypesAsServed: every type kwait resolves without the API is
