@@ -13,9 +13,12 @@
 // when in doubt it keeps waiting rather than declaring something ready.
 // WebhookConfiguration and APIService read the few fields kwait needs into
 // structs of their own, not the API's packages, to keep the binary small.
-// Rule covers every other kind through the kubectl-style --for forms, and
-// Current is the ready rule for types without a rule of their own: kstatus's
-// "Current", closed where kstatus is open (a custom resource whose type has
-// a status subresource is not ready before it has a status). A Rule used
-// with --fail-for says when a target failed for good (Holds).
+// Rule covers every other kind through the kubectl-style --for forms. What
+// the ready rule means for each built-in type is a Meaning, one per row of
+// package apitype's table, built from the rules here (PersistentVolumeClaim,
+// ReplicaSet, PodDisruptionBudget, Pod, ...); Current is the ready rule for
+// the types outside that table: kstatus's "Current", closed where kstatus
+// is open (a custom resource whose type has a status subresource is not
+// ready before it has a status). A Rule used with --fail-for says when a
+// target failed for good (Holds).
 package readiness
