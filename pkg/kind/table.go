@@ -1,8 +1,6 @@
 package kind
 
 import (
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
@@ -64,7 +62,7 @@ func All() []Kind {
 		Usage:   "wait for every pod matching -l to be Ready, and at least --min of them",
 		Example: "kwait pods -l app=postgres --min 1",
 		Judge: func(p Params) readiness.Judge {
-			return readiness.Each(func(pods []*corev1.Pod) target.Status { return readiness.Pods(pods, p.Min) })
+			return readiness.Each(func(pods []*readiness.PodFields) target.Status { return readiness.Pods(pods, p.Min) })
 		},
 	}, {
 		Name: "validatingwebhookconfiguration", Type: validating, Watch: validating, Select: ByName, Then: ThenEndpoints,

@@ -1,8 +1,6 @@
 package readiness
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -21,7 +19,7 @@ import (
 //  5. status.numberAvailable below status.desiredNumberScheduled: Pending.
 //  6. Otherwise Ready. A DaemonSet whose node selector matches no node
 //     (desiredNumberScheduled zero) is ready once its generation is observed.
-func DaemonSet(ds *appsv1.DaemonSet) target.Status {
+func DaemonSet(ds *DaemonSetFields) target.Status {
 	if ds.DeletionTimestamp != nil {
 		return target.Pending("being deleted")
 	}
@@ -31,7 +29,7 @@ func DaemonSet(ds *appsv1.DaemonSet) target.Status {
 			ds.Generation, st.ObservedGeneration)
 	}
 	desired := st.DesiredNumberScheduled
-	if ds.Spec.UpdateStrategy.Type != appsv1.OnDeleteDaemonSetStrategyType && st.UpdatedNumberScheduled < desired {
+	if ds.Spec.UpdateStrategy.Type != "OnDelete" && st.UpdatedNumberScheduled < desired {
 		return target.Pending("updated pods %d/%d", st.UpdatedNumberScheduled, desired)
 	}
 	if st.NumberAvailable < desired {

@@ -1,8 +1,6 @@
 package readiness
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -30,7 +28,7 @@ const reasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 //  7. status.availableReplicas below status.updatedReplicas: Pending.
 //  8. Otherwise Ready. A Deployment scaled to zero is ready as soon as its
 //     generation is observed.
-func Deployment(d *appsv1.Deployment) target.Status {
+func Deployment(d *DeploymentFields) target.Status {
 	if d.DeletionTimestamp != nil {
 		return target.Pending("being deleted")
 	}
@@ -39,7 +37,7 @@ func Deployment(d *appsv1.Deployment) target.Status {
 			d.Generation, d.Status.ObservedGeneration)
 	}
 	for _, c := range d.Status.Conditions {
-		if c.Type == appsv1.DeploymentProgressing && c.Reason == reasonProgressDeadlineExceeded {
+		if c.Type == "Progressing" && c.Reason == reasonProgressDeadlineExceeded {
 			if c.Message == "" {
 				return target.Failed("progress deadline exceeded")
 			}

@@ -1,8 +1,6 @@
 package readiness
 
 import (
-	discoveryv1 "k8s.io/api/discovery/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -16,7 +14,7 @@ import (
 //     some controllers leave it unset.
 //  3. No endpoint with an address: Pending "no endpoints".
 //  4. Otherwise Pending "no ready endpoints", counting the ones not ready.
-func EndpointSlices(slices []*discoveryv1.EndpointSlice) target.Status {
+func EndpointSlices(slices []*EndpointSliceFields) target.Status {
 	var seen, total int
 	for _, s := range slices {
 		if s.DeletionTimestamp != nil {
@@ -44,6 +42,6 @@ func EndpointSlices(slices []*discoveryv1.EndpointSlice) target.Status {
 
 // EndpointSlice judges one EndpointSlice as EndpointSlices judges a
 // Service's: ready with one ready endpoint that has an address.
-func EndpointSlice(s *discoveryv1.EndpointSlice) target.Status {
-	return EndpointSlices([]*discoveryv1.EndpointSlice{s})
+func EndpointSlice(s *EndpointSliceFields) target.Status {
+	return EndpointSlices([]*EndpointSliceFields{s})
 }

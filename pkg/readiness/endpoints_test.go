@@ -21,8 +21,7 @@ func TestEndpointSlices(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			list := load[discoveryv1.EndpointSliceList](t, "endpointslices/"+tc.file)
-			check(t, EndpointSlices(pointers(list.Items)), tc.want)
+			check(t, EndpointSlices(loadItemsAs[discoveryv1.EndpointSliceList, EndpointSliceFields](t, "endpointslices/"+tc.file)), tc.want)
 		})
 	}
 }

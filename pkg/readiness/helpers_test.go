@@ -1,6 +1,7 @@
 package readiness
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,38 @@ func load[T any](t testing.TB, name string) *T {
 		t.Fatalf("decode %s: %v", name, err)
 	}
 	return &v
+}
+
+// loadAs decodes testdata/name strictly into the API's type A, so that a
+// fixture is a valid object of it, then into F, the fields kwait reads of it.
+func loadAs[A, F any](t testing.TB, name string) *F {
+	t.Helper()
+	b, err := json.Marshal(load[A](t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f F
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return &f
+}
+
+// loadItemsAs is loadAs for a list: testdata/name decoded strictly into
+// the API's list type L, each item then into F.
+func loadItemsAs[L, F any](t testing.TB, name string) []*F {
+	t.Helper()
+	b, err := json.Marshal(load[L](t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Items []*F `json:"items"`
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return list.Items
 }
 
 // loadUnstructured decodes testdata/name as an arbitrary object.
@@ -86,13 +119,4 @@ func check(t *testing.T, got target.Status, want verdict) {
 	if !strings.Contains(got.Reason, want.reason) {
 		t.Errorf("reason = %q, want it to contain %q", got.Reason, want.reason)
 	}
-}
-
-// pointers returns pointers to the items of a list, as rules read them.
-func pointers[T any](items []T) []*T {
-	out := make([]*T, len(items))
-	for i := range items {
-		out[i] = &items[i]
-	}
-	return out
 }

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -27,14 +24,14 @@ import (
 //     spec.completions (1 when unset), or "succeeded N" for a work-queue Job
 //     (completions unset, parallelism above 1); active and failed pod counts
 //     follow when not zero.
-func Job(j *batchv1.Job) target.Status {
-	if _, ok := jobCondition(j, batchv1.JobComplete); ok {
+func Job(j *JobFields) target.Status {
+	if _, ok := jobCondition(j, "Complete"); ok {
 		return target.Ready()
 	}
-	if c, ok := jobCondition(j, batchv1.JobFailed); ok {
+	if c, ok := jobCondition(j, "Failed"); ok {
 		return target.Failed("job failed: %s", failDetail(c))
 	}
-	if c, ok := jobCondition(j, batchv1.JobFailureTarget); ok {
+	if c, ok := jobCondition(j, "FailureTarget"); ok {
 		return target.Failed("job failing: %s", failDetail(c))
 	}
 	if j.DeletionTimestamp != nil {
@@ -63,16 +60,16 @@ func Job(j *batchv1.Job) target.Status {
 }
 
 // jobCondition returns the condition of type typ when its status is True.
-func jobCondition(j *batchv1.Job, typ batchv1.JobConditionType) (batchv1.JobCondition, bool) {
+func jobCondition(j *JobFields, typ string) (Condition, bool) {
 	for _, c := range j.Status.Conditions {
-		if c.Type == typ && c.Status == corev1.ConditionTrue {
+		if c.Type == typ && c.Status == "True" {
 			return c, true
 		}
 	}
-	return batchv1.JobCondition{}, false
+	return Condition{}, false
 }
 
-func failDetail(c batchv1.JobCondition) string {
+func failDetail(c Condition) string {
 	if d := detail(c.Reason, c.Message); d != "" {
 		return d
 	}

@@ -23,7 +23,7 @@ func TestJob(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			check(t, Job(load[batchv1.Job](t, "job/"+tc.file)), tc.want)
+			check(t, Job(loadAs[batchv1.Job, JobFields](t, "job/"+tc.file)), tc.want)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kwait-dev/kwait/pkg/target"
@@ -22,8 +21,8 @@ func pod(name, rv, phase string) *unstructured.Unstructured {
 // resourceVersion changed.
 func TestEachConvertsChangesOnly(t *testing.T) {
 	t.Parallel()
-	var phases []corev1.PodPhase
-	j := Each(func(pods []*corev1.Pod) target.Status {
+	var phases []string
+	j := Each(func(pods []*PodFields) target.Status {
 		phases = phases[:0]
 		for _, p := range pods {
 			phases = append(phases, p.Status.Phase)
@@ -35,12 +34,12 @@ func TestEachConvertsChangesOnly(t *testing.T) {
 	// Same resourceVersion: the earlier conversion stands.
 	a.Object["status"] = map[string]any{"phase": "Running"}
 	j([]*unstructured.Unstructured{a})
-	if phases[0] != corev1.PodPending {
+	if phases[0] != "Pending" {
 		t.Errorf("phase %q after an unchanged resourceVersion, want the cached Pending", phases[0])
 	}
 	// A new resourceVersion: converted again.
 	j([]*unstructured.Unstructured{pod("a", "2", "Running"), pod("b", "3", "Pending")})
-	if len(phases) != 2 || phases[0] != corev1.PodRunning || phases[1] != corev1.PodPending {
+	if len(phases) != 2 || phases[0] != "Running" || phases[1] != "Pending" {
 		t.Errorf("phases %v, want [Running Pending]", phases)
 	}
 }
@@ -49,7 +48,7 @@ func TestEachConvertsChangesOnly(t *testing.T) {
 // three events each (created, scheduled, ready).
 func BenchmarkPodsFollow(b *testing.B) {
 	for b.Loop() {
-		j := Each(func(pods []*corev1.Pod) target.Status { return Pods(pods, 1000) })
+		j := Each(func(pods []*PodFields) target.Status { return Pods(pods, 1000) })
 		objs := make([]*unstructured.Unstructured, 0, 1000)
 		for step, phase := range []string{"Pending", "Pending", "Running"} {
 			for i := range 1000 {

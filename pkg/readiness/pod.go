@@ -1,8 +1,6 @@
 package readiness
 
 import (
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -25,16 +23,16 @@ const crashLoopRestarts = 3
 //
 // kwait's pods kind (a selector) is different on purpose: it ignores
 // finished pods and never fails, since a controller replaces them.
-func Pod(p *corev1.Pod) target.Status {
+func Pod(p *PodFields) target.Status {
 	switch {
 	case p.DeletionTimestamp != nil:
 		return target.Pending("being deleted")
-	case p.Status.Phase == corev1.PodSucceeded:
+	case p.Status.Phase == "Succeeded":
 		return target.Ready()
-	case p.Status.Phase == corev1.PodFailed:
+	case p.Status.Phase == "Failed":
 		return target.Failed("phase Failed: %s", orNone(detail(p.Status.Reason, p.Status.Message)))
 	}
-	for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+	for _, cs := range append(append([]ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
 		w := cs.State.Waiting
 		if w == nil || w.Reason != "CrashLoopBackOff" || cs.RestartCount < crashLoopRestarts {
 			continue

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -30,20 +28,20 @@ import (
 //     and the number of live pods: Pending "ready pods R/N", with why the
 //     first not-ready pod (in the given order) is not ready.
 //  4. Otherwise Ready.
-func Pods(pods []*corev1.Pod, minReady int) target.Status {
+func Pods(pods []*PodFields, minReady int) target.Status {
 	if len(pods) == 0 {
 		return target.Pending("no pods match")
 	}
 	minReady = max(minReady, 1)
 	var live, ready, terminating, succeeded, failed int
-	var firstNotReady *corev1.Pod
+	var firstNotReady *PodFields
 	for _, p := range pods {
 		switch {
 		case p.DeletionTimestamp != nil:
 			terminating++
-		case p.Status.Phase == corev1.PodSucceeded:
+		case p.Status.Phase == "Succeeded":
 			succeeded++
-		case p.Status.Phase == corev1.PodFailed:
+		case p.Status.Phase == "Failed":
 			failed++
 		default:
 			live++
@@ -76,10 +74,10 @@ func Pods(pods []*corev1.Pod, minReady int) target.Status {
 	return target.Pending("ready pods %d/%d; %s: %s", ready, want, firstNotReady.Name, podNotReady(firstNotReady))
 }
 
-func podReady(p *corev1.Pod) bool {
+func podReady(p *PodFields) bool {
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
+		if c.Type == "Ready" {
+			return c.Status == "True"
 		}
 	}
 	return false
@@ -89,25 +87,25 @@ func podReady(p *corev1.Pod) bool {
 // specific information: a container stuck waiting (CrashLoopBackOff,
 // ImagePullBackOff), then a failed scheduling, then the Ready condition,
 // then the phase.
-func podNotReady(p *corev1.Pod) string {
-	statuses := append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+func podNotReady(p *PodFields) string {
+	statuses := append(append([]ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
 	for _, cs := range statuses {
 		if w := cs.State.Waiting; w != nil && w.Reason != "" && w.Reason != "PodInitializing" && w.Reason != "ContainerCreating" {
 			return oneLine(fmt.Sprintf("container %s: %s", cs.Name, detail(w.Reason, w.Message)))
 		}
 	}
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
-			return describeCondition(string(c.Type), string(c.Status), c.Reason, c.Message)
+		if c.Type == "PodScheduled" && c.Status == "False" {
+			return describeCondition(c.Type, c.Status, c.Reason, c.Message)
 		}
 	}
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return describeCondition(string(c.Type), string(c.Status), c.Reason, c.Message)
+		if c.Type == "Ready" {
+			return describeCondition(c.Type, c.Status, c.Reason, c.Message)
 		}
 	}
 	if p.Status.Phase == "" {
 		return "no status yet"
 	}
-	return "phase " + string(p.Status.Phase)
+	return "phase " + p.Status.Phase
 }

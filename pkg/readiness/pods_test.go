@@ -29,8 +29,7 @@ func TestPods(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			list := load[corev1.PodList](t, "pods/"+tc.file)
-			check(t, Pods(pointers(list.Items), tc.min), tc.want)
+			check(t, Pods(loadItemsAs[corev1.PodList, PodFields](t, "pods/"+tc.file), tc.min), tc.want)
 		})
 	}
 }

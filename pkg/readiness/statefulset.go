@@ -1,8 +1,6 @@
 package readiness
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -35,7 +33,7 @@ import (
 // and currentRevision is only moved there by the controller afterwards, so
 // the revision fields add nothing but a chance of waiting on a lagging
 // status field.
-func StatefulSet(s *appsv1.StatefulSet) target.Status {
+func StatefulSet(s *StatefulSetFields) target.Status {
 	if s.DeletionTimestamp != nil {
 		return target.Pending("being deleted")
 	}
@@ -54,7 +52,7 @@ func StatefulSet(s *appsv1.StatefulSet) target.Status {
 		return target.Pending("surplus replicas pending termination: %d", st.Replicas-want)
 	}
 	strategy := s.Spec.UpdateStrategy
-	if strategy.Type == appsv1.OnDeleteStatefulSetStrategyType {
+	if strategy.Type == "OnDelete" {
 		return target.Ready()
 	}
 	if ru := strategy.RollingUpdate; ru != nil && ru.Partition != nil && *ru.Partition > 0 {

@@ -27,7 +27,7 @@ func TestDeployment(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			check(t, Deployment(load[appsv1.Deployment](t, "deployment/"+tc.file)), tc.want)
+			check(t, Deployment(loadAs[appsv1.Deployment, DeploymentFields](t, "deployment/"+tc.file)), tc.want)
 		})
 	}
 }
@@ -52,7 +52,7 @@ func TestStatefulSet(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			check(t, StatefulSet(load[appsv1.StatefulSet](t, "statefulset/"+tc.file)), tc.want)
+			check(t, StatefulSet(loadAs[appsv1.StatefulSet, StatefulSetFields](t, "statefulset/"+tc.file)), tc.want)
 		})
 	}
 }
@@ -73,7 +73,7 @@ func TestDaemonSet(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			check(t, DaemonSet(load[appsv1.DaemonSet](t, "daemonset/"+tc.file)), tc.want)
+			check(t, DaemonSet(loadAs[appsv1.DaemonSet, DaemonSetFields](t, "daemonset/"+tc.file)), tc.want)
 		})
 	}
 }
