@@ -65,8 +65,13 @@ func suiteSetup(t *testing.T) (r *runner, chart, ns string) {
 //     its running operator) before its operator's Deployment is deleted, and
 //     nothing of the release is left
 //
-// Not parallel: the CRDs have their real, cluster-wide names.
+// Under Helm 3 and Helm 4, one after the other. Not parallel: the CRDs
+// have their real, cluster-wide names.
 func TestChartOperatorSuiteLifecycle(t *testing.T) {
+	underEachHelm(t, suiteLifecycle)
+}
+
+func suiteLifecycle(t *testing.T) {
 	r, chart, ns := suiteSetup(t)
 	op := newStandIn(t, ns, suiteKinds()...)
 	atEnd(t, "helm", "uninstall", "suite", "-n", ns, "--ignore-not-found", "--wait", "--timeout", "90s")

@@ -71,8 +71,8 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- include "kwait.mergeInto" (dict "dst" $v "src" .) -}}
 {{- end -}}
 
-{{- $base := .name | default (printf "%s-kwait" $ctx.Release.Name | trunc 63 | trimSuffix "-") -}}
-{{- $serviceAccountDefault := ternary (printf "%s-%s" $base $mode) $base (ne $mode "") -}}
+{{- $base := .name | default (printf "%s-kwait" $ctx.Release.Name) | toString -}}
+{{- $serviceAccountDefault := include "kwait.fitName" (ternary (printf "%s-%s" $base $mode) $base (ne $mode "")) -}}
 {{- $serviceAccount := .serviceAccount | default $serviceAccountDefault -}}
 {{- $createServiceAccount := true -}}
 {{- if hasKey . "createServiceAccount" -}}{{- $createServiceAccount = .createServiceAccount -}}{{- end -}}
@@ -135,10 +135,10 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- $objects = (include "kwait.manifestObjects" (dict "items" .manifests "types" $table.types "clusterScoped" $clusterScoped) | fromYaml).objects -}}
 {{- end -}}
 
-{{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most. */ -}}
+{{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most (kwait.fitName). */ -}}
 {{- $name := $serviceAccountDefault -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $name) -}}
-{{- fail (printf "kwait: name %q is not a DNS label of at most 63 characters" $name) -}}
+{{- fail (printf "kwait: name %q is not a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit" $base) -}}
 {{- end -}}
 {{- $namespace := .namespace | default $ctx.Release.Namespace -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $namespace) -}}
@@ -236,8 +236,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- end -}}
 
 {{- /* The recommended labels; name=kwait finds every wait of a release. */ -}}
-{{- $labels := deepCopy ($v.commonLabels | default dict) -}}
-{{- $_ := mergeOverwrite $labels (dict
+{{- $labels := (dict
       "app.kubernetes.io/name" "kwait"
       "app.kubernetes.io/instance" ($ctx.Release.Name | trunc 63 | trimSuffix "-")
       "app.kubernetes.io/component" "wait"
@@ -246,6 +245,10 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "helm.sh/chart" (printf "%s-%s" $ctx.Chart.Name $ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")) -}}
 {{- $version := regexReplaceAll "[^-A-Za-z0-9_.]" (toString ($image.tag | default "")) "" | trunc 63 | trimAll "-_." -}}
 {{- with $version -}}{{- $_ := set $labels "app.kubernetes.io/version" . -}}{{- end -}}
+{{- $meta := include "kwait.objectMetadata" (dict "values" $v "call" . "labels" $labels) | fromYaml -}}
+{{- $podLabels := $meta.podLabels | default dict -}}
+{{- include "kwait.mergeInto" (dict "dst" $podLabels "src" $hook.podLabels) -}}
+{{- $_ := mergeOverwrite $podLabels $labels -}}
 
 {{- dict
       "enabled" true
@@ -261,7 +264,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "mode" $mode
       "objects" $objects
       "for" $for
-      "configMap" (ternary (printf "%s-manifests" $base) "" (ne $mode ""))
+      "configMap" (ternary (include "kwait.fitName" (printf "%s-manifests" $base)) "" (ne $mode ""))
       "args" $args
       "timeout" $timeout
       "image" $ref
@@ -270,6 +273,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "resources" (ternary .resources $v.resources (hasKey . "resources"))
       "clusterScoped" $clusterScoped
       "labels" $labels
+      "meta" $meta.objects
       "podSecurityContext" $podSC
       "securityContext" $sc
       "initSecurityContext" $initSC
@@ -284,7 +288,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
         "tolerations" ($hook.tolerations | default list)
         "affinity" ($hook.affinity | default dict)
         "priorityClassName" ($hook.priorityClassName | default "")
-        "podLabels" $hook.podLabels
+        "podLabels" $podLabels
         "podAnnotations" $hook.podAnnotations
         "outputLogPolicy" ($hook.outputLogPolicy | default "")
         "ttlSecondsAfterFinished" $hook.ttlSecondsAfterFinished)
@@ -296,10 +300,11 @@ outputLogPolicy, ttlSecondsAfterFinished).
 kwait.callKeys: the keys a call may have, as a JSON list, sorted.
 */}}
 {{- define "kwait.callKeys" -}}
-{{- list "admission" "affinity" "args" "backoffLimit" "clusterScoped" "containerName" "context" "createServiceAccount"
-      "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector" "ownToken"
-      "podAnnotations" "podLabels" "podSecurityContext" "priorityClassName" "rbac" "resources"
-      "securityContext" "serviceAccount" "targets" "timeout" "tolerations" "weight" | toJson -}}
+{{- list "admission" "affinity" "annotations" "args" "backoffLimit" "clusterScoped" "containerName" "context"
+      "createServiceAccount" "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "jobAnnotations" "jobLabels"
+      "labels" "name" "namespace" "nodeSelector" "ownToken" "podAnnotations" "podLabels" "podSecurityContext"
+      "priorityClassName" "rbac" "rbacAnnotations" "rbacLabels" "resources" "securityContext" "serviceAccount"
+      "serviceAccountAnnotations" "serviceAccountLabels" "targets" "timeout" "tolerations" "weight" | toJson -}}
 {{- end -}}
 
 {{/*
@@ -309,10 +314,11 @@ and kwait delete on the manifests, on fixed events; not serviceAccount,
 createServiceAccount or rbac: each Job has its own ServiceAccount and RBAC.
 */}}
 {{- define "kwait.manifestsKeys" -}}
-{{- list "affinity" "backoffLimit" "clusterScoped" "context" "deletePolicy" "enabled" "fieldManager" "for"
-      "forceConflicts" "image" "imagePullSecrets" "manifests" "name" "namespace" "nodeSelector" "podAnnotations"
-      "podLabels" "podSecurityContext" "priorityClassName" "resources" "securityContext" "timeout" "tolerations"
-      "weight" | toJson -}}
+{{- list "affinity" "annotations" "backoffLimit" "clusterScoped" "configMapAnnotations" "configMapLabels" "context"
+      "deletePolicy" "enabled" "fieldManager" "for" "forceConflicts" "image" "imagePullSecrets" "jobAnnotations"
+      "jobLabels" "labels" "manifests" "name" "namespace" "nodeSelector" "podAnnotations" "podLabels"
+      "podSecurityContext" "priorityClassName" "rbacAnnotations" "rbacLabels" "resources" "securityContext"
+      "serviceAccountAnnotations" "serviceAccountLabels" "timeout" "tolerations" "weight" | toJson -}}
 {{- end -}}
 
 {{/*
@@ -332,6 +338,87 @@ Input: dict with dst and src, both maps.
 {{- else -}}
 {{- $_ := set $dst $k (deepCopy $val) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kwait.objectMetadata: the labels and annotations of each kind of object a
+call renders, merged in this order, each over the one before (maps key by
+key, null removing a key, as kwait.mergeInto):
+
+  values commonLabels / commonAnnotations       every object
+  values hook.jobLabels / hook.jobAnnotations   the Job        (class job)
+  values serviceAccount.labels / .annotations   ServiceAccount (class serviceAccount)
+  values rbac.labels / rbac.annotations         Roles, ClusterRoles, bindings (class rbac)
+  values configMap.labels / .annotations        the ConfigMap of kwait.manifests (class configMap)
+  call labels / annotations                     every object of the call
+  call jobLabels, serviceAccountLabels, rbacLabels, configMapLabels (and
+  ...Annotations)                               the class's objects of the call
+
+then the chart's own labels (input labels: app.kubernetes.io/*,
+helm.sh/chart) over all. An annotation helm.sh/hook... fails the render:
+the chart sets those from hook, weight, deletePolicy and
+hook.outputLogPolicy. The Job's pod takes commonLabels and the call's
+labels; its annotations are hook.podAnnotations alone.
+
+Input: dict with values (the merged kwait values), call and labels.
+Output: YAML {podLabels, objects: {CLASS: {labels, annotations}}}.
+*/}}
+{{- define "kwait.objectMetadata" -}}
+{{- $v := .values -}}
+{{- $call := .call -}}
+{{- $sources := dict
+      "job" (dict "labels" (dig "hook" "jobLabels" dict $v) "annotations" (dig "hook" "jobAnnotations" dict $v))
+      "serviceAccount" (dict "labels" (dig "serviceAccount" "labels" dict $v) "annotations" (dig "serviceAccount" "annotations" dict $v))
+      "rbac" (dict "labels" (dig "rbac" "labels" dict $v) "annotations" (dig "rbac" "annotations" dict $v))
+      "configMap" (dict "labels" (dig "configMap" "labels" dict $v) "annotations" (dig "configMap" "annotations" dict $v)) -}}
+{{- range $key := list "labels" "annotations" "jobLabels" "jobAnnotations" "serviceAccountLabels" "serviceAccountAnnotations" "rbacLabels" "rbacAnnotations" "configMapLabels" "configMapAnnotations" -}}
+{{- $given := ternary (get $call $key) nil (hasKey $call $key) -}}
+{{- if not (or (kindIs "invalid" $given) (kindIs "map" $given)) -}}
+{{- fail (printf "kwait: %s must be a map of names to strings, not %v" $key $given) -}}
+{{- end -}}
+{{- end -}}
+{{- $podLabels := deepCopy ($v.commonLabels | default dict) -}}
+{{- include "kwait.mergeInto" (dict "dst" $podLabels "src" ($call.labels | default dict)) -}}
+{{- $objects := dict -}}
+{{- range $class := keys $sources | sortAlpha -}}
+{{- $src := get $sources $class -}}
+{{- $out := dict -}}
+{{- range $what := list "labels" "annotations" -}}
+{{- $m := deepCopy (get $v (printf "common%s" (title $what)) | default dict) -}}
+{{- include "kwait.mergeInto" (dict "dst" $m "src" (get $src $what | default dict)) -}}
+{{- include "kwait.mergeInto" (dict "dst" $m "src" (get $call $what | default dict)) -}}
+{{- include "kwait.mergeInto" (dict "dst" $m "src" (get $call (printf "%s%s" $class (title $what)) | default dict)) -}}
+{{- range $k, $val := $m -}}
+{{- if not (kindIs "string" $val) -}}
+{{- fail (printf "kwait: %s %s: %v is not a string (quote it)" (trimSuffix "s" $what) $k $val) -}}
+{{- end -}}
+{{- if and (eq $what "annotations") (hasPrefix "helm.sh/hook" $k) -}}
+{{- fail (printf "kwait: annotation %s is the chart's: set hook, weight, deletePolicy or hook.outputLogPolicy instead" $k) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $what "labels" -}}{{- $_ := mergeOverwrite $m $.labels -}}{{- end -}}
+{{- $_ := set $out $what $m -}}
+{{- end -}}
+{{- $_ := set $objects $class $out -}}
+{{- end -}}
+{{- dict "podLabels" $podLabels "objects" $objects | toYaml -}}
+{{- end -}}
+
+{{/*
+kwait.fitName: a name of at most 63 characters, a DNS label's limit (the
+Job controller puts a Job's name in a label). A longer one keeps its first
+54 characters and ends in 8 hex digits of its SHA-256, so long release
+names render (as Bitnami's charts shorten names) and two long names that
+differ only at the end stay apart.
+
+Input: the name. Output: it, or its shortened form.
+*/}}
+{{- define "kwait.fitName" -}}
+{{- if le (len .) 63 -}}
+{{- . -}}
+{{- else -}}
+{{- printf "%s-%s" (regexReplaceAll "-+$" (trunc 54 .) "") (sha256sum . | trunc 8) -}}
 {{- end -}}
 {{- end -}}
 
@@ -450,25 +537,32 @@ existing one with createServiceAccount false: that one exists either way.
 kwait.metadata: name, namespace, labels and, for hooks, the hook
 annotations of one object.
 
-Input: dict with s (the settings), name, namespace (omit for a
-cluster-scoped object), hookWeight (omit for an object that is not a
+Input: dict with s (the settings), class (job, serviceAccount, rbac or
+configMap: which of the settings' meta applies), name, namespace (omit for
+a cluster-scoped object), hookWeight (omit for an object that is not a
 hook) and outputLogPolicy (a Job hook's).
 */}}
 {{- define "kwait.metadata" -}}
+{{- $meta := get .s.meta .class -}}
 metadata:
   name: {{ .name }}
   {{- with .namespace }}
   namespace: {{ . }}
   {{- end }}
   labels:
-    {{- toYaml .s.labels | nindent 4 }}
-  {{- if hasKey . "hookWeight" }}
+    {{- toYaml $meta.labels | nindent 4 }}
+  {{- if or $meta.annotations (hasKey . "hookWeight") }}
   annotations:
+    {{- with $meta.annotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- if hasKey . "hookWeight" }}
     helm.sh/hook: {{ .s.hook.events }}
     helm.sh/hook-weight: {{ .hookWeight | quote }}
     helm.sh/hook-delete-policy: {{ .s.hook.deletePolicy }}
     {{- with .outputLogPolicy }}
     helm.sh/hook-output-log-policy: {{ . }}
+    {{- end }}
     {{- end }}
   {{- end }}
 {{- end -}}
