@@ -366,9 +366,13 @@ spec:
 // hook runs it, with the hook's ServiceAccount: pending while the webhook
 // answers 503, ready once it admits the probe, and allowed nothing but
 // reading the webhook's objects and creating Issuers.
-// Not parallel: the CRD and the webhook configuration have their real,
-// cluster-wide names.
+// Under Helm 3 and Helm 4. Not parallel: the CRD and the webhook
+// configuration have their real, cluster-wide names.
 func TestChartWebhookOperator(t *testing.T) {
+	underEachHelm(t, webhookOperator)
+}
+
+func webhookOperator(t *testing.T) {
 	exclusiveCRDs(t, "issuers.cert-manager.io")
 	atEnd(t, "kubectl", "delete", "validatingwebhookconfiguration", "cert-manager-webhook", "--ignore-not-found")
 	charts := chartCopy(t, "examples/webhook-operator")

@@ -60,7 +60,8 @@ func suiteSetup(t *testing.T) (r *runner, chart, ns string) {
 //   - install: one release; helm blocks while the apply hook waits for
 //     the kinds to be served, and succeeds once the operators serve them and
 //     report the resources ready; kwait owns their fields (server-side apply)
-//   - upgrade with changed values: the custom resources change
+//   - upgrade with changed values: the custom resources change; rollback
+//     to the first revision changes them back
 //   - uninstall: every custom resource is gone (its finalizer removed by
 //     its running operator) before its operator's Deployment is deleted, and
 //     nothing of the release is left
@@ -116,6 +117,13 @@ func suiteLifecycle(t *testing.T) {
 	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "2")
 	wantJSONPath(t, ns, "knativeservings.operator.knative.dev/knative-serving", "{.spec.high-availability.replicas}", "3")
 	wantJSONPath(t, ns, "knativeeventings.operator.knative.dev/knative-eventing", "{.spec.high-availability.replicas}", "1")
+
+	// Rollback: the post-rollback hook applies the first revision's manifests.
+	if res := awaitHelm(t, helmAsync(t, "rollback", "suite", "1", "-n", ns, "--wait", "--timeout", "4m")); res.err != nil {
+		t.Fatalf("helm rollback: %v\napply hook:\n%s", res, r.output(ns, "suite-apply"))
+	}
+	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "1")
+	wantJSONPath(t, ns, "knativeservings.operator.knative.dev/knative-serving", "{.spec.high-availability.replicas}", "1")
 
 	// Uninstall: the pre-delete hook deletes the custom resources and waits
 	// for their operators; only then does helm delete the operators.
