@@ -361,13 +361,18 @@ spec:
 }
 
 // TestChartWebhookOperator installs the webhook-operator example with its
-// webhook pointed at a server the test runs, and runs kwait as the hook
-// runs it, with the hook's ServiceAccount: pending while the webhook
+// webhook pointed at a server the test runs (its Issuer applied by
+// kwait.manifests on the runner node once admitted), and runs kwait as the
+// hook runs it, with the hook's ServiceAccount: pending while the webhook
 // answers 503, ready once it admits the probe, and allowed nothing but
 // reading the webhook's objects and creating Issuers.
-// Not parallel: the CRD and the webhook configuration have their real,
-// cluster-wide names.
+// Under Helm 3 and Helm 4. Not parallel: the CRD and the webhook
+// configuration have their real, cluster-wide names.
 func TestChartWebhookOperator(t *testing.T) {
+	underEachHelm(t, webhookOperator)
+}
+
+func webhookOperator(t *testing.T) {
 	exclusiveCRDs(t, "issuers.cert-manager.io")
 	atEnd(t, "kubectl", "delete", "validatingwebhookconfiguration", "cert-manager-webhook", "--ignore-not-found")
 	charts := chartCopy(t, "examples/webhook-operator")
@@ -377,10 +382,15 @@ func TestChartWebhookOperator(t *testing.T) {
 	ca := newWebhookCA(t)
 	hook := startWebhook(t, ca, "")
 
-	helmInstall(t, ns, "pki", filepath.Join(charts, "examples/webhook-operator"), "--set", keepHooks,
-		"--set", "webhook.url="+hook.url, "--set", "webhook.caBundle="+ca.bundle)
-	// The chart's own Issuer, a later hook, went through the webhook.
-	kubectl(t, "", "-n", ns, "get", "issuers.cert-manager.io", "selfsigned")
+	// The Issuer's apply Job (kwait.manifests) runs kwait for real on the
+	// runner node.
+	r := runnerNode(t)
+	helmInstall(t, ns, "pki", filepath.Join(charts, "examples/webhook-operator"), append([]string{"--set", keepHooks,
+		"--set", "webhook.url=" + hook.url, "--set", "webhook.caBundle=" + ca.bundle}, r.helmArgs()...)...)
+	// The chart's own Issuer, applied by a later hook through the webhook,
+	// by kwait (server-side apply), not as a hook of its own.
+	wantJSONPath(t, ns, "issuers.cert-manager.io/selfsigned", `{.metadata.managedFields[?(@.operation=="Apply")].manager}`, "webhook-operator")
+	mustContain(t, r.output(ns, "pki-issuer-apply"), `"msg":"all ready"`)
 
 	w, _ := chartHookJob(t, ns, "pki-webhook-ready")
 	probe := `admission:{"apiVersion":"cert-manager.io/v1","kind":"Issuer","metadata":{"name":"kwait-probe"},"spec":{"selfSigned":{}}}`

@@ -10,25 +10,77 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// helmBinary is the helm the cluster scripts built ($E2E_HELM, exported by
-// `cluster.sh env`), else the one in .cache/bin.
-func helmBinary(t *testing.T) string {
+// helmMajor is one Helm the chart tests run under: Helm 3 ($E2E_HELM,
+// .cache/bin/helm) and Helm 4 ($E2E_HELM4, .cache/bin/helm4), both exported
+// by `cluster.sh env` and pinned in e2e/cluster/versions.sh.
+type helmMajor struct{ name, env, file string }
+
+var helmMajors = []helmMajor{{"helm3", "E2E_HELM", "helm"}, {"helm4", "E2E_HELM4", "helm4"}}
+
+// helmChosen maps a test's name to the helmChoice underEachHelm made for
+// it and its subtests.
+var helmChosen sync.Map
+
+type helmChoice struct{ binary, major string }
+
+// underEachHelm runs f as a subtest under each Helm major, one after the
+// other (the chart tests that use it claim cluster-wide names).
+func underEachHelm(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	if h := os.Getenv("E2E_HELM"); h != "" {
-		return h
+	for _, h := range helmMajors {
+		t.Run(h.name, func(t *testing.T) {
+			helmChosen.Store(t.Name(), helmChoice{h.binary(t), h.name})
+			t.Cleanup(func() { helmChosen.Delete(t.Name()) }) // first registered: runs after every other cleanup
+			f(t)
+		})
 	}
-	h, err := filepath.Abs(filepath.Join("..", ".cache", "bin", "helm"))
+}
+
+func (h helmMajor) binary(t *testing.T) string {
+	t.Helper()
+	if b := os.Getenv(h.env); b != "" {
+		return b
+	}
+	b, err := filepath.Abs(filepath.Join("..", ".cache", "bin", h.file))
 	if err == nil {
-		if _, err = os.Stat(h); err == nil {
-			return h
+		if _, err = os.Stat(b); err == nil {
+			return b
 		}
 	}
-	t.Fatalf("E2E_HELM is not set and there is no .cache/bin/helm; run the suite with `make e2e`")
+	t.Fatalf("%s is not set and there is no .cache/bin/%s; run the suite with `make e2e`", h.env, h.file)
 	return ""
+}
+
+// helmOf is the Helm underEachHelm chose for t (or a test t is part of),
+// else Helm 3.
+func helmOf(t *testing.T) helmChoice {
+	t.Helper()
+	for name := t.Name(); ; {
+		if c, ok := helmChosen.Load(name); ok {
+			return c.(helmChoice)
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return helmChoice{helmMajors[0].binary(t), helmMajors[0].name}
+		}
+		name = name[:i]
+	}
+}
+
+func helmBinary(t *testing.T) string {
+	t.Helper()
+	return helmOf(t).binary
+}
+
+// helm4 reports whether t runs under Helm 4.
+func helm4(t *testing.T) bool {
+	t.Helper()
+	return helmOf(t).major == "helm4"
 }
 
 // helmCmd runs helm as the cluster admin, with its cache and settings in a

@@ -60,13 +60,19 @@ func suiteSetup(t *testing.T) (r *runner, chart, ns string) {
 //   - install: one release; helm blocks while the apply hook waits for
 //     the kinds to be served, and succeeds once the operators serve them and
 //     report the resources ready; kwait owns their fields (server-side apply)
-//   - upgrade with changed values: the custom resources change
+//   - upgrade with changed values: the custom resources change; rollback
+//     to the first revision changes them back
 //   - uninstall: every custom resource is gone (its finalizer removed by
 //     its running operator) before its operator's Deployment is deleted, and
 //     nothing of the release is left
 //
-// Not parallel: the CRDs have their real, cluster-wide names.
+// Under Helm 3 and Helm 4, one after the other. Not parallel: the CRDs
+// have their real, cluster-wide names.
 func TestChartOperatorSuiteLifecycle(t *testing.T) {
+	underEachHelm(t, suiteLifecycle)
+}
+
+func suiteLifecycle(t *testing.T) {
 	r, chart, ns := suiteSetup(t)
 	op := newStandIn(t, ns, suiteKinds()...)
 	atEnd(t, "helm", "uninstall", "suite", "-n", ns, "--ignore-not-found", "--wait", "--timeout", "90s")
@@ -111,6 +117,13 @@ func TestChartOperatorSuiteLifecycle(t *testing.T) {
 	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "2")
 	wantJSONPath(t, ns, "knativeservings.operator.knative.dev/knative-serving", "{.spec.high-availability.replicas}", "3")
 	wantJSONPath(t, ns, "knativeeventings.operator.knative.dev/knative-eventing", "{.spec.high-availability.replicas}", "1")
+
+	// Rollback: the post-rollback hook applies the first revision's manifests.
+	if res := awaitHelm(t, helmAsync(t, "rollback", "suite", "1", "-n", ns, "--wait", "--timeout", "4m")); res.err != nil {
+		t.Fatalf("helm rollback: %v\napply hook:\n%s", res, r.output(ns, "suite-apply"))
+	}
+	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "1")
+	wantJSONPath(t, ns, "knativeservings.operator.knative.dev/knative-serving", "{.spec.high-availability.replicas}", "1")
 
 	// Uninstall: the pre-delete hook deletes the custom resources and waits
 	// for their operators; only then does helm delete the operators.
@@ -204,7 +217,9 @@ spec:
 	if res.err == nil {
 		t.Fatalf("helm install of a Backstage the policy rejects succeeded: %v", res)
 	}
-	mustContain(t, res.out, "suite-apply", message)
+	// Helm names the Job; the apiserver's message is in the pod's
+	// termination message (the chart asks Helm for no hook logs by default).
+	mustContain(t, res.out, "suite-apply", "PodFailurePolicy")
 	code, msg := ranOnRunner(t, r, ns, "suite-apply")
 	if code != 1 {
 		t.Errorf("apply hook exited %d, want 1 (rejected)", code)

@@ -93,62 +93,82 @@ func awaitHelm(t *testing.T, done <-chan helmResult) helmResult {
 }
 
 // TestChartHookRunsOnRunnerNode: the crd-check example's hook Job, put on
-// the runner node, really runs kwait in its pod: helm install blocks while
-// the CRD is missing (kwait in the pod says so, with the ServiceAccount
-// token and the namespace of the pod) and completes once the test creates
-// it. A hook whose CRD never comes fails the install, and the pod's
-// termination message, written by kwait, names the CRD and why.
+// the runner node, really runs kwait in its pod, under Helm 3 and Helm 4:
+// helm install --wait blocks while the CRD is missing (kwait in the pod
+// says so, with the ServiceAccount token and the namespace of the pod) and
+// completes once the test creates it. A hook whose CRD never comes fails
+// the install with the Job's failure where docs/charts.md shows it, and
+// the pod's termination message, written by kwait, names the CRD and why;
+// with kwait.hook.outputLogPolicy=hook-failed helm also prints kwait's log.
 func TestChartHookRunsOnRunnerNode(t *testing.T) {
 	t.Parallel()
 	r := runnerNode(t)
 	charts := chartCopy(t, "examples/crd-check")
 	chart := filepath.Join(charts, "examples/crd-check")
-	ns := chartNamespace(t)
-	enforceRestricted(t, ns)
-	group := uniqueGroup(ns)
-	crd := "widgets." + group
-	deleteCRD(t, crd)
-	deleteClusterRBAC(t, ns+"-crds-crd-check")
-	atEnd(t, "helm", "uninstall", "crds", "-n", ns, "--wait", "--timeout", "90s")
+	underEachHelm(t, func(t *testing.T) {
+		ns := chartNamespace(t)
+		enforceRestricted(t, ns)
+		group := uniqueGroup(ns)
+		crd := "widgets." + group
+		deleteCRD(t, crd)
+		deleteClusterRBAC(t, ns+"-crds-crd-check")
+		atEnd(t, "helm", "uninstall", "crds", "-n", ns, "--wait", "--timeout", "90s")
 
-	install := helmAsync(t, append([]string{"install", "crds", chart, "-n", ns, "--wait", "--timeout", "3m",
-		"--set", keepHooks, "--set", "crdCheck.crds={" + crd + "}", "--set", "crdCheck.timeout=150"}, r.helmArgs()...)...)
-	r.await(t, ns, "crds-crd-check", "crd/"+crd, "not found")
-	select {
-	case res := <-install:
-		t.Fatalf("helm install ended before the CRD existed: %v", res)
-	default:
-	}
-	apply(t, "", crdYAML("widgets", group))
-	if res := awaitHelm(t, install); res.err != nil {
-		t.Fatalf("helm install: %v\nkwait:\n%s", res, r.output(ns, "crds-crd-check"))
-	}
-	chartHookJob(t, ns, "crds-crd-check") // Complete
-	if code, _ := ranOnRunner(t, r, ns, "crds-crd-check"); code != 0 {
-		t.Errorf("hook exited %d, want 0", code)
-	}
-	mustContain(t, r.output(ns, "crds-crd-check"), `"msg":"all ready"`)
+		install := helmAsync(t, append([]string{"install", "crds", chart, "-n", ns, "--wait", "--timeout", "3m",
+			"--set", keepHooks, "--set", "crdCheck.crds={" + crd + "}", "--set", "crdCheck.timeout=150"}, r.helmArgs()...)...)
+		r.await(t, ns, "crds-crd-check", "crd/"+crd, "not found")
+		select {
+		case res := <-install:
+			t.Fatalf("helm install ended before the CRD existed: %v", res)
+		default:
+		}
+		apply(t, "", crdYAML("widgets", group))
+		if res := awaitHelm(t, install); res.err != nil {
+			t.Fatalf("helm install: %v\nkwait:\n%s", res, r.output(ns, "crds-crd-check"))
+		}
+		chartHookJob(t, ns, "crds-crd-check") // Complete
+		if code, _ := ranOnRunner(t, r, ns, "crds-crd-check"); code != 0 {
+			t.Errorf("hook exited %d, want 0", code)
+		}
+		mustContain(t, r.output(ns, "crds-crd-check"), `"msg":"all ready"`)
 
-	// A CRD that never comes: kwait times out (124), the Job fails at once
-	// (the chart's podFailurePolicy), and so does helm install.
-	missing := "gadgets." + group
-	deleteClusterRBAC(t, ns+"-missing-crd-check")
-	atEnd(t, "helm", "uninstall", "missing", "-n", ns, "--wait", "--timeout", "90s")
-	res := awaitHelm(t, helmAsync(t, append([]string{"install", "missing", chart, "-n", ns, "--wait", "--timeout", "3m",
-		"--set", "crdCheck.crds={" + missing + "}", "--set", "crdCheck.timeout=3"}, r.helmArgs()...)...))
-	if res.err == nil {
-		t.Fatalf("helm install with a missing CRD succeeded: %v", res)
-	}
-	// Helm prints the failed hook's logs (the chart's outputLogPolicy),
-	// which the runner node serves as a kubelet does.
-	mustContain(t, res.out, "missing-crd-check", `"msg":"timed out"`, "crd/"+missing)
-	code, msg := ranOnRunner(t, r, ns, "missing-crd-check")
-	if code != 124 {
-		t.Errorf("hook exited %d, want 124 (timed out)", code)
-	}
-	if !strings.Contains(msg, "crd/"+missing) || !strings.Contains(msg, "not found") {
-		t.Errorf("termination message %q does not name crd/%s and why\nkwait:\n%s", msg, missing, r.output(ns, "missing-crd-check"))
-	}
+		// A CRD that never comes: kwait times out (124), the Job fails at
+		// once (the chart's podFailurePolicy), and so does helm install.
+		for _, policy := range []string{"", "hook-failed"} {
+			release := "missing" + strings.TrimPrefix(policy, "hook")
+			job := release + "-crd-check"
+			missing := "gadgets." + group
+			deleteClusterRBAC(t, ns+"-"+job)
+			atEnd(t, "helm", "uninstall", release, "-n", ns, "--wait", "--timeout", "90s")
+			res := awaitHelm(t, helmAsync(t, append([]string{"install", release, chart, "-n", ns, "--wait", "--timeout", "3m",
+				"--set", "crdCheck.crds={" + missing + "}", "--set", "crdCheck.timeout=3",
+				"--set", "kwait.hook.outputLogPolicy=" + policy}, r.helmArgs()...)...))
+			if res.err == nil {
+				t.Fatalf("helm install with a missing CRD succeeded: %v", res)
+			}
+			t.Logf("%s install, outputLogPolicy %q:\n%s", filepath.Base(helmBinary(t)), policy, res.out)
+			// The failure as docs/charts.md shows it for each Helm.
+			if helm4(t) {
+				mustContain(t, res.out, "failed post-install", job, "not ready", "status: Failed")
+			} else {
+				mustContain(t, res.out, "failed post-install", "job "+job+" failed: PodFailurePolicy")
+			}
+			// kwait's own line, in helm's output only when the hook asks.
+			if printed := strings.Contains(res.out, "crd/"+missing); printed != (policy != "") {
+				t.Errorf("outputLogPolicy %q: kwait's log in helm's output: %v, want %v", policy, printed, policy != "")
+			}
+			code, msg := ranOnRunner(t, r, ns, job)
+			if code != 124 {
+				t.Errorf("hook exited %d, want 124 (timed out)", code)
+			}
+			// Where docs/charts.md says to read kwait's reason under every engine.
+			got := kubectl(t, "", "-n", ns, "get", "pods", "-l", "batch.kubernetes.io/job-name="+job,
+				"-o", `jsonpath={.items[*].status.containerStatuses[?(@.name=="kwait")].state.terminated.message}`)
+			if got != msg || !strings.Contains(msg, "crd/"+missing) || !strings.Contains(msg, "not found") {
+				t.Errorf("termination message %q does not name crd/%s and why\nkwait:\n%s", got, missing, r.output(ns, job))
+			}
+		}
+	})
 }
 
 // TestRunnerNodePodLifecycle: a plain pod on the runner node runs kwait with

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -26,9 +25,9 @@ import (
 // create that is not hardened is refused.
 
 // TestChartOperatorsThenApp: the infra example installs two CRDs and two
-// operators and waits for them in a hook; the app example then waits for
-// the CRDs in a hook before creating custom resources in a later hook, and
-// its pods wait for a database port, an HTTP URL and the operator.
+// operators and waits for them in a hook; the app example then creates
+// custom resources as ordinary objects of its release (no hooks), and its
+// pods wait for a database port, an HTTP URL and the operator, with --wait.
 // Not parallel: the CRDs have their real, cluster-wide names.
 func TestChartOperatorsThenApp(t *testing.T) {
 	crds := []string{"tenants.minio.min.io", "clusters.postgresql.cnpg.io"}
@@ -79,30 +78,21 @@ func TestChartOperatorsThenApp(t *testing.T) {
 	}))
 	t.Cleanup(health.Close)
 	_, dbPort, _ := net.SplitHostPort(db.Addr().String())
-	deleteClusterRBAC(t, appNS+"-web-crds-ready")
-	helmInstall(t, appNS, "web", filepath.Join(charts, "examples/app"), "--set", keepHooks,
+	helmInstall(t, appNS, "web", filepath.Join(charts, "examples/app"),
 		"--set", "operator.namespace="+infraNS,
 		"--set", "database.host=127.0.0.1", "--set", "database.port="+dbPort,
 		"--set", "objectStoreHealthURL="+health.URL+"/minio/health/live")
 
-	// The post-install hooks ran in weight order: kwait's Job completed
-	// before the custom resources were created.
-	crdsReady, job := chartHookJob(t, appNS, "web-crds-ready")
-	done, err := time.Parse(time.RFC3339, job.Status.CompletionTime)
-	if err != nil {
-		t.Fatalf("job completion time %q: %v", job.Status.CompletionTime, err)
-	}
+	// The custom resources are objects of the release, not hooks: Helm
+	// (and Argo CD, Flux) keeps them in sync and never recreates them, and
+	// the app has no hook its pods could wait for under --wait.
 	for _, cr := range []string{"clusters.postgresql.cnpg.io/web-db", "tenants.minio.min.io/web-store"} {
-		created, err := time.Parse(time.RFC3339, kubectl(t, "", "-n", appNS, "get", cr, "-o", "jsonpath={.metadata.creationTimestamp}"))
-		if err != nil || created.Before(done) {
-			t.Errorf("%s created at %v, before the kwait hook completed at %v (%v)", cr, created, done, err)
-		}
+		wantJSONPath(t, appNS, cr, `{.metadata.annotations.meta\.helm\.sh/release-name}`, "web")
+		wantJSONPath(t, appNS, cr, `{.metadata.annotations.helm\.sh/hook}`, "")
 	}
-	wantRules(t, "", appNS+"-web-crds-ready",
-		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "clusters.postgresql.cnpg.io", "tenants.minio.min.io")))
-	expectAbsent(t, appNS, "role", "web-crds-ready") // CRDs only: no namespaced rules
-	inCluster(t, appNS, crdsReady.serviceAccount, crdsReady.args...).expect(t, 0)
-	expectDenied(t, appNS, crdsReady.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/widgets."+uniqueGroup(appNS))
+	if hooks := helmCmd(t, "get", "hooks", "web", "-n", appNS); strings.TrimSpace(hooks) != "" {
+		t.Errorf("the app example has hooks:\n%s", hooks)
+	}
 
 	// The init container: only the operator Deployment needs RBAC, a Role
 	// in the infra namespace named after the app's namespace and wait.

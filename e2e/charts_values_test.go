@@ -207,10 +207,14 @@ func TestChartValuesMeshInitContainer(t *testing.T) {
 // hooks that ran before the Job, and keeps the Job, whose pod holds kwait's
 // reason where docs/charts.md says. After `helm uninstall` no kwait RBAC is
 // left. kwok would complete the pod, so the Job's pod is kept off the node
-// by a nodeSelector and failed by the test instead.
+// by a nodeSelector and failed by the test instead. Under Helm 3 and Helm 4.
 func TestChartHookFailureLeavesNoRBAC(t *testing.T) {
 	t.Parallel()
 	chart := valuesChart(t)
+	underEachHelm(t, func(t *testing.T) { hookFailureLeavesNoRBAC(t, chart) })
+}
+
+func hookFailureLeavesNoRBAC(t *testing.T, chart string) {
 	ns := chartNamespace(t)
 	enforceRestricted(t, ns)
 	deleteClusterRBAC(t, ns+"-waits-hook")
@@ -252,7 +256,11 @@ func TestChartHookFailureLeavesNoRBAC(t *testing.T) {
 	if r.err == nil {
 		t.Fatalf("helm install succeeded, want the hook's failure:\n%s", r.out)
 	}
-	mustContain(t, r.out, "failed post-install", "job waits-hook failed: PodFailurePolicy")
+	if helm4(t) {
+		mustContain(t, r.out, "failed post-install", "Job/"+ns+"/waits-hook not ready. status: Failed")
+	} else {
+		mustContain(t, r.out, "failed post-install", "job waits-hook failed: PodFailurePolicy")
+	}
 	t.Logf("helm install:\n%s", r.out)
 
 	// The RBAC hooks ran before the Job and succeeded: deleted by their

@@ -4,7 +4,8 @@
 # started for the run and stopped afterwards, also on failure or interrupt.
 #
 #   KWAIT_BIN        the kwait binary under test (make e2e sets it)
-#   E2E_RUN          only tests matching this regexp (go test -run)
+#   E2E_RUN          only tests matching this regexp (go test -run), in ./e2e and
+#                    in the e2e/helmsdk module
 #   E2E_COUNT        run the suite this many times (default 1)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,3 +28,6 @@ export KWAIT_BIN
 
 cd "$ROOT"
 go test -tags e2e -count="${E2E_COUNT:-1}" -timeout 45m -v -run "${E2E_RUN:-.}" ./e2e/
+# The chart through the Helm SDK as Flux's helm-controller drives it: a
+# module of its own, so Helm's dependencies stay out of kwait's build.
+(cd e2e/helmsdk && GOWORK=off go test -tags e2e -count="${E2E_COUNT:-1}" -timeout 15m -v -run "${E2E_RUN:-.}" ./...)

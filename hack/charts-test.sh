@@ -7,8 +7,9 @@
 #   - golden: every case in charts/tests/render/cases/ (the library's named
 #     templates called with those parameters) and every example chart. A
 #     case's comment lines "# helm-args: ARGS" add helm template arguments
-#     (e.g. --api-versions), and "# absent: REGEX" fails the case when its
-#     output matches the extended regular expression
+#     (e.g. --api-versions), "# absent: REGEX" fails the case when its
+#     output matches the extended regular expression, and "# every-object:
+#     TEXT" when a YAML document of its output does not contain TEXT
 #   - every file in charts/tests/render/invalid/ must fail to render with the
 #     message in its first line ("# error: ..."; "# helm-args:" as for cases)
 #   - charts/kwait/README.md has only absolute links and a row for every key
@@ -18,10 +19,14 @@
 #   - deploy/ and each of its components build with kustomize (kubectl
 #     kustomize), when kubectl is there
 #
+# Lint, golden output and refused input are checked under Helm 3 and Helm 4,
+# against the same golden files: a chart renders the same under both.
 # Dependencies are built in a copy of charts/, so the repository stays clean.
 #
-# Env: HELM           helm binary (default .cache/bin/helm, built by
+# Env: HELM           Helm 3 binary (default .cache/bin/helm, built by
 #                     e2e/cluster/build.sh helm when missing)
+#      HELM4          Helm 4 binary (default .cache/bin/helm4, built by
+#                     e2e/cluster/build.sh helm4 when missing)
 #      KUBECTL        kubectl binary for the deploy/ check (default .cache/bin/kubectl)
 #      UPDATE_GOLDEN  1: rewrite the golden files instead of comparing
 set -euo pipefail
@@ -29,11 +34,18 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GOLDEN=$ROOT/charts/tests/golden
 UPDATE=${UPDATE_GOLDEN:-0}
 
+BIN=${E2E_BIN_DIR:-$ROOT/.cache/bin}
 if [[ -z ${HELM:-} ]]; then
-  HELM=$ROOT/.cache/bin/helm
+  HELM=$BIN/helm
   [[ -x $HELM ]] || "$ROOT/e2e/cluster/build.sh" helm
 fi
+if [[ -z ${HELM4:-} ]]; then
+  HELM4=$BIN/helm4
+  [[ -x $HELM4 ]] || "$ROOT/e2e/cluster/build.sh" helm4
+fi
 [[ -x $HELM ]] || { echo "charts-test: no helm at $HELM" >&2; exit 1; }
+[[ -x $HELM4 ]] || { echo "charts-test: no helm4 at $HELM4" >&2; exit 1; }
+HELM_UNDER_TEST=$HELM
 KUBECTL=${KUBECTL:-$ROOT/.cache/bin/kubectl}
 
 WORK=$(mktemp -d)
@@ -49,7 +61,8 @@ fail() {
   echo "FAIL: $*" >&2
   failures=$((failures + 1))
 }
-helm() { "$HELM" "$@"; }
+# helm: the Helm under test (dependency builds always use Helm 3).
+helm() { "$HELM_UNDER_TEST" "$@"; }
 
 # Dependencies: deepest charts first, so an umbrella's subchart has its own
 # dependencies before the umbrella is linted.
@@ -58,18 +71,39 @@ while IFS= read -r chart; do
   helm dependency build "$chart" >/dev/null
 done < <(find "$C" -name Chart.yaml -printf '%d %h\n' | sort -rn | cut -d' ' -f2-)
 
-# compare NAME FILE: FILE against $GOLDEN/NAME, or write it there.
+# document_ends FILE: FILE without the empty lines right before a "---" or
+# at its end. Helm 4 ends each document of `helm template` with one, Helm 3
+# does not; nothing else may differ.
+document_ends() {
+  awk '
+    /^$/ { blank++; next }
+    /^---/ { blank = 0 }
+    { while (blank > 0) { print ""; blank-- } print }' "$1" >"$1.ends" && mv "$1.ends" "$1"
+}
+
+# compare NAME FILE: FILE against $GOLDEN/NAME, or write it there (Helm 3's
+# output only: Helm 4's must equal it).
 compare() {
   local name=$1 got=$2 want=$GOLDEN/$1
-  if [[ $UPDATE == 1 ]]; then
+  document_ends "$got"
+  if [[ $UPDATE == 1 && $HELM_UNDER_TEST == "$HELM" ]]; then
     mkdir -p "$(dirname "$want")"
     cp "$got" "$want"
     echo "updated ${want#"$ROOT"/}"
   elif [[ ! -f $want ]]; then
     fail "no golden file ${want#"$ROOT"/} (run with UPDATE_GOLDEN=1)"
   elif ! diff -u "$want" "$got"; then
-    fail "${want#"$ROOT"/} differs from the rendered output (UPDATE_GOLDEN=1 rewrites it)"
+    fail "${want#"$ROOT"/} differs from the output of $(basename "$HELM_UNDER_TEST") (UPDATE_GOLDEN=1 rewrites it from Helm 3's)"
   fi
+}
+
+# every_object TEXT FILE: true when each YAML document of FILE contains TEXT.
+every_object() {
+  awk -v text="$1" '
+    function done() { if (doc != "" && index(doc, text) == 0) { missing++; print "no \"" text "\" in:\n" doc } doc = "" }
+    /^---/ { done(); next }
+    { doc = doc $0 "\n" }
+    END { done(); exit missing > 0 }' "$2" >&2
 }
 
 # lint ARGS...: helm lint --strict, its output shown only when it fails.
@@ -81,7 +115,10 @@ lint() {
   }
 }
 
-echo "== helm lint"
+# check_charts: lint, golden output and refused input under the Helm in
+# HELM_UNDER_TEST.
+check_charts() {
+echo "== $(basename "$HELM_UNDER_TEST") $("$HELM_UNDER_TEST" version --short): helm lint"
 lint "$C/kwait"
 for chart in "$C"/examples/*/; do
   lint --with-subcharts "$chart"
@@ -101,6 +138,9 @@ for case in "$C"/tests/render/cases/*.yaml; do
         fail "cases/$name: the output matches $absent"
       fi
     done < <(sed -n 's/^# absent: //p' "$case")
+    while IFS= read -r text; do
+      every_object "$text" "$WORK/out.yaml" || fail "cases/$name: an object without $text"
+    done < <(sed -n 's/^# every-object: //p' "$case")
   else
     fail "helm template tests/render -f cases/$name"
   fi
@@ -125,6 +165,29 @@ crd-check crd-check crds crds
 crd-check-disabled crd-check crds crds --set crdCheck.enabled=false
 EOF
 
+echo "== examples: names under the longest release name Helm accepts (53 characters)"
+# Every namespaced object's name must be a DNS label (at most 63
+# characters): kwait.fitName shortens what a long release name would push
+# past it.
+long=a-release-name-of-fifty-three-characters-for-flux-xyz
+for example in "$C"/examples/*/; do
+  if helm template "$long" "$example" --namespace ns >"$WORK/out.yaml"; then
+    awk '
+      function check() {
+        if (name != "" && ns && (length(name) > 63 || name !~ /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)) { print "not a DNS label: " name; bad = 1 }
+        name = ""; ns = 0; meta = 0
+      }
+      /^---/ { check(); next }
+      /^metadata:/ { meta = 1; next }
+      meta && /^[^ ]/ { check(); next }
+      meta && /^  namespace:/ { ns = 1 }
+      meta && /^  name:/ { name = $2 }
+      END { check(); exit bad }' "$WORK/out.yaml" >&2 || fail "examples/$(basename "$example") with release name $long"
+  else
+    fail "helm template $long examples/$(basename "$example")"
+  fi
+done
+
 echo "== library templates: refused input"
 for case in "$C"/tests/render/invalid/*.yaml; do
   want=$(sed -n '1s/^# error: //p' "$case")
@@ -136,6 +199,11 @@ for case in "$C"/tests/render/invalid/*.yaml; do
     fail "${case#"$C"/}: want an error containing: $want; got: $out"
   fi
 done
+}
+
+check_charts
+HELM_UNDER_TEST=$HELM4
+check_charts
 
 echo "== chart metadata"
 # The README is shown by Artifact Hub and `helm show readme`, away from the

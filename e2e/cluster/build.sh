@@ -2,7 +2,7 @@
 # Builds the binaries of kwait's local e2e control plane into $ROOT/.cache/bin:
 #   kube-apiserver kube-controller-manager kube-scheduler kubectl  (tools/kube)
 #   etcd                                                            (tools/etcd)
-#   kwok helm                                            (go install pkg@version)
+#   kwok helm helm4                                      (go install pkg@version)
 #   crane registry syft actionlint      release tools, only when named (go install)
 #
 # Everything comes from the Go module proxy, so a fresh machine needs nothing
@@ -11,8 +11,8 @@
 # a second run takes well under a second. A cold build of the Kubernetes
 # binaries takes 6-9 minutes on 2 cores.
 #
-# Usage: build.sh [kube|etcd|kwok|helm|crane|registry|syft|actionlint ...]
-#        (default: the control plane: etcd kwok helm kube)
+# Usage: build.sh [kube|etcd|kwok|helm|helm4|crane|registry|syft|actionlint ...]
+#        (default: the control plane: etcd kwok helm helm4 kube)
 # Env:   E2E_BIN_DIR      output directory (default $ROOT/.cache/bin)
 #        E2E_FORCE_BUILD  set to 1 to rebuild even when the stamps match
 set -euo pipefail
@@ -140,8 +140,9 @@ build_etcd() {
 }
 
 # go_install NAME PACKAGE VERSION [LDFLAGS]: `go install pkg@version` into
-# BIN. Run from a temporary directory so no surrounding go.mod or
-# GOFLAGS=-mod=... applies. Extra ldflags are part of the stamp.
+# BIN as NAME (renamed when the package's own name differs: helm4). Run from
+# a temporary directory so no surrounding go.mod or GOFLAGS=-mod=...
+# applies. Extra ldflags are part of the stamp.
 go_install() {
   local name=$1 pkg=$2 version=$3 ldflags=${4:-} tmp stamp
   stamp="$pkg@$version${ldflags:+ $ldflags}"
@@ -149,12 +150,13 @@ go_install() {
   log "installing $pkg@$version"
   new_tmp tmp
   (cd "$tmp" && GOFLAGS='' GOBIN="$tmp" go install -trimpath -ldflags "-s -w $ldflags" "$pkg@$version")
+  [[ ${pkg##*/} == "$name" ]] || mv "$tmp/${pkg##*/}" "$tmp/$name"
   install_from "$tmp" "$stamp" "$name"
 }
 
 main() {
   local targets=("$@") t start
-  ((${#targets[@]})) || targets=(etcd kwok helm kube)
+  ((${#targets[@]})) || targets=(etcd kwok helm helm4 kube)
   command -v go >/dev/null || die "go is not on PATH"
   mkdir -p "$BIN" "$STAMPS"
   # Serialise concurrent runs (e.g. parallel make targets) on one lock so two
@@ -172,13 +174,17 @@ main() {
       # "Helm/3.19.0" userAgent.
       helm) go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
         "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" ;;
+      # Helm 4, beside Helm 3: the chart tests and the e2e chart lifecycle
+      # run under both. Its source says "v4.3" alike.
+      helm4) go_install helm4 helm.sh/helm/v4/cmd/helm "$HELM4_VERSION" \
+        "-X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION" ;;
       crane) go_install crane github.com/google/go-containerregistry/cmd/crane "$GGCR_VERSION" ;;
       # An in-memory OCI registry listening on localhost only (-port).
       registry) go_install registry github.com/google/go-containerregistry/cmd/registry "$GGCR_VERSION" ;;
       # syft names itself in every SBOM: give it its version, as its release build does.
       syft) go_install syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION" "-X main.version=${SYFT_VERSION#v}" ;;
       actionlint) go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
-      *) die "unknown target '$t' (want kube, etcd, kwok, helm, crane, registry, syft or actionlint)" ;;
+      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, crane, registry, syft or actionlint)" ;;
     esac
     ((SECONDS - start < 2)) || log "$t done in $((SECONDS - start))s"
   done

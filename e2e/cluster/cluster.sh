@@ -567,6 +567,7 @@ env_content() {
     "E2E_BIN_DIR=$BIN" \
     "E2E_KUBECTL=$BIN/kubectl" \
     "E2E_HELM=$BIN/helm" \
+    "E2E_HELM4=$BIN/helm4" \
     "AUDIT_LOG=$AUDIT_LOG"; do
     printf 'export %s=%q\n' "${v%%=*}" "${v#*=}"
   done

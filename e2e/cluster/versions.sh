@@ -9,7 +9,8 @@
 KUBE_VERSION=v1.36.3   # k8s.io/kubernetes (staging modules are v0.36.3)
 ETCD_VERSION=v3.6.16   # go.etcd.io/etcd/server/v3
 KWOK_VERSION=v0.8.0    # sigs.k8s.io/kwok
-HELM_VERSION=v3.19.0   # helm.sh/helm/v3
+HELM_VERSION=v3.19.0   # helm.sh/helm/v3: the binary helm
+HELM4_VERSION=v4.3.2   # helm.sh/helm/v4: the binary helm4 (charts and e2e run under both)
 
 # Release and registry tools (hack/release.sh, hack/publish.sh, the registry
 # e2e test, make lint), installed by build.sh like the control plane.

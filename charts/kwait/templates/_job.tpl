@@ -57,7 +57,7 @@ Input: the settings, enabled.
 ---
 apiVersion: batch/v1
 kind: Job
-{{ include "kwait.metadata" (dict "s" $s "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight "outputLogPolicy" $s.hook.outputLogPolicy) }}
+{{ include "kwait.metadata" (dict "s" $s "class" "job" "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight "outputLogPolicy" $s.hook.outputLogPolicy) }}
 spec:
   backoffLimit: {{ $s.hook.backoffLimit }}
   {{- with $s.hook.activeDeadlineSeconds }}
@@ -79,7 +79,7 @@ spec:
   template:
     metadata:
       labels:
-        {{- merge (deepCopy $s.labels) $s.hook.podLabels | toYaml | nindent 8 }}
+        {{- toYaml $s.hook.podLabels | nindent 8 }}
       {{- with $s.hook.podAnnotations }}
       annotations:
         {{- toYaml . | nindent 8 }}

@@ -33,6 +33,12 @@ by their hook delete policy, so nothing is left after `helm uninstall`.
 An object removed from the list is not deleted on upgrade: the ConfigMap no
 longer names it (delete it by hand, or keep it in the list until then).
 
+A Secret fails the render: the ConfigMap would show its data to anyone who
+may read ConfigMaps. A Secret's kind is always served, so it belongs in the
+chart's templates, where custom resources refer to it by name. Credentials
+inside a custom resource's own fields cannot be told apart from other data:
+keep them out of manifests the same way.
+
 Input: the call, with kwait.manifestsKeys: context; manifests, a list of
 (dict "manifest" OBJECT-OR-YAML "resource" "PLURAL.GROUP"), resource
 required for a kind that is not built in, metadata.name required, no
@@ -56,7 +62,7 @@ nothing.
 ---
 apiVersion: v1
 kind: ConfigMap
-{{ include "kwait.metadata" (dict "s" $apply "name" $apply.configMap "namespace" $apply.namespace) }}
+{{ include "kwait.metadata" (dict "s" $apply "class" "configMap" "name" $apply.configMap "namespace" $apply.namespace) }}
 data:
   {{- toYaml $data | nindent 2 }}
 {{ include "kwait.hookJobObjects" $apply }}
@@ -108,6 +114,9 @@ names ("" for the Jobs' own).
 {{- end -}}
 {{- $probe := include "kwait.probe" (dict "target" $what "object" $object "types" $.types "clusterScoped" $.clusterScoped "resource" ($item.resource | default "")) | fromYaml -}}
 {{- $name := toString ($object.metadata.name | default "") -}}
+{{- if and (eq $probe.group "") (eq $probe.resource "secrets") -}}
+{{- fail (printf "kwait: %s: Secret %s would be stored in a ConfigMap, which anyone allowed to read ConfigMaps (the built-in view role) can read: make it an ordinary template of the chart (Secrets are always served), and let the custom resource refer to it by name" $what ($name | default "without a name")) -}}
+{{- end -}}
 {{- if not $name -}}
 {{- fail (printf "kwait: %s: %s has no metadata.name: kwait applies and deletes objects by name" $what $object.kind) -}}
 {{- end -}}

@@ -41,20 +41,20 @@ hookWeight, which makes every object a hook of the Job's events.
 ---
 apiVersion: v1
 kind: ServiceAccount
-{{ include "kwait.metadata" (merge (dict "name" $s.serviceAccount "namespace" $s.namespace) $meta) }}
+{{ include "kwait.metadata" (merge (dict "class" "serviceAccount" "name" $s.serviceAccount "namespace" $s.namespace) $meta) }}
 {{- end }}
 {{- range $rules.namespaces }}
 {{- $name := ternary $s.name (printf "%s-%s" $s.namespace $s.name) (eq .namespace $s.namespace) }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
-{{ include "kwait.metadata" (merge (dict "name" $name "namespace" .namespace) $meta) }}
+{{ include "kwait.metadata" (merge (dict "class" "rbac" "name" $name "namespace" .namespace) $meta) }}
 rules:
 {{- include "kwait.ruleList" .rules }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
-{{ include "kwait.metadata" (merge (dict "name" $name "namespace" .namespace) $meta) }}
+{{ include "kwait.metadata" (merge (dict "class" "rbac" "name" $name "namespace" .namespace) $meta) }}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: Role
@@ -67,13 +67,13 @@ subjects:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
-{{ include "kwait.metadata" (merge (dict "name" $name) $meta) }}
+{{ include "kwait.metadata" (merge (dict "class" "rbac" "name" $name) $meta) }}
 rules:
 {{- include "kwait.ruleList" . }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
-{{ include "kwait.metadata" (merge (dict "name" $name) $meta) }}
+{{ include "kwait.metadata" (merge (dict "class" "rbac" "name" $name) $meta) }}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: ClusterRole

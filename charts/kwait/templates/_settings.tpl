@@ -71,8 +71,8 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- include "kwait.mergeInto" (dict "dst" $v "src" .) -}}
 {{- end -}}
 
-{{- $base := .name | default (printf "%s-kwait" $ctx.Release.Name | trunc 63 | trimSuffix "-") -}}
-{{- $serviceAccountDefault := ternary (printf "%s-%s" $base $mode) $base (ne $mode "") -}}
+{{- $base := .name | default (printf "%s-kwait" $ctx.Release.Name) | toString -}}
+{{- $serviceAccountDefault := include "kwait.fitName" (ternary (printf "%s-%s" $base $mode) $base (ne $mode "")) -}}
 {{- $serviceAccount := .serviceAccount | default $serviceAccountDefault -}}
 {{- $createServiceAccount := true -}}
 {{- if hasKey . "createServiceAccount" -}}{{- $createServiceAccount = .createServiceAccount -}}{{- end -}}
@@ -135,10 +135,10 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- $objects = (include "kwait.manifestObjects" (dict "items" .manifests "types" $table.types "clusterScoped" $clusterScoped) | fromYaml).objects -}}
 {{- end -}}
 
-{{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most. */ -}}
+{{- /* Names. The Job controller puts the Job name in a label, so 63 characters at most (kwait.fitName). */ -}}
 {{- $name := $serviceAccountDefault -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $name) -}}
-{{- fail (printf "kwait: name %q is not a DNS label of at most 63 characters" $name) -}}
+{{- fail (printf "kwait: name %q is not a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit" $base) -}}
 {{- end -}}
 {{- $namespace := .namespace | default $ctx.Release.Namespace -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $namespace) -}}
@@ -236,8 +236,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- end -}}
 
 {{- /* The recommended labels; name=kwait finds every wait of a release. */ -}}
-{{- $labels := deepCopy ($v.commonLabels | default dict) -}}
-{{- $_ := mergeOverwrite $labels (dict
+{{- $labels := (dict
       "app.kubernetes.io/name" "kwait"
       "app.kubernetes.io/instance" ($ctx.Release.Name | trunc 63 | trimSuffix "-")
       "app.kubernetes.io/component" "wait"
@@ -246,6 +245,10 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "helm.sh/chart" (printf "%s-%s" $ctx.Chart.Name $ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")) -}}
 {{- $version := regexReplaceAll "[^-A-Za-z0-9_.]" (toString ($image.tag | default "")) "" | trunc 63 | trimAll "-_." -}}
 {{- with $version -}}{{- $_ := set $labels "app.kubernetes.io/version" . -}}{{- end -}}
+{{- $meta := include "kwait.objectMetadata" (dict "values" $v "call" . "labels" $labels) | fromYaml -}}
+{{- $podLabels := $meta.podLabels | default dict -}}
+{{- include "kwait.mergeInto" (dict "dst" $podLabels "src" $hook.podLabels) -}}
+{{- $_ := mergeOverwrite $podLabels $labels -}}
 
 {{- dict
       "enabled" true
@@ -261,7 +264,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "mode" $mode
       "objects" $objects
       "for" $for
-      "configMap" (ternary (printf "%s-manifests" $base) "" (ne $mode ""))
+      "configMap" (ternary (include "kwait.fitName" (printf "%s-manifests" $base)) "" (ne $mode ""))
       "args" $args
       "timeout" $timeout
       "image" $ref
@@ -270,6 +273,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "resources" (ternary .resources $v.resources (hasKey . "resources"))
       "clusterScoped" $clusterScoped
       "labels" $labels
+      "meta" $meta.objects
       "podSecurityContext" $podSC
       "securityContext" $sc
       "initSecurityContext" $initSC
@@ -284,7 +288,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
         "tolerations" ($hook.tolerations | default list)
         "affinity" ($hook.affinity | default dict)
         "priorityClassName" ($hook.priorityClassName | default "")
-        "podLabels" $hook.podLabels
+        "podLabels" $podLabels
         "podAnnotations" $hook.podAnnotations
         "outputLogPolicy" ($hook.outputLogPolicy | default "")
         "ttlSecondsAfterFinished" $hook.ttlSecondsAfterFinished)
@@ -296,10 +300,11 @@ outputLogPolicy, ttlSecondsAfterFinished).
 kwait.callKeys: the keys a call may have, as a JSON list, sorted.
 */}}
 {{- define "kwait.callKeys" -}}
-{{- list "admission" "affinity" "args" "backoffLimit" "clusterScoped" "containerName" "context" "createServiceAccount"
-      "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "name" "namespace" "nodeSelector" "ownToken"
-      "podAnnotations" "podLabels" "podSecurityContext" "priorityClassName" "rbac" "resources"
-      "securityContext" "serviceAccount" "targets" "timeout" "tolerations" "weight" | toJson -}}
+{{- list "admission" "affinity" "annotations" "args" "backoffLimit" "clusterScoped" "containerName" "context"
+      "createServiceAccount" "deletePolicy" "enabled" "hook" "image" "imagePullSecrets" "jobAnnotations" "jobLabels"
+      "labels" "name" "namespace" "nodeSelector" "ownToken" "podAnnotations" "podLabels" "podSecurityContext"
+      "priorityClassName" "rbac" "rbacAnnotations" "rbacLabels" "resources" "securityContext" "serviceAccount"
+      "serviceAccountAnnotations" "serviceAccountLabels" "targets" "timeout" "tolerations" "weight" | toJson -}}
 {{- end -}}
 
 {{/*
@@ -309,10 +314,11 @@ and kwait delete on the manifests, on fixed events; not serviceAccount,
 createServiceAccount or rbac: each Job has its own ServiceAccount and RBAC.
 */}}
 {{- define "kwait.manifestsKeys" -}}
-{{- list "affinity" "backoffLimit" "clusterScoped" "context" "deletePolicy" "enabled" "fieldManager" "for"
-      "forceConflicts" "image" "imagePullSecrets" "manifests" "name" "namespace" "nodeSelector" "podAnnotations"
-      "podLabels" "podSecurityContext" "priorityClassName" "resources" "securityContext" "timeout" "tolerations"
-      "weight" | toJson -}}
+{{- list "affinity" "annotations" "backoffLimit" "clusterScoped" "configMapAnnotations" "configMapLabels" "context"
+      "deletePolicy" "enabled" "fieldManager" "for" "forceConflicts" "image" "imagePullSecrets" "jobAnnotations"
+      "jobLabels" "labels" "manifests" "name" "namespace" "nodeSelector" "podAnnotations" "podLabels"
+      "podSecurityContext" "priorityClassName" "rbacAnnotations" "rbacLabels" "resources" "securityContext"
+      "serviceAccountAnnotations" "serviceAccountLabels" "timeout" "tolerations" "weight" | toJson -}}
 {{- end -}}
 
 {{/*
@@ -444,31 +450,4 @@ existing one with createServiceAccount false: that one exists either way.
 {{- if or $s.enabled (not $s.createServiceAccount) -}}
 {{- $s.serviceAccount -}}
 {{- end -}}
-{{- end -}}
-
-{{/*
-kwait.metadata: name, namespace, labels and, for hooks, the hook
-annotations of one object.
-
-Input: dict with s (the settings), name, namespace (omit for a
-cluster-scoped object), hookWeight (omit for an object that is not a
-hook) and outputLogPolicy (a Job hook's).
-*/}}
-{{- define "kwait.metadata" -}}
-metadata:
-  name: {{ .name }}
-  {{- with .namespace }}
-  namespace: {{ . }}
-  {{- end }}
-  labels:
-    {{- toYaml .s.labels | nindent 4 }}
-  {{- if hasKey . "hookWeight" }}
-  annotations:
-    helm.sh/hook: {{ .s.hook.events }}
-    helm.sh/hook-weight: {{ .hookWeight | quote }}
-    helm.sh/hook-delete-policy: {{ .s.hook.deletePolicy }}
-    {{- with .outputLogPolicy }}
-    helm.sh/hook-output-log-policy: {{ . }}
-    {{- end }}
-  {{- end }}
 {{- end -}}
