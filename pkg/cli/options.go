@@ -37,6 +37,9 @@ type options struct {
 
 	poll network.Poll
 	http network.HTTPOptions // without URL
+	// passwords are the password environment variables that are set
+	// (network.PasswordEnvs), for URLs without a password.
+	passwords network.Passwords
 
 	// fieldManager and forceConflicts say how kwait apply applies.
 	fieldManager   string
@@ -161,6 +164,12 @@ func (o *options) readNetwork(c *cli.Context) error {
 		}
 		if c.IsSet(f.name) && f.d < minPollInterval {
 			return usagef("--%s must be at least %s, got %s", f.name, minPollInterval, f.d)
+		}
+	}
+	o.passwords = network.Passwords{}
+	for _, name := range network.PasswordEnvs() {
+		if v, ok := os.LookupEnv(name); ok && v != "" {
+			o.passwords[name] = v
 		}
 	}
 	h := network.HTTPOptions{
