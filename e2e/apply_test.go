@@ -79,6 +79,22 @@ func TestApplyFieldManagerConflict(t *testing.T) {
 	}
 }
 
+// TestApplyAnswersThatCannotChange: a manifest with a stale
+// metadata.resourceVersion (409 Conflict) and a Secret whose data is not
+// base64 (the apiserver cannot convert it) fail at once, exit 1, instead
+// of being retried until the deadline.
+func TestApplyAnswersThatCannotChange(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, "{apiVersion: v1, kind: ConfigMap, metadata: {name: settings, namespace: NAMESPACE}, data: {key: one}}")
+	stale := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, resourceVersion: \"1\"}\ndata: {key: two}\n")
+	out := kwait(t, 1, "apply", "-f", stale, "-n", ns, "--force-conflicts", "--timeout", "60s")
+	mustContain(t, out, "apply/ConfigMap/"+ns+"/settings", `metadata.resourceVersion \"1\"`)
+	badB64 := manifestFile(t, ns, "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata: {key: \"!!not base64\"}\n")
+	out = kwait(t, 1, "apply", "-f", badB64, "-n", ns, "--timeout", "60s")
+	mustContain(t, out, "apply/Secret/"+ns+"/creds", "illegal base64")
+}
+
 // TestApplyRejected: an object a ValidatingAdmissionPolicy denies, or that
 // the apiserver's validation finds Invalid, fails the apply (exit 1) with
 // the apiserver's message, and nothing is stored.

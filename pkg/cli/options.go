@@ -20,6 +20,8 @@ import (
 // once, before any target is built and whatever the targets are: a bad
 // value is exit 2 even when no target would use it.
 type options struct {
+	// start is when the run began: --timeout counts from here.
+	start time.Time
 	// timeout is the run's deadline; zero means none.
 	timeout        time.Duration
 	statusInterval time.Duration
@@ -61,6 +63,7 @@ const (
 // a command does not define keeps its zero value.
 func readOptions(c *cli.Context, in invocation) (options, error) {
 	o := options{
+		start:          time.Now(),
 		timeout:        c.Duration(flagTimeout),
 		statusInterval: c.Duration(flagStatusInterval),
 		logFormat:      c.String(flagLogFormat),
