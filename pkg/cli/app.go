@@ -56,7 +56,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
-		msg := oneLine(err.Error())
+		msg := clipWords(oneLine(err.Error()))
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
 		_ = in.termLog.write(msg) // bad input already has its one line on stderr
 	}

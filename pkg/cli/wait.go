@@ -19,6 +19,7 @@ import (
 func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) error {
 	log := newLogger(o, s)
 	defer func() { _ = log.Sync() }()
+	routeKlog(log)
 
 	start := o.start
 	ctx, cancel := o.runContext(c.Context)
