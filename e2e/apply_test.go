@@ -95,6 +95,24 @@ func TestApplyAnswersThatCannotChange(t *testing.T) {
 	mustContain(t, out, "apply/Secret/"+ns+"/creds", "illegal base64")
 }
 
+// TestApplyPlacesRefused: -n A with a manifest naming namespace B, and an
+// object given twice, are bad input (exit 2) naming both, before anything
+// is applied.
+func TestApplyPlacesRefused(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	other := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: elsewhere}\n")
+	out := kwait(t, 2, "apply", "-f", other, "-n", ns, "--timeout", "30s")
+	mustContain(t, out, `names namespace "elsewhere", but -n `+ns)
+	one := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {key: one}\n")
+	two := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {key: two}\n")
+	out = kwait(t, 2, "apply", "-f", one, "-f", two, "-n", ns, "--timeout", "30s")
+	mustContain(t, out, "ConfigMap/"+ns+"/settings is given twice", one+": object 1", two+": object 1")
+	if _, err := kubectlErr(t, "", "-n", ns, "get", "configmap", "settings"); err == nil {
+		t.Error("a refused manifest was applied")
+	}
+}
+
 // TestApplyRejected: an object a ValidatingAdmissionPolicy denies, or that
 // the apiserver's validation finds Invalid, fails the apply (exit 1) with
 // the apiserver's message, and nothing is stored.
