@@ -194,17 +194,18 @@ func TestWatchStallsMidway(t *testing.T) {
 // and HTTP/2): kwait watches again and sees what changed meanwhile.
 func TestWatchCutMidway(t *testing.T) {
 	t.Parallel()
+	ns := namespace(t)
 	for _, h2 := range []bool{true, false} {
+		deployment := map[bool]string{true: "stuck-h2", false: "stuck-h1"}[h2]
 		t.Run(map[bool]string{true: "HTTP/2", false: "HTTP/1.1"}[h2], func(t *testing.T) {
 			t.Parallel()
-			ns := namespace(t)
-			apply(t, ns, deploymentYAML("stuck", 1, "")+nowhere)
+			apply(t, ns, deploymentYAML(deployment, 1, "")+nowhere)
 			proxy := newStallProxy(t, h2, func(*http.Request) bool { return false })
-			name := "deployment/" + ns + "/stuck"
+			name := "deployment/" + ns + "/" + deployment
 			p := start(t, name, "--kubeconfig", proxy.kubeconfig(t), "--timeout", "90s")
 			p.await(t, name, "available replicas 0/1")
 			proxy.srv.CloseClientConnections()
-			kubectl(t, "", "-n", ns, "delete", "deployment", "stuck", "--wait=false")
+			kubectl(t, "", "-n", ns, "delete", "deployment", deployment, "--wait=false")
 			p.await(t, name, "not found")
 		})
 	}
