@@ -79,6 +79,40 @@ func TestApplyFieldManagerConflict(t *testing.T) {
 	}
 }
 
+// TestApplyAnswersThatCannotChange: a manifest with a stale
+// metadata.resourceVersion (409 Conflict) and a Secret whose data is not
+// base64 (the apiserver cannot convert it) fail at once, exit 1, instead
+// of being retried until the deadline.
+func TestApplyAnswersThatCannotChange(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, "{apiVersion: v1, kind: ConfigMap, metadata: {name: settings, namespace: NAMESPACE}, data: {key: one}}")
+	stale := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, resourceVersion: \"1\"}\ndata: {key: two}\n")
+	out := kwait(t, 1, "apply", "-f", stale, "-n", ns, "--force-conflicts", "--timeout", "60s")
+	mustContain(t, out, "apply/ConfigMap/"+ns+"/settings", `metadata.resourceVersion \"1\"`)
+	badB64 := manifestFile(t, ns, "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata: {key: \"!!not base64\"}\n")
+	out = kwait(t, 1, "apply", "-f", badB64, "-n", ns, "--timeout", "60s")
+	mustContain(t, out, "apply/Secret/"+ns+"/creds", "illegal base64")
+}
+
+// TestApplyPlacesRefused: -n A with a manifest naming namespace B, and an
+// object given twice, are bad input (exit 2) naming both, before anything
+// is applied.
+func TestApplyPlacesRefused(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	other := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: elsewhere}\n")
+	out := kwait(t, 2, "apply", "-f", other, "-n", ns, "--timeout", "30s")
+	mustContain(t, out, `names namespace "elsewhere", but -n `+ns)
+	one := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {key: one}\n")
+	two := manifestFile(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {key: two}\n")
+	out = kwait(t, 2, "apply", "-f", one, "-f", two, "-n", ns, "--timeout", "30s")
+	mustContain(t, out, "ConfigMap/"+ns+"/settings is given twice", one+": object 1", two+": object 1")
+	if _, err := kubectlErr(t, "", "-n", ns, "get", "configmap", "settings"); err == nil {
+		t.Error("a refused manifest was applied")
+	}
+}
+
 // TestApplyRejected: an object a ValidatingAdmissionPolicy denies, or that
 // the apiserver's validation finds Invalid, fails the apply (exit 1) with
 // the apiserver's message, and nothing is stored.

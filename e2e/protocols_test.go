@@ -207,6 +207,57 @@ func TestRedis(t *testing.T) {
 	p.expect(t, 0)
 }
 
+// TestRedisSecretsStayHidden: a Redis with AUTH renamed away (a hardening
+// setting) answers AUTH with "-ERR unknown command 'AUTH', with args
+// beginning with: 'PASSWORD'": kwait fails for good without printing it,
+// in the log or the termination message. The password may come from
+// REDISCLI_AUTH instead of argv; one in the URL wins.
+func TestRedisSecretsStayHidden(t *testing.T) {
+	t.Parallel()
+	cred := as(t, "redis")
+	addr := closedPort(t)
+	dir := serverDir(t, cred)
+	conf := filepath.Join(dir, "redis.conf")
+	if err := os.WriteFile(conf, []byte("rename-command AUTH \"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, cred, nil, program(t, "/usr/bin/redis-server"), conf, "--port", portOf(t, addr), "--bind", "127.0.0.1",
+		"--dir", dir, "--save", "", "--appendonly", "no")
+	awaitListening(t, srv, addr)
+	const secret = "hunter2-renamed"
+	termlog := filepath.Join(t.TempDir(), "termination-log")
+	out := kwait(t, 1, "redis://:"+secret+"@"+addr, "--timeout", "1m", "--log-level", "debug", "--termination-log", termlog)
+	mustContain(t, out, "AUTH refused: ERR")
+	msg, err := os.ReadFile(termlog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSecrets(t, out+string(msg), secret)
+	// From the environment, kept out of argv: sent all the same.
+	p := startEnv(t, []string{"REDISCLI_AUTH=" + secret}, "redis://"+addr, "--timeout", "1m")
+	out = p.expect(t, 1)
+	mustContain(t, out, "AUTH refused: ERR")
+	noSecrets(t, out, secret)
+	if strings.Contains(strings.Join(p.cmd.Args, " "), secret) {
+		t.Errorf("the password is in argv: %q", p.cmd.Args)
+	}
+}
+
+// TestRedisPasswordFromEnv: REDISCLI_AUTH is the password when the URL has
+// none; a password in the URL wins over it.
+func TestRedisPasswordFromEnv(t *testing.T) {
+	t.Parallel()
+	cred := as(t, "redis")
+	addr := closedPort(t)
+	srv := startServer(t, cred, nil, program(t, "/usr/bin/redis-server"), "--port", portOf(t, addr), "--bind", "127.0.0.1",
+		"--dir", serverDir(t, cred), "--save", "", "--appendonly", "no", "--requirepass", "s3cret")
+	awaitListening(t, srv, addr)
+	startEnv(t, []string{"REDISCLI_AUTH=s3cret"}, "redis://"+addr, "--timeout", "1m").expect(t, 0)
+	out := startEnv(t, []string{"REDISCLI_AUTH=wrong"}, "redis://"+addr, "--timeout", "1m").expect(t, 1)
+	mustContain(t, out, "AUTH refused: WRONGPASS")
+	startEnv(t, []string{"REDISCLI_AUTH=wrong"}, "redis://:s3cret@"+addr, "--timeout", "1m").expect(t, 0)
+}
+
 // TestAMQP: refused, then a RabbitMQ node: ready once it sends
 // Connection.Start.
 func TestAMQP(t *testing.T) {

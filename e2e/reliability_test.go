@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -467,4 +468,33 @@ func TestBadKubeconfigExits2(t *testing.T) {
 		}
 		noSecrets(t, out, token)
 	}
+}
+
+// TestInputsThatNeverEnd: a KUBECONFIG that is a FIFO, a kubeconfig whose
+// CA is /dev/zero or whose token file is a FIFO are refused before
+// anything reads them (exit 2, naming the file); -f - on a standard input
+// that never closes ends at --timeout (124), not never.
+func TestInputsThatNeverEnd(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := startEnv(t, []string{"KUBECONFIG=" + fifo}, "deployment/default/x", "--timeout", "60s").expect(t, 2)
+	mustContain(t, out, fifo+" is not a regular file")
+	out = kwait(t, 2, "deployment/default/x", "--kubeconfig", kubeconfig(t, "certificate-authority: /dev/zero", "token: x"), "--timeout", "60s")
+	mustContain(t, out, "/dev/zero is not a regular file")
+	out = kwait(t, 2, "deployment/default/x", "--kubeconfig", kubeconfig(t, clusterCA(), "tokenFile: "+fifo), "--timeout", "60s")
+	mustContain(t, out, fifo+" is not a regular file")
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	cmd := exec.Command(env.kwait, "apply", "-f", "-", "--timeout", "2s")
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "KUBECONFIG=" + env.kubeconfig}
+	cmd.Stdin = r
+	out = launch(t, cmd).expect(t, 124)
+	mustContain(t, out, "standard input not read to its end: timed out")
 }

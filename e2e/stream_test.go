@@ -93,8 +93,9 @@ func TestStreamingListLeastPrivilege(t *testing.T) {
 
 // TestFallbackWithoutWatchList: against an apiserver with the WatchList
 // feature gate off, the first target's streaming list is refused (422),
-// and every target of the run then lists and watches: one refusal per run,
-// and the waits work as before.
+// and every target of the run then lists and watches: at most one refusal
+// per target started before the first refusal came, and the waits work as
+// before.
 func TestFallbackWithoutWatchList(t *testing.T) {
 	t.Parallel()
 	t.Cleanup(func() { _ = clusterScript(t, "fallback-apiserver", "down") })
@@ -122,7 +123,9 @@ func TestFallbackWithoutWatchList(t *testing.T) {
 			lists++
 		}
 	}
-	if refused != 1 || lists != 3 {
-		t.Errorf("%d refused streaming lists and %d lists for 3 targets, want 1 and 3; requests:\n%s", refused, lists, describeEntries(es))
+	// Targets never wait for each other's request: each of the 3 that
+	// start at once may ask before the first refusal arrives, none after.
+	if refused < 1 || refused > 3 || lists != 3 {
+		t.Errorf("%d refused streaming lists and %d lists for 3 targets, want 1 to 3 and 3; requests:\n%s", refused, lists, describeEntries(es))
 	}
 }

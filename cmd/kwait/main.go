@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/kwait-dev/kwait/pkg/cli"
+	"github.com/kwait-dev/kwait/pkg/memlimit"
 )
 
 // Set at build time by the Makefile: -ldflags "-X main.version=v0.2.0
@@ -19,6 +20,7 @@ var (
 )
 
 func main() {
+	memlimit.Set("/sys/fs/cgroup", os.Getenv)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)

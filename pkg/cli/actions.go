@@ -30,7 +30,9 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	if err := checkApplies(in.given, specs); err != nil {
 		return err
 	}
-	specs, err = readManifests(specs, s.In)
+	ctx, cancel := o.runContext(c.Context)
+	defer cancel()
+	specs, err = readManifests(ctx, specs, s.In, o.namespace)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
-		msg := oneLine(err.Error())
+		msg := clipWords(oneLine(err.Error()))
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
 		_ = in.termLog.write(msg) // bad input already has its one line on stderr
 	}
@@ -198,7 +198,7 @@ func commands() []*cli.Command {
 		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
 			"[postgres://][USER@]HOST[:PORT][/DB]...", "kwait postgres db.data.svc", nil),
 		network(spec.MySQL, "wait for MySQL or MariaDB servers to greet clients with a handshake", "[mysql://]HOST[:PORT]...", "kwait mysql mariadb:3306", nil),
-		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", nil),
+		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", nil),
 		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections", "[amqp://]HOST[:PORT]...", "kwait amqp rabbitmq:5672", nil),
 	)
 	cmds = append(cmds, manifestCommands()...)

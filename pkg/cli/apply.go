@@ -109,7 +109,9 @@ func manifestAction(c *cli.Context, s Streams, kindName string, in invocation) e
 	if err := checkApplies(in.given, specs); err != nil {
 		return err
 	}
-	specs, err = readManifests(specs, s.In)
+	ctx, cancel := o.runContext(c.Context)
+	defer cancel()
+	specs, err = readManifests(ctx, specs, s.In, o.namespace)
 	if err != nil {
 		return err
 	}

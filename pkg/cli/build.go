@@ -50,7 +50,7 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 		t, err := network.NewDNS(sp.Name, b.o.poll, nil)
 		return t, asUsage(err)
 	case spec.Postgres, spec.MySQL, spec.Redis, spec.AMQP:
-		t, err := network.NewServer(sp.Name, b.o.poll)
+		t, err := network.NewServer(sp.Name, b.o.poll, b.o.passwords)
 		return t, asUsage(err)
 	case spec.HTTP:
 		h := b.o.http

@@ -73,3 +73,23 @@ func ExitCode(err error) int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// maxEcho bounds how much of one argument, or of a part of one, the line
+// of a bad-input error repeats, as README says.
+const maxEcho = 256
+
+// clipWords cuts every word of msg (a run without spaces: an argument, a
+// flag value, a part of either, quoted or not) longer than maxEcho bytes
+// and a little room for quotes and punctuation to maxEcho bytes and "...".
+// Whatever echoed the argument, the line stays short; an argument already
+// cut where it was quoted (package spec) is left as it is.
+func clipWords(msg string) string {
+	const room = 8
+	words := strings.Split(msg, " ")
+	for i, w := range words {
+		if len(w) > maxEcho+room {
+			words[i] = strings.ToValidUTF8(w[:maxEcho], "") + "..."
+		}
+	}
+	return strings.Join(words, " ")
+}

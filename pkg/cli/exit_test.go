@@ -1,8 +1,11 @@
 package cli_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -54,5 +57,31 @@ func TestSignalErrorMessage(t *testing.T) {
 	t.Parallel()
 	if got, want := (&cli.SignalError{Signal: syscall.SIGTERM}).Error(), "received terminated"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestLongArgumentsClipped: whichever flag or argument a bad-input line
+// echoes, no word of it is longer than 256 bytes and "...".
+func TestLongArgumentsClipped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 100_000)
+	for _, args := range [][]string{
+		{"kwait", "--log-level", long, "tcp://a:1"},
+		{"kwait", "resource", "x/y", "--for", long},
+		{"kwait", "http://" + long},
+		{"kwait", "pods", "-l", "a=" + long},
+		{"kwait", "http://a/", "--status", long},
+	} {
+		var errOut bytes.Buffer
+		code := cli.Main(t.Context(), args, cli.Streams{Out: io.Discard, Err: &errOut}, cli.Build{})
+		if code != cli.ExitUsage {
+			t.Errorf("%.40q: exit %d, want %d", args, code, cli.ExitUsage)
+		}
+		for w := range strings.FieldsSeq(errOut.String()) {
+			if len(w) > 256+8 {
+				t.Errorf("%.40q: the error repeats %d bytes in one word: %.80s", args, len(w), errOut.String())
+				break
+			}
+		}
 	}
 }

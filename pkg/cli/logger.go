@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"github.com/go-logr/zapr"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"k8s.io/klog/v2"
 )
 
 // newLogger builds the one logger of a run from the validated --log-level,
@@ -25,4 +27,13 @@ func newLogger(o options, s Streams) *zap.Logger {
 	// Write, whatever s.Err is.
 	core := zapcore.NewCore(encoder, zapcore.Lock(zapcore.AddSync(s.Err)), level)
 	return zap.New(core)
+}
+
+// routeKlog sends what client-go logs through klog into log, named
+// "klog", so --log-format json stays one JSON object per line and
+// --log-level applies. Only klog's V(0) messages pass: client-go's verbose
+// levels (request and response dumps) stay off. klog's logger is process
+// state, set once per run.
+func routeKlog(log *zap.Logger) {
+	klog.SetLogger(zapr.NewLogger(log.Named("klog")))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kwait-dev/kwait/pkg/manifest"
+	"github.com/kwait-dev/kwait/pkg/runner"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
@@ -22,19 +24,38 @@ func fromManifests(kind string) bool {
 // object they hold, read before anything waits: a manifest that cannot be
 // read or decoded is bad input. A source is a file, "-" for standard input
 // (read once), an object inline ("{...}"), or a directory (see readDir).
-func readManifests(specs []spec.Spec, stdin io.Reader) ([]spec.Spec, error) {
+//
+// ctx bounds reading standard input, which may never end: its deadline or
+// a signal ends the read and the run (exit 124, or 128+signal).
+//
+// namespace is -n, if given: an object naming another namespace is bad
+// input, as kubectl says, and so is an object that apply or delete would
+// meet twice (the result would depend on timing).
+func readManifests(ctx context.Context, specs []spec.Spec, stdin io.Reader, namespace string) ([]spec.Spec, error) {
 	out := make([]spec.Spec, 0, len(specs))
 	stdinRead := false
+	seen := map[string]string{} // object key -> where it was first
 	for _, sp := range specs {
 		if !fromManifests(sp.Kind) {
 			out = append(out, sp)
 			continue
 		}
-		objs, err := readSource(sp, stdin, &stdinRead)
+		objs, err := readSource(ctx, sp, stdin, &stdinRead)
 		if err != nil {
 			return nil, err
 		}
+		source := sp.Name
+		switch {
+		case source == "-":
+			source = "standard input"
+		case strings.HasPrefix(strings.TrimSpace(source), "{"):
+			source = "inline object"
+		}
 		for i := range objs {
+			place := fmt.Sprintf("%s: object %d", quote(source), i+1)
+			if err := checkPlace(sp.Kind, objs[i], place, namespace, seen); err != nil {
+				return nil, err
+			}
 			one := sp
 			one.Object = &objs[i]
 			out = append(out, one)
@@ -43,7 +64,31 @@ func readManifests(specs []spec.Spec, stdin io.Reader) ([]spec.Spec, error) {
 	return out, nil
 }
 
-func readSource(sp spec.Spec, stdin io.Reader, stdinRead *bool) ([]manifest.Object, error) {
+// checkPlace refuses an object whose namespace is not -n's, and one that
+// apply or delete already meets elsewhere in the manifests.
+func checkPlace(kind string, obj manifest.Object, place, namespace string, seen map[string]string) error {
+	ns := obj.Object.GetNamespace()
+	if namespace != "" && ns != "" && ns != namespace {
+		return usagef("%s: %s: %s names namespace %q, but -n %s was given: drop one of them", kind, place, obj.Name(ns), ns, namespace)
+	}
+	if kind == spec.Admission || obj.Object.GetName() == "" {
+		return nil
+	}
+	if ns == "" {
+		ns = namespace
+	}
+	key := obj.Object.GroupVersionKind().GroupKind().String() + "/" + ns + "/" + obj.Object.GetName()
+	if first, ok := seen[key]; ok {
+		return usagef("%s: %s is given twice: %s and %s", kind, obj.Name(ns), first, place)
+	}
+	seen[key] = place
+	return nil
+}
+
+// quote keeps a source name on one line in a message.
+func quote(s string) string { return oneLine(s) }
+
+func readSource(ctx context.Context, sp spec.Spec, stdin io.Reader, stdinRead *bool) ([]manifest.Object, error) {
 	var data []byte
 	var err error
 	source := sp.Name
@@ -54,7 +99,10 @@ func readSource(sp spec.Spec, stdin io.Reader, stdinRead *bool) ([]manifest.Obje
 		}
 		*stdinRead = true
 		source = "standard input"
-		data, err = readAll(stdin)
+		data, err = readStdin(ctx, stdin)
+		if errors.Is(err, errNotRead) {
+			return nil, err
+		}
 	case strings.HasPrefix(strings.TrimSpace(sp.Name), "{"):
 		source = "inline object"
 		data = []byte(sp.Name)
@@ -153,4 +201,31 @@ func readAll(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("%s", oneLine(err.Error()))
 	}
 	return data, nil
+}
+
+var errNotRead = errors.New("standard input not read to its end")
+
+// readStdin reads stdin as readAll does, giving up when ctx ends: its
+// cause (a signal) or runner.ErrTimeout. The reading goroutine is left
+// blocked; the run ends anyway.
+func readStdin(ctx context.Context, stdin io.Reader) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := readAll(stdin)
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		cause := context.Cause(ctx)
+		if errors.Is(cause, context.DeadlineExceeded) {
+			cause = runner.ErrTimeout
+		}
+		return nil, fmt.Errorf("%w: %w", errNotRead, cause)
+	}
 }

@@ -20,6 +20,8 @@ import (
 // once, before any target is built and whatever the targets are: a bad
 // value is exit 2 even when no target would use it.
 type options struct {
+	// start is when the run began: --timeout counts from here.
+	start time.Time
 	// timeout is the run's deadline; zero means none.
 	timeout        time.Duration
 	statusInterval time.Duration
@@ -37,6 +39,9 @@ type options struct {
 
 	poll network.Poll
 	http network.HTTPOptions // without URL
+	// passwords are the password environment variables that are set
+	// (network.PasswordEnvs), for URLs without a password.
+	passwords network.Passwords
 
 	// fieldManager and forceConflicts say how kwait apply applies.
 	fieldManager   string
@@ -58,6 +63,7 @@ const (
 // a command does not define keeps its zero value.
 func readOptions(c *cli.Context, in invocation) (options, error) {
 	o := options{
+		start:          time.Now(),
 		timeout:        c.Duration(flagTimeout),
 		statusInterval: c.Duration(flagStatusInterval),
 		logFormat:      c.String(flagLogFormat),
@@ -161,6 +167,12 @@ func (o *options) readNetwork(c *cli.Context) error {
 		}
 		if c.IsSet(f.name) && f.d < minPollInterval {
 			return usagef("--%s must be at least %s, got %s", f.name, minPollInterval, f.d)
+		}
+	}
+	o.passwords = network.Passwords{}
+	for _, name := range network.PasswordEnvs() {
+		if v, ok := os.LookupEnv(name); ok && v != "" {
+			o.passwords[name] = v
 		}
 	}
 	h := network.HTTPOptions{

@@ -19,9 +19,10 @@ import (
 func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) error {
 	log := newLogger(o, s)
 	defer func() { _ = log.Sync() }()
+	routeKlog(log)
 
-	start := time.Now()
-	ctx, cancel := withTimeout(c.Context, o.timeout)
+	start := o.start
+	ctx, cancel := o.runContext(c.Context)
 	defer cancel()
 	targets, err := build(ctx, o, specs, "kwait/"+c.App.Version, log)
 	if err != nil {
@@ -71,10 +72,12 @@ func report(log *zap.Logger, err error) {
 	}
 }
 
-// withTimeout is ctx with the run's deadline; a zero timeout means none.
-func withTimeout(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
-	if timeout == 0 {
+// runContext is ctx with the run's deadline, --timeout after the options
+// were read: reading manifests from standard input counts against it too.
+// A zero timeout means none.
+func (o options) runContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if o.timeout == 0 {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, timeout)
+	return context.WithDeadline(ctx, o.start.Add(o.timeout))
 }

@@ -89,7 +89,7 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 	err = send(ctx, func(ctx context.Context) error {
 		_, err := ri.Apply(ctx, obj.GetName(), obj, opts)
 		return err
-	}, applyVerdict, report)
+	}, func(err error) (target.Status, bool) { return applyVerdict(err, obj.GetResourceVersion()) }, report)
 	if err != nil || len(a.o.Rules) == 0 {
 		return err
 	}
@@ -129,14 +129,35 @@ func discoveryVerdict(err error) (target.Status, bool) {
 
 // applyVerdict judges the apiserver's answer to a server-side apply (see
 // applier).
-func applyVerdict(err error) (target.Status, bool) {
+//
+// Answers that no retry can change fail at once too:
+//   - 409 Conflict when the manifest sets metadata.resourceVersion (rv):
+//     the object has moved past it and will not come back;
+//   - the apiserver cannot convert the object to its type (a Secret's
+//     data that is not base64): a 500 about the object's content, not the
+//     server's health.
+func applyVerdict(err error, rv string) (target.Status, bool) {
 	if msg := fieldConflicts(err); msg != "" {
 		return target.Failed("%s", msg), false
+	}
+	if apierrors.IsConflict(err) && rv != "" {
+		return target.Failed("conflict: the manifest's metadata.resourceVersion %q is not the object's: remove it to apply whatever the version", readiness.Text(rv, 64)), false
+	}
+	if apierrors.IsInternalError(err) && unconvertible(err) {
+		return target.Failed("rejected: %s", readiness.Text(err.Error(), maxMessage)), false
 	}
 	if apierrors.IsAlreadyExists(err) {
 		return target.Pending("not applied yet: %s", readiness.Text(err.Error(), maxMessage)), false
 	}
 	return admissionVerdict(err)
+}
+
+// unconvertible says whether err is the apiserver failing to convert the
+// applied object to its type ("failed to convert new object ... error
+// decoding from json: illegal base64 data"), which the same object always
+// fails.
+func unconvertible(err error) bool {
+	return strings.Contains(err.Error(), "failed to convert new object")
 }
 
 // fieldConflicts describes a conflict with other field managers, naming

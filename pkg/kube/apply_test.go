@@ -28,6 +28,17 @@ func fieldConflict(causes ...metav1.StatusCause) error {
 		Message: "Apply failed with 1 conflict", Details: &metav1.StatusDetails{Causes: causes}}}
 }
 
+// TestApplyVerdictStaleResourceVersion: a 409 to a manifest that sets
+// metadata.resourceVersion can never change: failed at once.
+func TestApplyVerdictStaleResourceVersion(t *testing.T) {
+	t.Parallel()
+	err := apierrors.NewConflict(schema.GroupResource{Resource: "configmaps"}, "x", errors.New("the object has been modified"))
+	st, _ := applyVerdict(err, "1")
+	if st.Phase != target.PhaseFailed || !strings.Contains(st.Reason, `metadata.resourceVersion "1"`) {
+		t.Errorf("applyVerdict(409, rv 1) = %v %q, want failed naming the resourceVersion", st.Phase, st.Reason)
+	}
+}
+
 func TestApplyVerdict(t *testing.T) {
 	t.Parallel()
 	gr := schema.GroupResource{Resource: "configmaps"}
@@ -50,10 +61,14 @@ func TestApplyVerdict(t *testing.T) {
 		{"webhook denied", status(403, metav1.StatusReasonForbidden, `admission webhook "deny.example.com" denied the request: no`),
 			target.PhaseFailed, `rejected: admission webhook "deny.example.com" denied the request: no`},
 		{"invalid", apierrors.NewInvalid(schema.GroupKind{Kind: "ConfigMap"}, "x", nil), target.PhaseFailed, "rejected:"},
+		{"bad base64 in a Secret", apierrors.NewInternalError(errors.New("failed to convert new object (shop/s; /v1, Kind=Secret) to proper version: " +
+			"unable to convert unstructured object to /v1, Kind=Secret: error decoding from json: illegal base64 data at input byte 0")),
+			target.PhaseFailed, "rejected: Internal error occurred: failed to convert new object"},
+		{"other internal error is retried", apierrors.NewInternalError(errors.New("etcdserver: leader changed")), target.PhasePending, "leader changed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			st, _ := applyVerdict(tc.err)
+			st, _ := applyVerdict(tc.err, "")
 			if st.Phase != tc.phase || !strings.Contains(st.Reason, tc.reason) {
 				t.Errorf("applyVerdict(%v) = %v %q; want %v containing %q", tc.err, st.Phase, st.Reason, tc.phase, tc.reason)
 			}

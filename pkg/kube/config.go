@@ -47,6 +47,8 @@ const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 //
 // Client-side rate limits are raised above client-go's defaults (5 QPS)
 // because one kwait makes a handful of requests per target, all at start.
+// Every request must bring its response headers within answerTimeout
+// (answer.go).
 func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	cfg, ns, err := load(o)
 	if err != nil {
@@ -55,6 +57,7 @@ func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	cfg.QPS, cfg.Burst = 50, 200
 	cfg.UserAgent = o.UserAgent
 	cfg.WarningHandler = warnings(o.Warn)
+	cfg.Wrap(boundAnswers(answerTimeout))
 	return cfg, ns, nil
 }
 
@@ -66,7 +69,15 @@ func load(o ConfigOptions) (*rest.Config, string, error) {
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = o.Kubeconfig
+	for _, path := range append([]string{rules.ExplicitPath}, rules.Precedence...) {
+		if err := readable(path); err != nil {
+			return nil, "", fmt.Errorf("kubeconfig: %w", err)
+		}
+	}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: o.Context})
+	if err := checkReferences(cc, o.Context); err != nil {
+		return nil, "", err
+	}
 	cfg, err := cc.ClientConfig()
 	if err != nil {
 		if clientcmd.IsEmptyConfig(err) {
@@ -91,6 +102,11 @@ func inCluster() (*rest.Config, string, bool, error) {
 	if _, err := os.Stat(serviceAccountDir + "/token"); err != nil {
 		return nil, "", false, nil
 	}
+	for _, f := range []string{"/token", "/ca.crt", "/namespace"} {
+		if err := readable(serviceAccountDir + f); err != nil {
+			return nil, "", true, fmt.Errorf("in-cluster config: %w", err)
+		}
+	}
 	cfg, err := rest.InClusterConfig()
 	if err != nil {
 		return nil, "", true, fmt.Errorf("in-cluster config: %w", err)
@@ -100,4 +116,58 @@ func inCluster() (*rest.Config, string, bool, error) {
 		ns = strings.TrimSpace(string(b))
 	}
 	return cfg, ns, true, nil
+}
+
+// fileLimit bounds the files a kubeconfig is made of or names (CA,
+// client certificate and key, token): far above any real one.
+const fileLimit = 4 << 20
+
+// readable refuses, before anything reads it, a file that would block the
+// read or never end it (a FIFO, /dev/zero) or that is larger than
+// fileLimit: the run's deadline and signals cannot interrupt a read, and
+// client-go reads such files whole. A missing file passes: client-go then
+// says so in its own words.
+func readable(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file", path)
+	case fi.Size() > fileLimit:
+		return fmt.Errorf("%s is larger than %d MiB", path, fileLimit>>20)
+	}
+	return nil
+}
+
+// checkReferences checks the files the kubeconfig's context in use names
+// (see readable). context overrides the current context.
+func checkReferences(cc clientcmd.ClientConfig, context string) error {
+	raw, err := cc.RawConfig()
+	if err != nil {
+		return nil // ClientConfig reports it
+	}
+	if context == "" {
+		context = raw.CurrentContext
+	}
+	c := raw.Contexts[context]
+	if c == nil {
+		return nil
+	}
+	var paths []string
+	if cl := raw.Clusters[c.Cluster]; cl != nil {
+		paths = append(paths, cl.CertificateAuthority)
+	}
+	if u := raw.AuthInfos[c.AuthInfo]; u != nil {
+		paths = append(paths, u.ClientCertificate, u.ClientKey, u.TokenFile)
+	}
+	for _, p := range paths {
+		if err := readable(p); err != nil {
+			return fmt.Errorf("kubeconfig: %w", err)
+		}
+	}
+	return nil
 }

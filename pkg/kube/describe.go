@@ -23,10 +23,13 @@ const requestTimeout = 15 * time.Second
 // once.
 func describe(err error) string {
 	var op *net.OpError
+	var silent *NoAnswerError
 	switch {
+	case errors.As(err, &silent):
+		return silent.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		// The run's own deadline never gets here: the loops end first.
-		return "apiserver: no answer within " + requestTimeout.String()
+		return (&NoAnswerError{After: requestTimeout}).Error()
 	case apierrors.IsForbidden(err):
 		return "forbidden: " + oneLine(err.Error())
 	case apierrors.IsUnauthorized(err):

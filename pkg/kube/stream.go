@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,47 +19,29 @@ import (
 // watch cache. One request then gives a target both its initial state and
 // its changes, where LIST+WATCH takes two.
 //
-// Until the apiserver has answered one streaming list, targets ask one at
-// a time; its first refusal switches every target of the client to
-// LIST+WATCH for the rest of the run. So an apiserver without streaming
-// lists costs one wasted request per run, not one per target, even when
-// all targets start at once. A nil *streams never streams.
+// The first refusal switches every target of the client to LIST+WATCH for
+// the rest of the run. Targets never wait for another target's request to
+// learn that: each one that starts before the first refusal arrives asks
+// once, so an apiserver without streaming lists costs at most one wasted
+// request per target started at once, and one silent request (a stalled
+// aggregated API) holds up only its own target. A nil *streams never
+// streams.
 type streams struct {
 	refused atomic.Bool
-	// answered is set once a streaming list was served or refused; probe
-	// lets one target at a time ask before that.
-	answered atomic.Bool
-	probe    chan struct{}
 }
 
-func newStreams() *streams { return &streams{probe: make(chan struct{}, 1)} }
+func newStreams() *streams { return &streams{} }
 
 func (s *streams) on() bool { return s != nil && !s.refused.Load() }
 
 func (s *streams) refuse() { s.refused.Store(true) }
 
-// open opens a streaming watch with opts, one caller at a time until the
-// apiserver has answered one. ok is false when streaming lists turned out
-// refused meanwhile: the caller lists instead.
+// open opens a streaming watch with opts. ok is false when the apiserver
+// refused streaming lists: the caller lists instead.
 func (s *streams) open(ctx context.Context, ri dynamic.ResourceInterface, opts metav1.ListOptions) (w watch.Interface, ok bool, err error) {
-	if !s.answered.Load() {
-		select {
-		case s.probe <- struct{}{}:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
-		defer func() { <-s.probe }()
-		if !s.on() {
-			return nil, false, nil
-		}
-	}
 	w, err = ri.Watch(ctx, opts)
-	switch {
-	case err == nil:
-		s.answered.Store(true)
-	case ctx.Err() == nil && refusesStreaming(err):
+	if err != nil && ctx.Err() == nil && refusesStreaming(err) {
 		s.refuse()
-		s.answered.Store(true)
 		return nil, false, nil
 	}
 	return w, true, err
@@ -92,7 +75,9 @@ func refusesStreaming(err error) bool {
 //   - a watch that ends, or sends an unmarked bookmark, before its initial
 //     state is complete comes from a server that ignores sendInitialEvents
 //     (before 1.27): remembered as a refusal too;
-//   - 410 Gone while streaming starts a fresh stream after a pause.
+//   - 410 Gone while streaming starts a fresh stream after a pause;
+//   - nothing for watchIdle before the bookmark is a stall: reported as
+//     such, and a fresh stream follows after a pause.
 func (l *loop) stream(ctx context.Context) (bool, error) {
 	opts := l.sel
 	sendInitial := true
@@ -113,14 +98,20 @@ func (l *loop) stream(ctx context.Context) (bool, error) {
 	}
 	defer w.Stop()
 	store, rv := objects{}, ""
+	idle := time.NewTimer(watchIdle)
+	defer idle.Stop()
 	for {
 		var ev watch.Event
 		ok := true
 		select {
 		case <-ctx.Done():
 			return true, ctx.Err()
+		case <-idle.C:
+			// The initial state stopped coming: report it and start over.
+			return l.trouble(ctx, &NoAnswerError{After: watchIdle})
 		case ev, ok = <-w.ResultChan():
 		}
+		idle.Reset(watchIdle)
 		if !ok {
 			l.streams.refuse()
 			return false, nil

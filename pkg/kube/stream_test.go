@@ -1,8 +1,10 @@
 package kube
 
 import (
+	"context"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -10,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	clienttesting "k8s.io/client-go/testing"
 
@@ -176,31 +179,99 @@ func TestStreamRestreamsAfterGone(t *testing.T) {
 	})
 }
 
-// TestStreamRefusalOnceForConcurrentTargets: targets that start together
-// wait for the first one's answer, so a refusing apiserver gets one
-// streaming list per run, not one per target.
-func TestStreamRefusalOnceForConcurrentTargets(t *testing.T) {
+// silentWatches is a resource whose WATCH never answers (a hung aggregated
+// API server): Watch blocks until its context ends.
+type silentWatches struct {
+	dynamic.ResourceInterface
+	asked chan struct{}
+}
+
+func (s silentWatches) Watch(ctx context.Context, _ metav1.ListOptions) (watch.Interface, error) {
+	s.asked <- struct{}{}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestStreamNoHeadOfLineBlocking: a streaming WATCH that never answers
+// holds up its own target only: another target of the same client, started
+// after it, streams and becomes ready.
+func TestStreamNoHeadOfLineBlocking(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		fake, c := streamingClient(obj(t, deploymentAvailable))
-		release := make(chan struct{})
-		fake.PrependWatchReactor("deployments", func(a clienttesting.Action) (bool, watch.Interface, error) {
-			<-release // the apiserver answers once every target has started
-			return true, nil, apierrors.NewInvalid(schema.GroupKind{Group: "meta.k8s.io", Kind: "ListOptions"}, "", field.ErrorList{
-				field.Forbidden(field.NewPath("sendInitialEvents"), "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled")})
-		})
-		var dones []<-chan error
-		for range 5 {
-			dones = append(dones, start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), newReasons()))
+		fake, c := streamingClient()
+		silent := silentWatches{asked: make(chan struct{}, 1)}
+		stalled := make(chan error, 1)
+		go func() {
+			_, _, err := c.streams.open(t.Context(), silent, metav1.ListOptions{})
+			stalled <- err
+		}()
+		<-silent.asked
+		watches := fakeWatches(fake, "deployments")
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), newReasons())
+		w := <-watches
+		w.Add(obj(t, deploymentAvailable))
+		w.Action(watch.Bookmark, obj(t, initialEventsEnd))
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil beside a silent watch", err)
 		}
-		synctest.Wait()
-		close(release)
-		for _, done := range dones {
-			if err := <-done; err != nil {
-				t.Fatalf("Wait() = %v", err)
-			}
+		select {
+		case err := <-stalled:
+			t.Fatalf("the silent watch ended (%v), want it still waiting", err)
+		default:
 		}
-		if w, l := len(watchOptions(fake)), count(fake, "list"); w != 1 || l != 5 {
-			t.Errorf("%d watches and %d lists for 5 concurrent targets, want 1 refused streaming watch and 5 lists", w, l)
+	})
+}
+
+// TestWatchSilentIsReopened: an established watch that delivers nothing,
+// not even a bookmark, for watchIdle is replaced by a new one from the
+// same resourceVersion, so a connection that stopped carrying data is
+// noticed; the target stays as it was.
+func TestWatchSilentIsReopened(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := streamingClient()
+		watches := fakeWatches(fake, "deployments")
+		r := newReasons()
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
+		first := <-watches
+		first.Add(obj(t, deploymentRolling))
+		first.Action(watch.Bookmark, obj(t, initialEventsEnd))
+		r.await(t, "available replicas 1/2")
+		began := time.Now()
+		second := <-watches // nothing more on the first: silent
+		if d := time.Since(began); d < watchIdle || d > watchIdle+5*time.Second {
+			t.Errorf("second watch after %s of silence, want about %s", d, watchIdle)
+		}
+		if !first.IsStopped() {
+			t.Error("the silent watch was not stopped")
+		}
+		second.Modify(obj(t, deploymentAvailable))
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil from the new watch", err)
+		}
+		if opts := watchOptions(fake); len(opts) != 2 || opts[1].ResourceVersion != "7" || streaming(opts[1]) {
+			t.Errorf("watches %+v, want a streaming one, then one from resourceVersion 7", opts)
+		}
+	})
+}
+
+// TestStreamSilentBeforeBookmark: a streaming watch whose initial state
+// stops coming is a stall, named in the reason, and is started again.
+func TestStreamSilentBeforeBookmark(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := streamingClient()
+		watches := fakeWatches(fake, "deployments")
+		r := newReasons()
+		done := start(t.Context(), c.Kind(mustKind(t, "deployment"), "", "api", kind.Params{}), r)
+		first := <-watches
+		first.Add(obj(t, deploymentRolling))
+		r.await(t, "no answer from the apiserver for 30s")
+		second := <-watches
+		second.Add(obj(t, deploymentAvailable))
+		second.Action(watch.Bookmark, obj(t, initialEventsEnd))
+		if err := <-done; err != nil {
+			t.Fatalf("Wait() = %v, want nil from the second stream", err)
+		}
+		if !c.streams.on() {
+			t.Error("a stall turned streaming lists off, want them on")
 		}
 	})
 }

@@ -182,15 +182,24 @@ func (l *loop) pause(ctx context.Context) (bool, error) {
 // the resourceVersion to resume from (rv when nothing arrived, "" to
 // re-list), whether the wait is over (with its result), or an error the
 // watch carried.
+//
+// A watch silent for watchIdle (no event, not even a bookmark) ends as if
+// the server had closed it: the caller opens the next one from rv, whose
+// answer is bounded, so a connection that stopped carrying data is noticed.
 func follow(ctx context.Context, w watch.Interface, rv string, store objects, j readiness.Judge, report target.Report) (string, bool, error) {
+	idle := time.NewTimer(watchIdle)
+	defer idle.Stop()
 	for {
 		var ev watch.Event
 		ok := true
 		select {
 		case <-ctx.Done():
 			return "", true, ctx.Err()
+		case <-idle.C:
+			return rv, false, nil
 		case ev, ok = <-w.ResultChan():
 		}
+		idle.Reset(watchIdle)
 		// Apply this event and every one already waiting, then judge once:
 		// a burst of N events (N pods starting) costs one judgement, not N.
 		changed := false

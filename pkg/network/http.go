@@ -85,16 +85,13 @@ func newHTTP(o HTTPOptions, p Poll, getenv func(string) string) (*HTTP, error) {
 		return nil, err
 	}
 	h := &HTTP{
-		name:     o.URL,
+		name:     Redact(o.URL), // a user alone may be a token too
 		url:      o.URL,
 		method:   strings.ToUpper(o.Method),
 		header:   http.Header{},
 		statuses: o.Statuses,
 		contains: o.BodyContains,
 		poll:     p,
-	}
-	if _, ok := u.User.Password(); ok || u.RawQuery != "" {
-		h.name = Redact(o.URL)
 	}
 	if h.method == "" {
 		h.method = http.MethodGet

@@ -331,7 +331,7 @@ func TestHTTPName(t *testing.T) {
 		{"http://db:8080/healthz?full=1", "http://db:8080/healthz?full=REDACTED"},
 		{"http://api/ready?token=s3cret&x", "http://api/ready?token=REDACTED&x"},
 		{"HTTPS://Api.Example/x", "HTTPS://Api.Example/x"},
-		{"http://user@db/", "http://user@db/"},
+		{"http://TOKEN@db/", "http://REDACTED@db/"}, // a user alone may be a token
 		{"http://user:s3cret@db/health", "http://REDACTED@db/health"},
 	}
 	for _, tt := range tests {

@@ -20,10 +20,14 @@ import (
 //   - -NOAUTH to PING when no password was given: ready. The server is up
 //     and answering, but will not say whether it is still loading: give the
 //     password to wait for that too;
-//   - AUTH refused (-WRONGPASS, -ERR invalid password, no password set):
-//     failed for good, exit 1, naming the error but never the password:
+//   - AUTH refused (-WRONGPASS, -ERR invalid password, no password set,
+//     AUTH renamed away): failed for good, exit 1, naming the error code
+//     alone, never the server's message, which may quote the password:
 //     waiting longer would not make the given credentials right;
 //   - a refused connection, a timeout: not yet.
+//
+// Without a password in the URL, a non-empty REDISCLI_AUTH (as redis-cli
+// reads it) is the password; one in the URL wins.
 //
 // A database number (redis://HOST/0) is accepted and not used: PING does
 // not depend on it. rediss:// (TLS) is not supported.
@@ -34,14 +38,13 @@ var redis = protocol{
 	hello:   redisHello,
 	answer:  redisAnswer,
 	bye:     []byte("QUIT\r\n"),
+	// redis-cli's: a password kept out of argv (and so out of ps).
+	passwordEnv: "REDISCLI_AUTH",
 }
 
 func redisCheck(u *url.URL) error {
 	if db := strings.TrimPrefix(u.Path, "/"); db != "" && !allDigits(db) {
 		return errors.New("want a database number after the host, if anything")
-	}
-	if _, ok := u.User.Password(); u.User != nil && !ok {
-		return errors.New("a user needs a password (redis://USER:PASSWORD@HOST)")
 	}
 	return nil
 }
@@ -83,7 +86,10 @@ func redisAnswer(r *bufio.Reader, e endpoint) (target.Status, error) {
 		case strings.HasPrefix(line, "-LOADING"), strings.HasPrefix(line, "-BUSY"):
 			return target.Pending("%s", printable(line[1:])), nil
 		case strings.HasPrefix(line, "-"):
-			return target.Failed("AUTH refused: %s", printable(line[1:])), nil
+			// Only the error code: the message may quote the command,
+			// password included ("-ERR unknown command 'AUTH', with args
+			// beginning with: 'PASSWORD'" when AUTH is renamed away).
+			return target.Failed("AUTH refused: %s", redisAuthError(line[1:])), nil
 		default:
 			return unexpected("Redis"), nil
 		}
@@ -113,4 +119,22 @@ func redisLine(r *bufio.Reader) (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(string(line), "\r\n"), nil
+}
+
+// redisAuthError names a refusal of AUTH by its error code (the first word
+// of the reply), with what the usual ones mean.
+func redisAuthError(reply string) string {
+	code, _, _ := strings.Cut(reply, " ")
+	switch code = printable(code); code {
+	case "WRONGPASS":
+		return "WRONGPASS (wrong user or password)"
+	case "ERR":
+		return "ERR (a wrong password, no password set, or AUTH disabled on the server)"
+	case "":
+		return "an empty error"
+	}
+	if len(code) > 32 {
+		code = strings.ToValidUTF8(code[:32], "")
+	}
+	return code
 }

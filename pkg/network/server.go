@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -28,6 +29,10 @@ type protocol struct {
 	answer func(*bufio.Reader, endpoint) (target.Status, error)
 	// bye is sent, best effort, after a ready answer: a polite goodbye.
 	bye []byte
+	// passwordEnv names the environment variable the password comes from
+	// when the URL has none: the one the protocol's own client reads.
+	// Empty for protocols that never send a password.
+	passwordEnv string
 }
 
 // protocols are the database and queue targets, by scheme.
@@ -57,6 +62,23 @@ func Schemes() map[string]string {
 	return out
 }
 
+// Passwords are the values of the password environment variables
+// (PasswordEnvs), by variable name, as the CLI read them; nil for none.
+type Passwords map[string]string
+
+// PasswordEnvs returns, by target kind, the environment variable a
+// password is read from when the target's URL holds none (a password in
+// the URL wins). Only the protocols that send a password have one.
+func PasswordEnvs() map[string]string {
+	out := map[string]string{}
+	for _, p := range protocols {
+		if p.passwordEnv != "" {
+			out[p.schemes[0]] = p.passwordEnv
+		}
+	}
+	return out
+}
+
 // endpoint is a parsed database or queue URL.
 type endpoint struct {
 	addr     string // HOST:PORT
@@ -70,11 +92,14 @@ type endpoint struct {
 // SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/PATH]. Its error never shows the
 // password.
 func CheckServerURL(raw string) error {
-	_, _, err := parseServer(raw)
+	_, _, err := parseServer(raw, nil, false)
 	return err
 }
 
-func parseServer(raw string) (protocol, endpoint, error) {
+// parseServer parses raw, taking a missing password from env. Once env is
+// known (final), a user without a password is refused where the protocol
+// sends passwords: CheckServerURL runs before the environment is read.
+func parseServer(raw string, env Passwords, final bool) (protocol, endpoint, error) {
 	shown := Redact(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -108,6 +133,14 @@ func parseServer(raw string) (protocol, endpoint, error) {
 	if err := checkPort(port); err != nil {
 		return p, endpoint{}, bad("%s", err)
 	}
+	if _, has := u.User.Password(); !has && p.passwordEnv != "" {
+		switch {
+		case env[p.passwordEnv] != "":
+			u.User = url.UserPassword(u.User.Username(), env[p.passwordEnv])
+		case final && u.User != nil:
+			return p, endpoint{}, bad("a user needs a password (%s://USER:PASSWORD@HOST, or %s)", p.schemes[0], p.passwordEnv)
+		}
+	}
 	e := endpoint{addr: net.JoinHostPort(u.Hostname(), port), db: strings.TrimPrefix(u.Path, "/")}
 	if u.User != nil {
 		e.user = u.User.Username()
@@ -139,13 +172,14 @@ type Server struct {
 
 // NewServer returns the target of a database or queue URL (see
 // CheckServerURL): postgres://, postgresql://, mysql://, mariadb://,
-// redis://, amqp://.
-func NewServer(raw string, p Poll) (*Server, error) {
+// redis://, amqp://. A URL without a password takes its protocol's from
+// env (see PasswordEnvs).
+func NewServer(raw string, p Poll, env Passwords) (*Server, error) {
 	p, err := p.normalize()
 	if err != nil {
 		return nil, err
 	}
-	proto, end, err := parseServer(raw)
+	proto, end, err := parseServer(raw, env, true)
 	if err != nil {
 		return nil, err
 	}
@@ -179,10 +213,11 @@ func (s *Server) check(ctx context.Context) target.Status {
 			return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
 		}
 	}
-	st, err := s.proto.answer(bufio.NewReader(conn), s.end)
+	st, err := s.proto.answer(bufio.NewReader(&boundedAnswer{r: conn, left: answerLimit}), s.end)
 	if err != nil {
 		return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
 	}
+	st.Reason = hidePassword(st.Reason, s.end.password)
 	if st.Phase == target.PhaseReady && s.proto.bye != nil {
 		_, _ = conn.Write(s.proto.bye)
 	}
@@ -208,4 +243,41 @@ func printable(s string) string {
 		s = strings.ToValidUTF8(s[:maxLen], "") + "..."
 	}
 	return s
+}
+
+// answerLimit bounds what one attempt reads from a server: the answers
+// kwait judges are a few hundred bytes, so a server that sends more
+// (PostgreSQL NoticeResponses without end) costs at most this much reading
+// and parsing per attempt, within the attempt timeout.
+const answerLimit = 64 << 10
+
+var errAnswerTooLong = fmt.Errorf("answer longer than %d KiB without the expected reply", answerLimit>>10)
+
+// boundedAnswer reads at most left bytes, then fails with errAnswerTooLong.
+type boundedAnswer struct {
+	r    io.Reader
+	left int
+}
+
+func (b *boundedAnswer) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errAnswerTooLong
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= n
+	return n, err
+}
+
+// hidePassword replaces the password kwait sent wherever a server's words
+// repeat it, a last guard behind the rule that a reply which can quote a
+// command is never shown. Passwords shorter than 4 characters are left
+// alone: masking every "ab" would garble the reason and point at them.
+func hidePassword(s, password string) string {
+	if len(password) < 4 {
+		return s
+	}
+	return strings.ReplaceAll(s, password, "REDACTED")
 }

@@ -107,7 +107,13 @@ func TestServerAnswers(t *testing.T) {
 		{"redis acl user", "redis://app:secret@HOST", "*3\r\n$4\r\nAUTH\r\n$3\r\napp\r\n$6\r\nsecret\r\n*1\r\n$4\r\nPING\r\n", []byte("+OK\r\n+PONG\r\n"), target.PhaseReady, ""},
 		{"redis auth then loading", "redis://:secret@HOST", "PING\r\n", []byte("+OK\r\n-LOADING Redis is loading\r\n"), target.PhasePending, "LOADING Redis is loading"},
 		{"redis wrong password", "redis://:secret@HOST", "PING\r\n", []byte("-WRONGPASS invalid username-password pair or user is disabled.\r\n-NOAUTH Authentication required.\r\n"),
-			target.PhaseFailed, "AUTH refused: WRONGPASS invalid username-password pair"},
+			target.PhaseFailed, "AUTH refused: WRONGPASS (wrong user or password)"},
+		{"redis auth renamed quotes the password", "redis://:secret@HOST", "PING\r\n",
+			[]byte("-ERR unknown command 'AUTH', with args beginning with: 'secret' \r\n-NOAUTH Authentication required.\r\n"),
+			target.PhaseFailed, "AUTH refused: ERR (a wrong password, no password set, or AUTH disabled on the server)"},
+		{"redis loading quoting the password", "redis://:secret@HOST", "PING\r\n", []byte("+OK\r\n-LOADING secret\r\n"), target.PhasePending, "LOADING REDACTED"},
+		{"postgres notice flood", "postgres://HOST", "user", bytes.Repeat(pgMessage('N', bytes.Repeat([]byte("x"), 1000)), 100),
+			target.PhasePending, "answer longer than 64 KiB"},
 		{"redis masterdown", "redis://HOST", "PING\r\n", []byte("-MASTERDOWN Link with MASTER is down\r\n"), target.PhasePending, "MASTERDOWN Link with MASTER is down"},
 		{"redis other protocol", "redis://HOST", "PING\r\n", []byte("HTTP/1.1 400 Bad Request\r\n"), target.PhasePending, "not a Redis server"},
 
@@ -118,7 +124,7 @@ func TestServerAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			addr, got := fakeServer(t, []byte(tc.want), tc.reply)
-			s, err := NewServer(strings.Replace(tc.url, "HOST", addr, 1), fastPoll())
+			s, err := NewServer(strings.Replace(tc.url, "HOST", addr, 1), fastPoll(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +147,7 @@ func TestServerAnswers(t *testing.T) {
 func TestServerWaitsForListener(t *testing.T) {
 	t.Parallel()
 	addr := closedAddr(t)
-	s, err := NewServer("mysql://"+addr, fastPoll())
+	s, err := NewServer("mysql://"+addr, fastPoll(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +184,7 @@ func TestServerSilentServerTimesOut(t *testing.T) {
 	}()
 	p := fastPoll()
 	p.AttemptTimeout = 50 * time.Millisecond
-	s, err := NewServer("postgres://"+ln.Addr().String(), p)
+	s, err := NewServer("postgres://"+ln.Addr().String(), p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +217,7 @@ func TestServerURLs(t *testing.T) {
 		{url: "mongodb://db", err: `unknown scheme "mongodb"`},
 		{url: "postgres://u:secret@db:0/app", err: `invalid URL "postgres://REDACTED@db:0/app"`},
 	} {
-		_, end, err := parseServer(tc.url)
+		_, end, err := parseServer(tc.url, nil, true)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("parse %q: %v", tc.url, err)
@@ -223,6 +229,37 @@ func TestServerURLs(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "secret") {
 			t.Errorf("parse %q: error shows the password: %v", tc.url, err)
 		}
+	}
+}
+
+// TestServerPasswordFromEnv: REDISCLI_AUTH is the Redis password when the
+// URL has none; one in the URL wins; a Redis user takes it too; protocols
+// that send no password read none.
+func TestServerPasswordFromEnv(t *testing.T) {
+	t.Parallel()
+	env := Passwords{"REDISCLI_AUTH": "fromenv"}
+	for _, tc := range []struct {
+		url, user, password string
+		has                 bool
+	}{
+		{"redis://cache", "", "fromenv", true},
+		{"redis://:inurl@cache", "", "inurl", true},
+		{"redis://app@cache", "app", "fromenv", true},
+		{"postgres://app@db", "app", "", false},
+	} {
+		_, end, err := parseServer(tc.url, env, true)
+		if err != nil || end.user != tc.user || end.password != tc.password || end.hasPass != tc.has {
+			t.Errorf("parse %q = %q %q %v, %v; want %q %q %v", tc.url, end.user, end.password, end.hasPass, err, tc.user, tc.password, tc.has)
+		}
+	}
+	if got := PasswordEnvs(); len(got) != 1 || got["redis"] != "REDISCLI_AUTH" {
+		t.Errorf("PasswordEnvs() = %v, want redis: REDISCLI_AUTH alone", got)
+	}
+	if _, _, err := parseServer("redis://app@cache", Passwords{"REDISCLI_AUTH": ""}, true); err == nil {
+		t.Error("redis://app@cache with an empty REDISCLI_AUTH parsed, want: a user needs a password")
+	}
+	if err := CheckServerURL("redis://app@cache"); err != nil {
+		t.Errorf("CheckServerURL(redis://app@cache) = %v, want nil: the password may come from the environment", err)
 	}
 }
 
