@@ -93,7 +93,7 @@ servers: ## Install the database and queue servers the e2e protocol tests start 
 	hack/servers.sh
 
 .PHONY: e2e
-e2e: build release servers ## The e2e suite: the built binary against a real kube-apiserver and real database and queue servers, the release through a real OCI registry
+e2e: build image release servers ## The e2e suite: the built binary against a real kube-apiserver and real database and queue servers, the release through a real OCI registry (E2E_REAL_NODE=1: and kwait's image on a real node)
 	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint
@@ -120,7 +120,7 @@ demo: build ## Bring up the local control plane and play the operators-then-app 
 	KWAIT_BIN=$(BIN) e2e/demo.sh
 
 .PHONY: cluster-up
-cluster-up: ## Start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok)
+cluster-up: ## Start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok; E2E_REAL_NODE=1: and the real node)
 	e2e/cluster/cluster.sh up
 
 .PHONY: cluster-down

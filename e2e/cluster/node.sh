@@ -10,9 +10,10 @@
 #     iptables rules, ip_forward. It has one veth to the host (NODE_IP <->
 #     HOST_IP on a /30) and no default route: nothing leaves the machine.
 #   - a mount namespace: container root file systems, pod volumes and pod
-#     network namespaces are mounted there only; the kernel sysctls the
-#     kubelet insists on (kernel.panic, vm.overcommit_memory, ...) are files
-#     bind-mounted over /proc/sys there, so the host's values never change.
+#     network namespaces are mounted there only, over a tmpfs /run, /var/log
+#     and /var/lib; the kernel sysctls the kubelet insists on (kernel.panic,
+#     vm.overcommit_memory, ...) are files bind-mounted over /proc/sys there,
+#     so the host's values never change.
 #   - a cgroup subtree /kwait-node-N in every hierarchy: containerd, the
 #     kubelet, the shims and every container, so `down` finds and ends them all.
 # The kubelet and kube-proxy reach the apiserver (127.0.0.1 only) through a
@@ -298,9 +299,14 @@ cmd_import() {
   local f=${1:-} name=${2:-} tag
   [[ -f $f ]] || die "import: no archive '$f'"
   [[ -S $SOCK ]] || die "the node is not running"
+  if [[ -z $name ]]; then
+    "$BIN/ctr" --address "$SOCK" -n k8s.io images import --platform linux/amd64 "$f" >/dev/null 2>&1 ||
+      die "importing $f failed"
+    return 0
+  fi
+  # --base-name also filters: only images whose name starts with it.
   "$BIN/ctr" --address "$SOCK" -n k8s.io images import --base-name kwait.local/import \
-    --platform linux/amd64 "$f" >/dev/null || die "importing $f failed"
-  [[ -n $name ]] || return 0
+    --platform linux/amd64 "$f" >/dev/null 2>&1 || die "importing $f failed"
   tag=$(tar -xOf "$f" index.json | jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"] // empty')
   [[ -n $tag ]] || die "$f names no image (org.opencontainers.image.ref.name)"
   "$BIN/ctr" --address "$SOCK" -n k8s.io images tag --force "kwait.local/import:$tag" "$name" >/dev/null
@@ -433,10 +439,16 @@ check_node_binaries() {
   [[ -x /usr/lib/cni/bridge ]] || die "no CNI plugins in /usr/lib/cni (hack/apt-install.sh containernetworking-plugins)"
 }
 
-# fake_sysctls: in the node's mount namespace, a file over each kubelet
-# sysctl the host does not already hold, so the kubelet's write lands there.
-fake_sysctls() {
-  local kv key want
+# private_mounts: in the node's mount namespace, a tmpfs over the host paths
+# the node's programs write to whatever their configuration says (the
+# kubelet's /var/log/containers links, the CNI result cache in /var/lib/cni,
+# iptables' /run/xtables.lock), and a file over each sysctl the kubelet sets
+# that the host does not already hold, so that write lands there.
+private_mounts() {
+  local kv key want dir
+  for dir in /run /var/log /var/lib; do
+    nsexec mount -t tmpfs -o mode=0755 tmpfs "$dir"
+  done
   mkdir -p "$NRUN/sysctl"
   for kv in "${KUBELET_SYSCTLS[@]}"; do
     key=${kv%%=*} want=${kv#*=}
@@ -446,11 +458,25 @@ fake_sysctls() {
   done
 }
 
+# await_namespaces: the holder has exec'd unshare, but unshare may not have
+# made its namespaces yet; until it has, it is still in the host's.
+await_namespaces() {
+  local pid deadline=$((SECONDS + 10))
+  pid=$(holder) || die "node-holder exited"
+  until [[ $(readlink "/proc/$pid/exe") == */sleep &&
+    $(readlink "/proc/$pid/ns/net") != "$(readlink /proc/$$/ns/net)" &&
+    $(readlink "/proc/$pid/ns/mnt") != "$(readlink /proc/$$/ns/mnt)" ]]; do
+    ((SECONDS < deadline)) || die "node-holder made no namespaces within 10s"
+    sleep 0.01
+  done
+}
+
 start_network() {
   local pid
+  await_namespaces
   pid=$(holder)
   ip link show "$VETH" >/dev/null 2>&1 && die "$VETH exists: another node uses index $NET_INDEX (set E2E_NODE_NET_INDEX)"
-  ip link add "$VETH" type veth peer name eth0 netns "/proc/$pid/ns/net"
+  ip link add "$VETH" type veth peer name eth0 netns "$pid"
   ip addr add "$HOST_IP/30" dev "$VETH"
   ip link set "$VETH" up
   nsexec ip addr add "$NODE_IP/30" dev eth0
@@ -475,7 +501,7 @@ cmd_up() {
     make_cgroups
     spawn_node node-holder unshare --mount --net --propagation private sleep infinity
     start_network
-    fake_sysctls
+    private_mounts
     spawn_node node-apiproxy socat "TCP-LISTEN:$APISERVER_PORT,bind=$HOST_IP,fork,reuseaddr" "TCP:$HOST:$APISERVER_PORT"
     spawn_node containerd nsenter -t "$(holder)" -m -n -- "$BIN/containerd" --config "$NODE/conf/containerd.toml"
     wait_for "containerd serving" containerd -- "$BIN/ctr" --address "$SOCK" version
@@ -559,4 +585,7 @@ node_main() {
   esac
 }
 
-node_main "$@"
+# Sourced, it only defines its functions (cluster.sh's too).
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  node_main "$@"
+fi
