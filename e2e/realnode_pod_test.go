@@ -88,7 +88,7 @@ spec:
   - name: wait-for-db
     image: KWAIT_IMAGE
     imagePullPolicy: Never
-    args: [tcp, db:5432, dns://db.NAMESPACE.svc.cluster.local, --timeout, 2m]
+    args: [tcp://db:5432, dns://db.NAMESPACE.svc.cluster.local, --timeout, 2m]
     `+restricted+`
   containers:
   - name: app
@@ -152,9 +152,10 @@ spec:
 `))
 	waitFor(t, ns, "pod/app", "{.status.initContainerStatuses[0].state.terminated.exitCode}", "124", 2*time.Minute)
 	msg := kubectl(t, "", "-n", ns, "get", "pod/app", "-o", "jsonpath={.status.initContainerStatuses[0].state.terminated.message}")
-	mustContain(t, msg, "timed out after 5s", "tcp://db:5432")
+	// A Service without endpoints: kube-proxy rejects the connection.
+	mustContain(t, msg, "timed out after 5", "not ready:", "tcp://db:5432: network is unreachable")
 	desc := kubectl(t, "", "-n", ns, "describe", "pod/app")
-	mustContain(t, desc, "Exit Code:    124", "timed out after 5s", "tcp://db:5432")
+	mustContain(t, desc, "Exit Code:    124", "timed out after 5", "tcp://db:5432: network is unreachable")
 }
 
 // TestRealNodeSIGTERMOnDelete: kwait runs as PID 1, where the kernel drops a

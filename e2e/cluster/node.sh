@@ -258,6 +258,7 @@ clientConnection: {kubeconfig: $conf/kube-proxy.kubeconfig}
 mode: iptables
 hostnameOverride: $REAL_NODE
 clusterCIDR: $NODE_POD_CIDR
+nodePortAddresses: [primary]
 metricsBindAddress: 127.0.0.1:10249
 healthzBindAddress: 127.0.0.1:10256
 # No conntrack sysctl is touched (some are global), nor route_localnet.
@@ -421,8 +422,10 @@ coredns_ready() {
   [[ $(kctl -n kube-system get deployment coredns -o jsonpath='{.status.readyReplicas}') == 1 ]]
 }
 
+# kube_proxy_synced: the `kubernetes` Service (the one with endpoints
+# before CoreDNS runs) is in kube-proxy's rules.
 kube_proxy_synced() {
-  nsexec iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -q "$DNS_IP/32"
+  nsexec iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -q -- "-d $SERVICE_IP/32"
 }
 
 # ---------------------------------------------------------------------------
