@@ -116,8 +116,8 @@ bench: build ## Benchmarks against kubectl wait and shell loops on the control p
 ##@ Run
 
 .PHONY: demo
-demo: build ## Bring up the local control plane and play the operators-then-app scenario with kwait
-	KWAIT_BIN=$(BIN) e2e/demo.sh
+demo: build image ## Bring up the local control plane and a real node, and play the operators-then-app scenario with kwait (E2E_REAL_NODE=0: without the node)
+	E2E_REAL_NODE=$${E2E_REAL_NODE:-1} KWAIT_BIN=$(BIN) e2e/demo.sh
 
 .PHONY: cluster-up
 cluster-up: ## Start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok; E2E_REAL_NODE=1: and the real node)
