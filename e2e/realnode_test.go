@@ -135,3 +135,43 @@ func restrictedNamespace(t *testing.T) string {
 	kubectl(t, "", "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted")
 	return ns
 }
+
+// TestRealNodeLeavesHostAlone: while the node runs, the host's tables and
+// sysctls are the host's: kube-proxy's and the CNI plugin's rules are in the
+// node's network namespace only, the pod bridge is not on the host, and each
+// sysctl the kubelet would have changed still holds the host's value (the
+// kubelet wrote to the file node.sh bind-mounted over it in its namespace).
+func TestRealNodeLeavesHostAlone(t *testing.T) {
+	realNode(t)
+	rules, err := exec.Command("iptables-save").CombinedOutput()
+	if err != nil {
+		t.Fatalf("iptables-save: %v\n%s", err, rules)
+	}
+	for _, chain := range []string{"KUBE-", "CNI-"} {
+		if strings.Contains(string(rules), chain) {
+			t.Errorf("the host's iptables hold %s rules:\n%s", chain, rules)
+		}
+	}
+	if _, err := os.Stat("/sys/class/net/cni0"); err == nil {
+		t.Error("the pod bridge cni0 is on the host")
+	}
+	nodeRules, err := exec.Command(filepath.Join("cluster", "node.sh"), "nsexec", "iptables-save").CombinedOutput()
+	if err != nil || !strings.Contains(string(nodeRules), "KUBE-SERVICES") {
+		t.Fatalf("the node's own iptables have no KUBE-SERVICES (%v):\n%s", err, nodeRules)
+	}
+	faked, err := filepath.Glob(filepath.Join(env.dir, "node", "run", "sysctl", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range faked {
+		key := strings.ReplaceAll(filepath.Base(f), ".", "/")
+		kubelets, err1 := os.ReadFile(f)
+		hosts, err2 := os.ReadFile("/proc/sys/" + key)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if string(kubelets) == string(hosts) {
+			t.Errorf("host sysctl %s is %q, the kubelet's value: it was changed", key, strings.TrimSpace(string(hosts)))
+		}
+	}
+}
