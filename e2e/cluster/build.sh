@@ -4,8 +4,9 @@
 #   etcd                                                            (tools/etcd)
 #   kwok helm                                            (go install pkg@version)
 #   crane registry syft actionlint      release tools, only when named (go install)
-#   node: kubelet kube-proxy (tools/node), containerd containerd-shim-runc-v2 ctr,
-#         coredns; only when named (cluster.sh up with E2E_REAL_NODE=1)
+#   node: kubelet kube-proxy (tools/node), coredns (tools/coredns), containerd
+#         containerd-shim-runc-v2 ctr (go install); only when named
+#         (cluster.sh up with E2E_REAL_NODE=1)
 #
 # Everything comes from the Go module proxy, so a fresh machine needs nothing
 # but Go. Each binary gets a stamp file recording what it was built from; a
@@ -146,6 +147,18 @@ build_node() {
   install_from "$tmp" "$stamp" "${bins[@]}"
 }
 
+# build_coredns: CoreDNS with the real node's few plugins (tools/coredns).
+build_coredns() {
+  local dir=$HERE/tools/coredns stamp tmp ldflags='-s -w'
+  stamp=$(stamp_of_module "$dir" "$COREDNS_VERSION" "$ldflags")
+  up_to_date "$stamp" coredns && return 0
+  require_pin "$dir" github.com/coredns/coredns "$COREDNS_VERSION"
+  log "building coredns $COREDNS_VERSION"
+  new_tmp tmp
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/coredns" .)
+  install_from "$tmp" "$stamp" coredns
+}
+
 build_etcd() {
   local dir=$HERE/tools/etcd stamp tmp ldflags='-s -w'
   stamp=$(stamp_of_module "$dir" "$ETCD_VERSION" "$ldflags")
@@ -191,7 +204,7 @@ main() {
           go_install containerd github.com/containerd/containerd/v2/cmd/containerd "$CONTAINERD_VERSION"
         CGO_ENABLED=0 go_install containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 "$CONTAINERD_VERSION"
         CGO_ENABLED=0 go_install ctr github.com/containerd/containerd/v2/cmd/ctr "$CONTAINERD_VERSION"
-        CGO_ENABLED=0 go_install coredns github.com/coredns/coredns "$COREDNS_VERSION"
+        build_coredns
         "$ROOT/hack/apt-install.sh" runc iptables socat containernetworking-plugins
         ;;
       etcd) build_etcd ;;

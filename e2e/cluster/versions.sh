@@ -15,7 +15,7 @@ HELM_VERSION=v3.19.0   # helm.sh/helm/v3
 # tools/node at KUBE_VERSION; runc, iptables, socat and the CNI plugins from
 # Debian (hack/apt-install.sh).
 CONTAINERD_VERSION=v2.4.2 # github.com/containerd/containerd/v2: containerd, its runc shim, ctr
-COREDNS_VERSION=v1.15.0   # github.com/coredns/coredns, run as a pod from a locally built image
+COREDNS_VERSION=v1.15.0   # github.com/coredns/coredns (tools/coredns go.mod too), run as a pod from a locally built image
 
 # Release and registry tools (hack/release.sh, hack/publish.sh, the registry
 # e2e test, make lint), installed by build.sh like the control plane.
