@@ -310,7 +310,8 @@ cmd_import() {
     --platform linux/amd64 "$f" >/dev/null 2>&1 || die "importing $f failed"
   tag=$(tar -xOf "$f" index.json | jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"] // empty')
   [[ -n $tag ]] || die "$f names no image (org.opencontainers.image.ref.name)"
-  "$BIN/ctr" --address "$SOCK" -n k8s.io images tag --force "kwait.local/import:$tag" "$name" >/dev/null
+  "$BIN/ctr" --address "$SOCK" -n k8s.io images tag --force "kwait.local/import:$tag" "$name" >/dev/null 2>&1 ||
+    die "tagging kwait.local/import:$tag as $name failed"
 }
 
 # ---------------------------------------------------------------------------
