@@ -205,7 +205,7 @@ main() {
         CGO_ENABLED=0 go_install containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 "$CONTAINERD_VERSION"
         CGO_ENABLED=0 go_install ctr github.com/containerd/containerd/v2/cmd/ctr "$CONTAINERD_VERSION"
         build_coredns
-        "$ROOT/hack/apt-install.sh" runc iptables socat containernetworking-plugins
+        "$ROOT/hack/apt-install.sh" runc iptables socat containernetworking-plugins jq
         ;;
       etcd) build_etcd ;;
       kwok) go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;

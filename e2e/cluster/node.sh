@@ -438,7 +438,7 @@ check_node_binaries() {
     [[ -x $BIN/$b ]] || die "$BIN/$b missing (run e2e/cluster/build.sh node)"
   done
   for b in runc iptables socat nsenter unshare; do
-    command -v "$b" >/dev/null || die "$b is not installed (hack/apt-install.sh runc iptables socat containernetworking-plugins)"
+    command -v "$b" >/dev/null || die "$b is not installed (hack/apt-install.sh runc iptables socat containernetworking-plugins jq)"
   done
   [[ -x /usr/lib/cni/bridge ]] || die "no CNI plugins in /usr/lib/cni (hack/apt-install.sh containernetworking-plugins)"
 }
