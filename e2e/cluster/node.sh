@@ -450,6 +450,9 @@ check_node_binaries() {
 # that the host does not already hold, so that write lands there.
 private_mounts() {
   local kv key want dir
+  case $STATE/ in
+    /run/* | /var/run/* | /var/log/* | /var/lib/*) die "E2E_CLUSTER_DIR=$STATE: the node hides /run, /var/log and /var/lib; choose another" ;;
+  esac
   for dir in /run /var/log /var/lib; do
     nsexec mount -t tmpfs -o mode=0755 tmpfs "$dir"
   done
