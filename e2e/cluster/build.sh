@@ -141,7 +141,7 @@ build_node() {
   stamp=$(stamp_of_module "$dir" "$KUBE_VERSION" "$ldflags")
   up_to_date "$stamp" "${bins[@]}" && return 0
   require_pin "$dir" k8s.io/kubernetes "$KUBE_VERSION"
-  log "building ${bins[*]} $KUBE_VERSION (cold: ~5 min on 2 cores after the control plane)"
+  log "building ${bins[*]} $KUBE_VERSION (cold: at most ~5 min on 2 cores)"
   new_tmp tmp
   (cd "$dir" && go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/" ./kubelet ./kube-proxy)
   install_from "$tmp" "$stamp" "${bins[@]}"
