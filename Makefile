@@ -30,6 +30,8 @@ HOST_OS     := $(shell go env GOHOSTOS)
 HOST_ARCH   := $(shell go env GOHOSTARCH)
 RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
+# The e2e cluster's real node (e2e/cluster/node.sh): on for make e2e/test/demo/cluster-up; E2E_REAL_NODE=0 leaves it out.
+export E2E_REAL_NODE ?= 1
 
 ##@ Build
 
@@ -93,7 +95,7 @@ servers: ## Install the database and queue servers the e2e protocol tests start 
 	hack/servers.sh
 
 .PHONY: e2e
-e2e: build release servers ## The e2e suite: the built binary against a real kube-apiserver and real database and queue servers, the release through a real OCI registry
+e2e: build image release servers ## The e2e suite: the built binary against a real kube-apiserver and a real node running kwait's image, real database and queue servers, the release through a real OCI registry
 	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint
@@ -112,16 +114,16 @@ lint: ## gofmt and go vet (kwait, the e2e suite, the bench, ocibuild and helmsdk
 
 .PHONY: bench
 bench: build ## Benchmarks against kubectl wait and shell loops on the control plane; writes docs/benchmarks.md (~10 min)
-	KWAIT_BIN=$(BIN) hack/bench.sh
+	E2E_REAL_NODE=0 KWAIT_BIN=$(BIN) hack/bench.sh
 
 ##@ Run
 
 .PHONY: demo
-demo: build ## Bring up the local control plane and play the operators-then-app scenario with kwait
+demo: build image ## Bring up the local control plane and a real node, and play the operators-then-app scenario with kwait
 	KWAIT_BIN=$(BIN) e2e/demo.sh
 
 .PHONY: cluster-up
-cluster-up: ## Start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok)
+cluster-up: ## Start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok) and the real node (containerd, kubelet, kube-proxy, CoreDNS)
 	e2e/cluster/cluster.sh up
 
 .PHONY: cluster-down

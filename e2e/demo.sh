@@ -5,6 +5,10 @@
 # then waits for the operators, then for a database port and an HTTP health
 # endpoint that come up late, and finally shows a timeout's final message.
 #
+# With E2E_REAL_NODE=1 (make demo sets it) the cluster has a real node
+# (e2e/cluster/node.sh), and the demo ends with kwait's image as a real init
+# container there, waiting for a database Service whose pod starts late.
+#
 # A cluster that is already up is reused and left running; otherwise the
 # demo starts one and stops it at the end (KEEP_CLUSTER=1 keeps it).
 set -euo pipefail
@@ -30,6 +34,10 @@ if ! "$CLUSTER" status >/dev/null 2>&1; then
   step "starting a local control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok"
   started=1
   "$CLUSTER" up
+fi
+if [[ ${E2E_REAL_NODE:-0} == 1 ]]; then
+  "$ROOT/e2e/cluster/build.sh" node
+  "$ROOT/e2e/cluster/node.sh" up # a no-op when it runs
 fi
 eval "$("$CLUSTER" env)"
 export KUBECONFIG=$E2E_ADMIN_KUBECONFIG KWAIT_LOG_FORMAT=console KWAIT_STATUS_INTERVAL=2s
@@ -72,3 +80,44 @@ code=0
 "$KWAIT" deployment/default/not-deployed tcp://127.0.0.1:25999 crd/tenants.minio.min.io --timeout 3s || code=$?
 echo "exit code $code (124: timed out)"
 [[ $code == 124 ]]
+
+[[ ${E2E_REAL_NODE:-0} == 1 ]] || exit 0
+step "6. on a real node (containerd, kubelet, kube-proxy, CoreDNS): kwait's image as an init container waits for Service db, whose pod starts 3s later"
+image=${KWAIT_IMAGE_ARCHIVE:-$ROOT/_output/image/kwait-linux-amd64.oci.tar}
+"$ROOT/e2e/cluster/node.sh" import "$image" kwait.local/kwait:demo
+node=$(kubectl get nodes -o jsonpath='{range .items[?(@.spec.taints[0].key=="kwait.dev/real-node")]}{.metadata.name}{end}')
+kubectl delete namespace demo --ignore-not-found --wait >/dev/null
+kubectl create namespace demo >/dev/null
+# pod NAME IMAGE ARGS [INIT_ARGS]: a pod on the real node, labelled app=NAME,
+# under the restricted Pod Security level's security context.
+pod() {
+  local sc='{runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}'
+  local init=[]
+  [[ -z ${4:-} ]] || init="[{name: wait-for-db, image: kwait.local/kwait:demo, imagePullPolicy: Never, args: $4, securityContext: $sc}]"
+  cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, namespace: demo, labels: {app: $1}}
+spec:
+  nodeName: $node
+  tolerations: [{key: kwait.dev/real-node, operator: Exists}]
+  automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 5
+  initContainers: $init
+  containers: [{name: $1, image: $2, imagePullPolicy: Never, args: $3, securityContext: $sc}]
+EOF
+}
+show "kubectl apply: Service db (no pod yet); pod app, init container: kwait tcp://db:5432 dns://db.demo.svc.cluster.local --timeout 60s"
+kubectl -n demo create service clusterip db --tcp=5432:5432 >/dev/null
+pod app kwait.local/pause:1 '[]' '[tcp://db:5432, dns://db.demo.svc.cluster.local, --timeout, 60s]' | kubectl apply -f -
+kubectl -n demo wait pod/app --for=jsonpath='{.status.initContainerStatuses[0].started}'=true --timeout=60s >/dev/null
+show "kubectl -n demo get pod app"
+kubectl -n demo get pod app
+sleep 3 # the database arrives late, on purpose
+show "kubectl apply: pod db (listens on :5432)"
+pod db kwait.local/listen:1 '[":5432"]' | kubectl apply -f -
+kubectl -n demo wait pod/app --for=condition=Ready --timeout=60s >/dev/null
+show "kubectl -n demo get pod app; kubectl -n demo logs app -c wait-for-db"
+kubectl -n demo get pod app
+kubectl -n demo logs app -c wait-for-db
+kubectl delete namespace demo --wait=false >/dev/null

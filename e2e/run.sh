@@ -7,6 +7,8 @@
 #   E2E_RUN          only tests matching this regexp (go test -run), in ./e2e and
 #                    in the e2e/helmsdk module
 #   E2E_COUNT        run the suite this many times (default 1)
+#   E2E_REAL_NODE=1  also start the real node (e2e/cluster/node.sh) and run
+#                    the tests that need it (they skip otherwise)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CLUSTER=$ROOT/e2e/cluster/cluster.sh
@@ -20,6 +22,11 @@ else
   trap 'exit 143' TERM
   "$CLUSTER" down >/dev/null 2>&1 || true # leftovers of an interrupted run
   "$CLUSTER" up
+fi
+# A reused cluster may have been started without the real node.
+if [[ ${E2E_REAL_NODE:-0} == 1 ]]; then
+  "$ROOT/e2e/cluster/build.sh" node
+  "$ROOT/e2e/cluster/node.sh" up
 fi
 # The release test pushes to a real OCI registry and reads it with crane.
 "$ROOT/e2e/cluster/build.sh" registry crane

@@ -4,6 +4,9 @@
 #   etcd                                                            (tools/etcd)
 #   kwok helm helm4                                      (go install pkg@version)
 #   crane registry syft actionlint      release tools, only when named (go install)
+#   node: kubelet kube-proxy (tools/node), coredns (tools/coredns), containerd
+#         containerd-shim-runc-v2 ctr (go install); only when named
+#         (cluster.sh up with E2E_REAL_NODE=1)
 #
 # Everything comes from the Go module proxy, so a fresh machine needs nothing
 # but Go. Each binary gets a stamp file recording what it was built from; a
@@ -11,7 +14,7 @@
 # a second run takes well under a second. A cold build of the Kubernetes
 # binaries takes 6-9 minutes on 2 cores.
 #
-# Usage: build.sh [kube|etcd|kwok|helm|helm4|crane|registry|syft|actionlint ...]
+# Usage: build.sh [kube|etcd|kwok|helm|helm4|node|crane|registry|syft|actionlint ...]
 #        (default: the control plane: etcd kwok helm helm4 kube)
 # Env:   E2E_BIN_DIR      output directory (default $ROOT/.cache/bin)
 #        E2E_FORCE_BUILD  set to 1 to rebuild even when the stamps match
@@ -128,6 +131,34 @@ build_kube() {
   install_from "$tmp" "$stamp" "${bins[@]}"
 }
 
+# build_node: the real node's kubelet and kube-proxy, from tools/node (the
+# same k8s.io/kubernetes version and replace block as tools/kube, a module of
+# its own so the control plane's stamp does not change with it).
+build_node() {
+  local dir=$HERE/tools/node stamp tmp ldflags
+  local bins=(kubelet kube-proxy)
+  ldflags=$(kube_ldflags)
+  stamp=$(stamp_of_module "$dir" "$KUBE_VERSION" "$ldflags")
+  up_to_date "$stamp" "${bins[@]}" && return 0
+  require_pin "$dir" k8s.io/kubernetes "$KUBE_VERSION"
+  log "building ${bins[*]} $KUBE_VERSION (cold: at most ~5 min on 2 cores)"
+  new_tmp tmp
+  (cd "$dir" && go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/" ./kubelet ./kube-proxy)
+  install_from "$tmp" "$stamp" "${bins[@]}"
+}
+
+# build_coredns: CoreDNS with the real node's few plugins (tools/coredns).
+build_coredns() {
+  local dir=$HERE/tools/coredns stamp tmp ldflags='-s -w'
+  stamp=$(stamp_of_module "$dir" "$COREDNS_VERSION" "$ldflags")
+  up_to_date "$stamp" coredns && return 0
+  require_pin "$dir" github.com/coredns/coredns "$COREDNS_VERSION"
+  log "building coredns $COREDNS_VERSION"
+  new_tmp tmp
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/coredns" .)
+  install_from "$tmp" "$stamp" coredns
+}
+
 build_etcd() {
   local dir=$HERE/tools/etcd stamp tmp ldflags='-s -w'
   stamp=$(stamp_of_module "$dir" "$ETCD_VERSION" "$ldflags")
@@ -142,14 +173,14 @@ build_etcd() {
 # go_install NAME PACKAGE VERSION [LDFLAGS]: `go install pkg@version` into
 # BIN as NAME (renamed when the package's own name differs: helm4). Run from
 # a temporary directory so no surrounding go.mod or GOFLAGS=-mod=...
-# applies. Extra ldflags are part of the stamp.
+# applies. Extra ldflags, and build tags in GO_TAGS, are part of the stamp.
 go_install() {
   local name=$1 pkg=$2 version=$3 ldflags=${4:-} tmp stamp
-  stamp="$pkg@$version${ldflags:+ $ldflags}"
+  stamp="$pkg@$version${ldflags:+ $ldflags}${GO_TAGS:+ tags=$GO_TAGS}"
   up_to_date "$stamp" "$name" && return 0
   log "installing $pkg@$version"
   new_tmp tmp
-  (cd "$tmp" && GOFLAGS='' GOBIN="$tmp" go install -trimpath -ldflags "-s -w $ldflags" "$pkg@$version")
+  (cd "$tmp" && GOFLAGS='' GOBIN="$tmp" go install -trimpath -tags "${GO_TAGS:-}" -ldflags "-s -w $ldflags" "$pkg@$version")
   [[ ${pkg##*/} == "$name" ]] || mv "$tmp/${pkg##*/}" "$tmp/$name"
   install_from "$tmp" "$stamp" "$name"
 }
@@ -167,6 +198,17 @@ main() {
     start=$SECONDS
     case $t in
       kube) build_kube ;;
+      node)
+        build_node
+        # Without cgo: the btrfs, devmapper and zfs snapshotters are left out
+        # (the node uses overlayfs).
+        CGO_ENABLED=0 GO_TAGS=no_btrfs,no_devmapper,no_zfs \
+          go_install containerd github.com/containerd/containerd/v2/cmd/containerd "$CONTAINERD_VERSION"
+        CGO_ENABLED=0 go_install containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 "$CONTAINERD_VERSION"
+        CGO_ENABLED=0 go_install ctr github.com/containerd/containerd/v2/cmd/ctr "$CONTAINERD_VERSION"
+        build_coredns
+        "$ROOT/hack/apt-install.sh" runc iptables socat containernetworking-plugins jq
+        ;;
       etcd) build_etcd ;;
       kwok) go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
       # Helm's own build stamps the full version (the source says "v3.19");
@@ -184,7 +226,7 @@ main() {
       # syft names itself in every SBOM: give it its version, as its release build does.
       syft) go_install syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION" "-X main.version=${SYFT_VERSION#v}" ;;
       actionlint) go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
-      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, crane, registry, syft or actionlint)" ;;
+      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, node, crane, registry, syft or actionlint)" ;;
     esac
     ((SECONDS - start < 2)) || log "$t done in $((SECONDS - start))s"
   done

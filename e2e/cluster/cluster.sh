@@ -35,6 +35,8 @@
 #   E2E_STOP_TIMEOUT     seconds between TERM and KILL on stop (default 15)
 #   E2E_NODE_MONITOR_GRACE_PERIOD  see start_kcm (default 5m)
 #   E2E_SKIP_BUILD=1     do not run build.sh from `up`
+#   E2E_REAL_NODE=1      `up` also starts the real node (node.sh: containerd,
+#                        kubelet, kube-proxy, CoreDNS); `down` always stops it
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -643,6 +645,7 @@ apiserver() {
     --bind-address="$HOST" \
     --advertise-address="$HOST" \
     --endpoint-reconciler-type=none \
+    --kubelet-preferred-address-types=InternalIP \
     --shutdown-send-retry-after=true \
     --secure-port="$port" \
     --etcd-servers="$ETCD_URL" \
@@ -761,7 +764,11 @@ check_binaries() {
 
 cmd_up() {
   local start=$SECONDS
-  [[ ${E2E_SKIP_BUILD:-0} == 1 ]] || "$HERE/build.sh"
+  local real_node=${E2E_REAL_NODE:-0}
+  if [[ ${E2E_SKIP_BUILD:-0} != 1 ]]; then
+    "$HERE/build.sh"
+    [[ $real_node != 1 ]] || "$HERE/build.sh" node
+  fi
   check_binaries
   lock_state
   prepare_state
@@ -781,6 +788,7 @@ cmd_up() {
   kctl get node "$NODE_NAME" >/dev/null 2>&1 || kctl create -f "$COMP/node.yaml" >/dev/null
   wait_for "default ServiceAccount" kube-controller-manager -- default_sa_exists
   wait_for "node $NODE_NAME Ready and untainted" "kwok kube-controller-manager" -- node_ready
+  [[ $real_node != 1 ]] || E2E_STATE_LOCKED=1 "$HERE/node.sh" up
 
   trap - EXIT INT TERM
   log "cluster up in $((SECONDS - start))s: $APISERVER_URL"
@@ -790,6 +798,8 @@ cmd_up() {
 cmd_down() {
   local i
   lock_state
+  # The real node first, while the apiserver can still delete its Node.
+  [[ ! -d $STATE/node ]] || E2E_STATE_LOCKED=1 "$HERE/node.sh" down
   stop "$FALLBACK"
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     stop "${COMPONENTS[i]}"

@@ -12,6 +12,12 @@ KWOK_VERSION=v0.8.0    # sigs.k8s.io/kwok
 HELM_VERSION=v3.19.0   # helm.sh/helm/v3: the binary helm
 HELM4_VERSION=v4.3.2   # helm.sh/helm/v4: the binary helm4 (charts and e2e run under both)
 
+# The real node (node.sh, E2E_REAL_NODE=1): kubelet and kube-proxy come from
+# tools/node at KUBE_VERSION; runc, iptables, socat and the CNI plugins from
+# Debian (hack/apt-install.sh).
+CONTAINERD_VERSION=v2.4.2 # github.com/containerd/containerd/v2: containerd, its runc shim, ctr
+COREDNS_VERSION=v1.15.0   # github.com/coredns/coredns (tools/coredns go.mod too), run as a pod from a locally built image
+
 # Release and registry tools (hack/release.sh, hack/publish.sh, the registry
 # e2e test, make lint), installed by build.sh like the control plane.
 GGCR_VERSION=v0.22.1   # github.com/google/go-containerregistry: crane and registry
