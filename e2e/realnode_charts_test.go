@@ -38,9 +38,10 @@ func ranOnNode(t *testing.T, node, ns, job string) (int, string) {
 // TestChartHookRunsOnRealNode: the crd-check example's hook Job runs kwait's
 // image on the real node under the restricted Pod Security level: helm
 // install blocks while the CRD is missing and completes once the test
-// creates it. A hook whose CRD never comes fails the install; helm shows
-// kwait's log (fetched from the kubelet through the apiserver) and the pod's
-// termination message, written by kwait, names the CRD and why.
+// creates it. A hook whose CRD never comes fails the install; with the log
+// policy opted in (the chart's default asks for no hook logs), helm shows
+// kwait's log, fetched from the kubelet through the apiserver, and the
+// pod's termination message, written by kwait, names the CRD and why.
 func TestChartHookRunsOnRealNode(t *testing.T) {
 	t.Parallel()
 	node := realNode(t)
@@ -80,7 +81,8 @@ func TestChartHookRunsOnRealNode(t *testing.T) {
 	deleteClusterRBAC(t, ns+"-missing-crd-check")
 	atEnd(t, "helm", "uninstall", "missing", "-n", ns, "--wait", "--timeout", "90s")
 	res := awaitHelm(t, helmAsync(t, append([]string{"install", "missing", chart, "-n", ns, "--wait", "--timeout", "3m",
-		"--set", "crdCheck.crds={" + missing + "}", "--set", "crdCheck.timeout=3"}, realNodeHelmArgs(node)...)...))
+		"--set", "crdCheck.crds={" + missing + "}", "--set", "crdCheck.timeout=3",
+		"--set", "kwait.hook.outputLogPolicy=hook-failed"}, realNodeHelmArgs(node)...)...))
 	if res.err == nil {
 		t.Fatalf("helm install with a missing CRD succeeded: %v", res)
 	}
