@@ -100,22 +100,7 @@ spec:
 	if phase := kubectl(t, "", "-n", ns, "get", "pod/app", "-o", "jsonpath={.status.phase}"); phase != "Pending" {
 		t.Fatalf("app is %s before db listens, want Pending (Init:0/1)", phase)
 	}
-	apply(t, ns, realNodePod(node, `
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: NAMESPACE, labels: {app: db}}
-spec:
-  nodeName: NODE
-  TOLERATE
-  automountServiceAccountToken: false
-  containers:
-  - name: db
-    image: LISTEN_IMAGE
-    imagePullPolicy: Never
-    args: [":5432"]
-    readinessProbe: {tcpSocket: {port: 5432}, periodSeconds: 1}
-    `+restricted+`
-`))
+	apply(t, ns, realNodePod(node, dbPod))
 	waitFor(t, ns, "pod/app", "{.status.phase}", "Running", 2*time.Minute)
 	logs := kubectl(t, "", "-n", ns, "logs", "pod/app", "-c", "wait-for-db")
 	mustContain(t, logs, "tcp://db:5432", "dns://db."+ns+".svc.cluster.local")
@@ -205,22 +190,7 @@ func TestRealNodeEmbedProgram(t *testing.T) {
 	node := realNode(t)
 	ns := restrictedNamespace(t)
 	apply(t, ns, dbService)
-	apply(t, ns, realNodePod(node, `
-apiVersion: v1
-kind: Pod
-metadata: {name: db, namespace: NAMESPACE, labels: {app: db}}
-spec:
-  nodeName: NODE
-  TOLERATE
-  automountServiceAccountToken: false
-  containers:
-  - name: db
-    image: LISTEN_IMAGE
-    imagePullPolicy: Never
-    args: [":5432"]
-    readinessProbe: {tcpSocket: {port: 5432}, periodSeconds: 1}
-    `+restricted+`
-`))
+	apply(t, ns, realNodePod(node, dbPod))
 	apply(t, ns, realNodePod(node, `
 apiVersion: v1
 kind: Pod
@@ -241,3 +211,22 @@ spec:
 	logs := kubectl(t, "", "-n", ns, "logs", "pod/app")
 	mustContain(t, logs, "tcp://db:5432", "listening on [::]:8080")
 }
+
+// dbPod is the pod behind dbService: a listener on :5432, ready once it
+// listens, under the restricted Pod Security level.
+const dbPod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: NAMESPACE, labels: {app: db}}
+spec:
+  nodeName: NODE
+  TOLERATE
+  automountServiceAccountToken: false
+  containers:
+  - name: db
+    image: LISTEN_IMAGE
+    imagePullPolicy: Never
+    args: [":5432"]
+    readinessProbe: {tcpSocket: {port: 5432}, periodSeconds: 1}
+    ` + restricted + `
+`
