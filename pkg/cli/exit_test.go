@@ -73,7 +73,7 @@ func TestLongArgumentsClipped(t *testing.T) {
 		{"kwait", "http://a/", "--status", long},
 	} {
 		var errOut bytes.Buffer
-		code := cli.Main(t.Context(), args, cli.Streams{Out: io.Discard, Err: &errOut}, cli.Build{})
+		code := runMain(t.Context(), args, cli.Streams{Out: io.Discard, Err: &errOut})
 		if code != cli.ExitUsage {
 			t.Errorf("%.40q: exit %d, want %d", args, code, cli.ExitUsage)
 		}
