@@ -48,7 +48,7 @@ const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 // Client-side rate limits are raised above client-go's defaults (5 QPS)
 // because one kwait makes a handful of requests per target, all at start.
 // Every request must bring its response headers within answerTimeout
-// (answer.go).
+// (answer.go); a few at a time look for a connection (connect.go).
 func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	cfg, ns, err := load(o)
 	if err != nil {
@@ -57,7 +57,8 @@ func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	cfg.QPS, cfg.Burst = 50, 200
 	cfg.UserAgent = o.UserAgent
 	cfg.WarningHandler = warnings(o.Warn)
-	cfg.Wrap(boundAnswers(answerTimeout))
+	cfg.Wrap(gateConnections(connectSlots, connectHold))
+	cfg.Wrap(boundAnswers(answerTimeout)) // outermost: a wait for a slot counts too
 	return cfg, ns, nil
 }
 
