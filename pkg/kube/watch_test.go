@@ -362,3 +362,17 @@ func TestWaitReasonRecoversWithTheWatch(t *testing.T) {
 		<-done
 	})
 }
+
+func TestObjectsDropManagedFields(t *testing.T) {
+	o := obj(t, deploymentAvailable)
+	o.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "helm", Operation: metav1.ManagedFieldsOperationApply}})
+	store := objects{}
+	store.put(o)
+	kept := store.sorted()[0]
+	if _, found, _ := unstructured.NestedFieldNoCopy(kept.Object, "metadata", "managedFields"); found {
+		t.Errorf("the store kept metadata.managedFields: %v", kept.GetManagedFields())
+	}
+	if kept.GetName() != o.GetName() || kept.GetGeneration() != o.GetGeneration() {
+		t.Errorf("the store changed more than managedFields: %v", kept.Object["metadata"])
+	}
+}

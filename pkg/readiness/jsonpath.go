@@ -24,6 +24,9 @@ func parseJSONPathRule(s string) (Rule, error) {
 	if err != nil {
 		return Rule{}, err
 	}
+	if strings.Contains(path, "managedFields") {
+		return Rule{}, errors.New("kwait does not keep metadata.managedFields of the objects it watches; wait on another field")
+	}
 	if !hasValue {
 		return Rule{kind: ruleJSONPath, path: path}, nil
 	}

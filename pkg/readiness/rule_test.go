@@ -97,6 +97,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{"jsonpath={.status.phase}==Running", `use a single "="`},
 		{"jsonpath={.status.phase}= =Running", `use a single "="`},
 		{"jsonpath={.a}{.b}", `unexpected "{.b}" after jsonpath expression`},
+		{"jsonpath={.metadata.managedFields[0].manager}=helm", "does not keep metadata.managedFields"},
 		{"jsonpath={range .items[*]}{.name}{end}", `unexpected "{.name}{end}" after jsonpath expression`},
 		{"jsonpath=.items{.name}", "not a single {...} expression"},
 		{"jsonpath=.status.phase}", "not a single {...} expression"},
