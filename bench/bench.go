@@ -80,6 +80,7 @@ func measure(ctx context.Context, cfg *config) (*Results, error) {
 		{"many", b.many},
 		{"scale", b.scale},
 		{"fleet", b.fleet},
+		{"memory", b.memory},
 	}
 	for _, s := range sections {
 		if !cfg.sections[s.name] {

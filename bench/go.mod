@@ -11,7 +11,7 @@ require (
 	k8s.io/utils v0.0.0-20260210185600-b8788abfbbc2
 )
 
-require golang.org/x/sync v0.19.0 // indirect
+require golang.org/x/sync v0.19.0
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
@@ -56,7 +56,7 @@ require (
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.3.3 // indirect
-	sigs.k8s.io/yaml v1.6.0 // indirect
+	sigs.k8s.io/yaml v1.6.0
 )
 
 replace github.com/kwait-dev/kwait => ../

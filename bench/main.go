@@ -36,25 +36,27 @@ func main() {
 
 // config is what the flags say.
 type config struct {
-	kwait      string
-	kubectl    string
-	clusterDir string
-	out        string // the markdown document
-	results    string // raw results as JSON ("" for none)
-	reportOnly string // regenerate the document from this JSON, measure nothing
-	workDir    string
-	keep       bool
-	quick      bool
-	trials     int
-	scale      int
-	window     time.Duration // how long the "waiting" cases wait
-	many       []int
-	fleet      int // waiters in the fleet section
-	fleetProcs int // at most this many kubectl processes there
-	sections   map[string]bool
+	kwait       string
+	kubectl     string
+	clusterDir  string
+	out         string // the markdown document
+	results     string // raw results as JSON ("" for none)
+	reportOnly  string // regenerate the document from this JSON, measure nothing
+	workDir     string
+	keep        bool
+	quick       bool
+	trials      int
+	scale       int
+	window      time.Duration // how long the "waiting" cases wait
+	many        []int
+	fleet       int    // waiters in the fleet section
+	fleetProcs  int    // at most this many kubectl processes there
+	memory      int    // pods and targets in the memory section
+	chartValues string // the chart's values.yaml, for its memory limit
+	sections    map[string]bool
 }
 
-var allSections = []string{"process", "apicost", "latency", "many", "scale", "fleet"}
+var allSections = []string{"process", "apicost", "latency", "many", "scale", "fleet", "memory"}
 
 func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -73,6 +75,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.DurationVar(&c.window, "window", 0, "how long the waiting cases wait before the target turns ready (default 30s, quick 8s)")
 	fs.IntVar(&c.fleet, "fleet", 0, "concurrent kwait waiters in the fleet section (default 1000, quick 50)")
 	fs.IntVar(&c.fleetProcs, "fleet-procs", 0, "kubectl processes per competitor in the fleet section, fewer if memory is short (default 200, quick 20)")
+	fs.IntVar(&c.memory, "memory", 0, "pods, and pending targets, one kwait holds in the memory section (default 1000, quick 100)")
+	fs.StringVar(&c.chartValues, "chart-values", "", "the chart's values.yaml, whose memory limit the memory section compares with (default: charts/kwait/values.yaml beside the bench's output)")
 	many := fs.String("many", "", "CRD counts for the many-targets test (default 1,10,100; quick 1,5,20)")
 	sections := fs.String("sections", strings.Join(allSections, ","), "sections to run")
 	if err := fs.Parse(args); err != nil {
@@ -93,6 +97,7 @@ func parseFlags(args []string) (*config, error) {
 	def(&c.scale, 200, 20)
 	def(&c.fleet, 1000, 50)
 	def(&c.fleetProcs, 200, 20)
+	def(&c.memory, 1000, 100)
 	if c.window == 0 {
 		c.window = 30 * time.Second
 		if c.quick {
@@ -140,6 +145,10 @@ func parseFlags(args []string) (*config, error) {
 			return nil, err
 		}
 		*p = abs
+	}
+	if c.chartValues == "" {
+		// The document lives in docs/ of the repository, the chart in charts/.
+		c.chartValues = filepath.Join(filepath.Dir(filepath.Dir(c.out)), "charts", "kwait", "values.yaml")
 	}
 	return c, nil
 }

@@ -28,6 +28,7 @@ func writeReport(r *Results, out string) error {
 	d.scale(r, charts["scale"])
 	d.many(r, charts["many"])
 	d.fleet(r)
+	d.memory(r)
 	d.method(r)
 	d.notes(r)
 	return os.WriteFile(out, []byte(d.String()), 0o644)

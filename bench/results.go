@@ -28,6 +28,7 @@ type Results struct {
 	Scale   *ScaleResults   `json:"scale,omitempty"`
 	Many    *ManyResults    `json:"many,omitempty"`
 	Fleet   *FleetResults   `json:"fleet,omitempty"`
+	Memory  *MemoryResults  `json:"memory,omitempty"`
 }
 
 // LoadSample is the load average when a section started.

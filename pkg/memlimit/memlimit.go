@@ -1,5 +1,5 @@
 // Package memlimit gives the Go runtime a soft memory limit derived from
-// the container's: with the chart's 64Mi limit, the garbage collector then
+// the container's: under the chart's 128Mi limit, the garbage collector then
 // works harder as the heap nears it instead of letting the kernel kill the
 // pod. An explicit GOMEMLIMIT always wins.
 package memlimit
