@@ -362,7 +362,7 @@ spec:
 
 // TestChartWebhookOperator installs the webhook-operator example with its
 // webhook pointed at a server the test runs (its Issuer applied by
-// kwait.manifests on the runner node once admitted), and runs kwait as the
+// kwait.manifests, its Job on the real node, once admitted), and runs kwait as the
 // hook runs it, with the hook's ServiceAccount: pending while the webhook
 // answers 503, ready once it admits the probe, and allowed nothing but
 // reading the webhook's objects and creating Issuers.
@@ -382,15 +382,18 @@ func webhookOperator(t *testing.T) {
 	ca := newWebhookCA(t)
 	hook := startWebhook(t, ca, "")
 
-	// The Issuer's apply Job (kwait.manifests) runs kwait for real on the
-	// runner node.
-	r := runnerNode(t)
+	// The Issuer's apply Job (kwait.manifests) runs kwait's image on the
+	// real node.
+	node := realNode(t)
 	helmInstall(t, ns, "pki", filepath.Join(charts, "examples/webhook-operator"), append([]string{"--set", keepHooks,
-		"--set", "webhook.url=" + hook.url, "--set", "webhook.caBundle=" + ca.bundle}, r.helmArgs()...)...)
+		"--set", "webhook.url=" + hook.url, "--set", "webhook.caBundle=" + ca.bundle}, realNodeHelmArgs(node)...)...)
 	// The chart's own Issuer, applied by a later hook through the webhook,
 	// by kwait (server-side apply), not as a hook of its own.
 	wantJSONPath(t, ns, "issuers.cert-manager.io/selfsigned", `{.metadata.managedFields[?(@.operation=="Apply")].manager}`, "webhook-operator")
-	mustContain(t, r.output(ns, "pki-issuer-apply"), `"msg":"all ready"`)
+	if code, msg := ranOnNode(t, node, ns, "pki-issuer-apply"); code != 0 {
+		t.Errorf("issuer apply hook exited %d: %s", code, msg)
+	}
+	mustContain(t, kubectl(t, "", "-n", ns, "logs", "job/pki-issuer-apply"), `"msg":"all ready"`)
 
 	w, _ := chartHookJob(t, ns, "pki-webhook-ready")
 	probe := `admission:{"apiVersion":"cert-manager.io/v1","kind":"Issuer","metadata":{"name":"kwait-probe"},"spec":{"selfSigned":{}}}`
