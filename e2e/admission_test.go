@@ -31,13 +31,17 @@ import (
 // limited to the test's own API group, so no other test's requests pass
 // through it.
 
-// webhookCA is a CA and a serving certificate for 127.0.0.1 it signed.
+// webhookCA is a CA and a serving certificate for 127.0.0.1 (and any DNS
+// names asked for) it signed.
 type webhookCA struct {
 	bundle string // the CA certificate, PEM, base64-encoded as caBundle holds it
 	cert   tls.Certificate
+	// certPEM and keyPEM are the serving certificate and its key, as a
+	// kubernetes.io/tls Secret holds them.
+	certPEM, keyPEM string
 }
 
-func newWebhookCA(t *testing.T) webhookCA {
+func newWebhookCA(t *testing.T, dnsNames ...string) webhookCA {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -60,16 +64,22 @@ func newWebhookCA(t *testing.T) webhookCA {
 		t.Fatal(err)
 	}
 	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: dnsNames,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	return webhookCA{
-		bundle: base64.StdEncoding.EncodeToString(caPEM),
-		cert:   tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key},
+		bundle:  base64.StdEncoding.EncodeToString(caPEM),
+		cert:    tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key},
+		certPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER})),
+		keyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})),
 	}
 }
 
