@@ -31,13 +31,17 @@ import (
 // limited to the test's own API group, so no other test's requests pass
 // through it.
 
-// webhookCA is a CA and a serving certificate for 127.0.0.1 it signed.
+// webhookCA is a CA and a serving certificate for 127.0.0.1 (and any DNS
+// names asked for) it signed.
 type webhookCA struct {
 	bundle string // the CA certificate, PEM, base64-encoded as caBundle holds it
 	cert   tls.Certificate
+	// certPEM and keyPEM are the serving certificate and its key, as a
+	// kubernetes.io/tls Secret holds them.
+	certPEM, keyPEM string
 }
 
-func newWebhookCA(t *testing.T) webhookCA {
+func newWebhookCA(t *testing.T, dnsNames ...string) webhookCA {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -60,16 +64,22 @@ func newWebhookCA(t *testing.T) webhookCA {
 		t.Fatal(err)
 	}
 	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: dnsNames,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	return webhookCA{
-		bundle: base64.StdEncoding.EncodeToString(caPEM),
-		cert:   tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key},
+		bundle:  base64.StdEncoding.EncodeToString(caPEM),
+		cert:    tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key},
+		certPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER})),
+		keyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})),
 	}
 }
 
@@ -362,7 +372,7 @@ spec:
 
 // TestChartWebhookOperator installs the webhook-operator example with its
 // webhook pointed at a server the test runs (its Issuer applied by
-// kwait.manifests on the runner node once admitted), and runs kwait as the
+// kwait.manifests, its Job on the real node, once admitted), and runs kwait as the
 // hook runs it, with the hook's ServiceAccount: pending while the webhook
 // answers 503, ready once it admits the probe, and allowed nothing but
 // reading the webhook's objects and creating Issuers.
@@ -382,15 +392,18 @@ func webhookOperator(t *testing.T) {
 	ca := newWebhookCA(t)
 	hook := startWebhook(t, ca, "")
 
-	// The Issuer's apply Job (kwait.manifests) runs kwait for real on the
-	// runner node.
-	r := runnerNode(t)
+	// The Issuer's apply Job (kwait.manifests) runs kwait's image on the
+	// real node.
+	node := realNode(t)
 	helmInstall(t, ns, "pki", filepath.Join(charts, "examples/webhook-operator"), append([]string{"--set", keepHooks,
-		"--set", "webhook.url=" + hook.url, "--set", "webhook.caBundle=" + ca.bundle}, r.helmArgs()...)...)
+		"--set", "webhook.url=" + hook.url, "--set", "webhook.caBundle=" + ca.bundle}, realNodeHelmArgs(node)...)...)
 	// The chart's own Issuer, applied by a later hook through the webhook,
 	// by kwait (server-side apply), not as a hook of its own.
 	wantJSONPath(t, ns, "issuers.cert-manager.io/selfsigned", `{.metadata.managedFields[?(@.operation=="Apply")].manager}`, "webhook-operator")
-	mustContain(t, r.output(ns, "pki-issuer-apply"), `"msg":"all ready"`)
+	if code, msg := ranOnNode(t, node, ns, "pki-issuer-apply"); code != 0 {
+		t.Errorf("issuer apply hook exited %d: %s", code, msg)
+	}
+	mustContain(t, kubectl(t, "", "-n", ns, "logs", "job/pki-issuer-apply"), `"msg":"all ready"`)
 
 	w, _ := chartHookJob(t, ns, "pki-webhook-ready")
 	probe := `admission:{"apiVersion":"cert-manager.io/v1","kind":"Issuer","metadata":{"name":"kwait-probe"},"spec":{"selfSigned":{}}}`

@@ -11,14 +11,14 @@ import (
 // TestChartExamplesUnderEachHelm: the examples whose hooks wait for nothing
 // the test has to play (infra, app, umbrella, crd-check) go through helm
 // install, upgrade, rollback and uninstall, each with --wait, under Helm 3
-// and Helm 4, their hook Jobs running kwait for real on the runner node.
+// and Helm 4, their hook Jobs running kwait's image on the real node.
 // No example deadlocks under --wait (the app's pods wait only for objects
 // of releases, never for a hook), and after uninstall nothing of kwait's is
 // left. (operator-suite: TestChartOperatorSuiteLifecycle; webhook-operator:
 // TestChartWebhookOperator.) Not parallel: the infra CRDs have their real,
 // cluster-wide names.
 func TestChartExamplesUnderEachHelm(t *testing.T) {
-	r := runnerNode(t)
+	node := realNode(t)
 	underEachHelm(t, func(t *testing.T) {
 		exclusiveCRDs(t, "tenants.minio.min.io", "clusters.postgresql.cnpg.io")
 		charts := chartCopy(t, "examples/infra", "examples/app", "examples/crd-check", "examples/umbrella/charts/storefront")
@@ -26,11 +26,11 @@ func TestChartExamplesUnderEachHelm(t *testing.T) {
 
 		infraNS := chartNamespace(t)
 		enforceRestricted(t, infraNS)
-		helmLifecycle(t, infraNS, "infra", example("infra"), r.helmArgs()...)
+		helmLifecycle(t, infraNS, "infra", example("infra"), realNodeHelmArgs(node)...)
 
 		appNS := chartNamespace(t)
 		enforceRestricted(t, appNS)
-		helmLifecycle(t, appNS, "web", example("app"), append(r.helmArgs(), "--set", "operator.namespace="+infraNS)...)
+		helmLifecycle(t, appNS, "web", example("app"), append(realNodeHelmArgs(node), "--set", "operator.namespace="+infraNS)...)
 
 		shopNS := chartNamespace(t)
 		enforceRestricted(t, shopNS)
@@ -41,7 +41,7 @@ func TestChartExamplesUnderEachHelm(t *testing.T) {
 		group := uniqueGroup(crdsNS)
 		deleteCRD(t, "widgets."+group)
 		apply(t, "", crdYAML("widgets", group))
-		helmLifecycle(t, crdsNS, "crds", example("crd-check"), append(r.helmArgs(), "--set", "crdCheck.crds={widgets."+group+"}")...)
+		helmLifecycle(t, crdsNS, "crds", example("crd-check"), append(realNodeHelmArgs(node), "--set", "crdCheck.crds={widgets."+group+"}")...)
 	})
 }
 

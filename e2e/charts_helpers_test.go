@@ -120,6 +120,43 @@ func helmRun(ctx context.Context, t *testing.T, args ...string) (string, error) 
 	return string(out), err
 }
 
+// helmAsync runs helm in the background; the channel gets its output and
+// error.
+func helmAsync(t *testing.T, args ...string) <-chan helmResult {
+	t.Helper()
+	helmBinary(t) // fails the test here, not in the goroutine, when there is no helm
+	done := make(chan helmResult, 1)
+	go func() {
+		out, err := helmRun(t.Context(), t, args...)
+		done <- helmResult{out, err}
+	}()
+	return done
+}
+
+type helmResult struct {
+	out string
+	err error
+}
+
+func (h helmResult) String() string {
+	if h.err == nil {
+		return "succeeded:\n" + h.out
+	}
+	return h.err.Error() + ":\n" + h.out
+}
+
+// awaitHelm waits for a helm run of helmAsync to end.
+func awaitHelm(t *testing.T, done <-chan helmResult) helmResult {
+	t.Helper()
+	select {
+	case res := <-done:
+		return res
+	case <-time.After(4 * time.Minute):
+		t.Fatalf("helm still running after 4 minutes")
+		return helmResult{}
+	}
+}
+
 // atEnd runs helm (bin "helm") or kubectl as admin when the test ends.
 // t.Context() is canceled before cleanups run, so the command gets a
 // context without that cancellation and a deadline of its own. A failure

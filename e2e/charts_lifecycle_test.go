@@ -34,16 +34,6 @@ func suiteKinds() []operated {
 	return kinds
 }
 
-// suiteSetup claims the suite's CRD names for the test and gives the
-// runner node, a copy of the operator-suite example and a restricted
-// namespace to install it in.
-func suiteSetup(t *testing.T) (r *runner, chart, ns string) {
-	t.Helper()
-	r = runnerNode(t)
-	chart, ns = suiteChart(t)
-	return r, chart, ns
-}
-
 // suiteChart claims the suite's CRD names for the test and gives a copy of
 // the operator-suite example and a restricted namespace to install it in.
 func suiteChart(t *testing.T) (chart, ns string) {
@@ -60,43 +50,53 @@ func suiteChart(t *testing.T) (chart, ns string) {
 }
 
 // TestChartOperatorSuiteLifecycle: the operator-suite example through
-// helm install, upgrade and uninstall, its hook Jobs running kwait for real
-// on the runner node, its operators played by the test (a stand-in that
-// serves their CRDs only once the install is under way, puts a finalizer on
-// each custom resource and removes it only while the resource's operator
-// Deployment exists).
+// helm install, upgrade and uninstall, its kwait.manifests hook Jobs (apply
+// after install, upgrade and rollback; delete before uninstall) running
+// kwait's image on the real node, its operators played by the test (a
+// stand-in that serves their CRDs only once the install is under way, puts
+// a finalizer on each custom resource and removes it only while the
+// resource's operator Deployment exists).
 //   - install: one release; helm blocks while the apply hook waits for
-//     the kinds to be served, and succeeds once the operators serve them and
-//     report the resources ready; kwait owns their fields (server-side apply)
+//     the kinds to be served (its log, read through the apiserver from the
+//     node's kubelet, names each one), and succeeds once the operators serve
+//     them and report the resources ready; kwait owns their fields
+//     (server-side apply)
 //   - upgrade with changed values: the custom resources change; rollback
 //     to the first revision changes them back
 //   - uninstall: every custom resource is gone (its finalizer removed by
 //     its running operator) before its operator's Deployment is deleted, and
 //     nothing of the release is left
+//   - every hook pod ran on the real node and exited 0 (seen by a watch:
+//     the chart's default has Helm delete a hook Job once it succeeds)
 //
 // Under Helm 3 and Helm 4, one after the other. Not parallel: the CRDs
 // have their real, cluster-wide names.
 func TestChartOperatorSuiteLifecycle(t *testing.T) {
-	underEachHelm(t, suiteLifecycle)
+	node := realNode(t)
+	underEachHelm(t, func(t *testing.T) { suiteLifecycle(t, node) })
 }
 
-func suiteLifecycle(t *testing.T) {
-	r, chart, ns := suiteSetup(t)
+func suiteLifecycle(t *testing.T, node string) {
+	chart, ns := suiteChart(t)
 	op := newStandIn(t, ns, suiteKinds()...)
+	runs := watchJobs(t, ns)
 	atEnd(t, "helm", "uninstall", "suite", "-n", ns, "--ignore-not-found", "--wait", "--timeout", "90s")
 	helmArgs := func(verb string, set ...string) []string {
 		args := []string{verb, "suite", chart, "-n", ns, "--wait", "--timeout", "4m", "--set", "waitTimeout=3m"}
 		for _, s := range set {
 			args = append(args, "--set", s)
 		}
-		return append(args, r.helmArgs()...)
+		return append(args, realNodeHelmArgs(node)...)
 	}
 
 	began := time.Now()
 	install := helmAsync(t, helmArgs("install")...)
+	hook := followJob(t, ns, "suite-apply")
+	var waiting [][]string
 	for _, res := range suiteResources {
-		r.await(t, ns, "suite-apply", `"msg":"waiting"`, "apply/"+res.kind+"."+res.group+"/"+ns+"/"+res.name)
+		waiting = append(waiting, []string{`"msg":"waiting"`, "apply/" + res.kind + "." + res.group + "/" + ns + "/" + res.name})
 	}
+	hook.awaitEach(t, waiting...)
 	select {
 	case res := <-install:
 		t.Fatalf("helm install ended before the operators served their kinds: %v", res)
@@ -104,10 +104,10 @@ func suiteLifecycle(t *testing.T) {
 	}
 	op.serve(t)
 	if res := awaitHelm(t, install); res.err != nil {
-		t.Fatalf("helm install: %v\napply hook:\n%s", res, r.output(ns, "suite-apply"))
+		t.Fatalf("helm install: %v\napply hook:\n%s", res, hook.output())
 	}
 	t.Logf("install took %v", time.Since(began).Round(time.Millisecond))
-	mustContain(t, r.output(ns, "suite-apply"), `"msg":"all ready","targets":4`)
+	runs.awaitSucceeded(t, node, "suite-apply", 1)
 	for _, res := range suiteResources {
 		object := res.crd() + "/" + res.name
 		wantJSONPath(t, ns, object, `{.metadata.managedFields[?(@.operation=="Apply")].manager}`, "operator-suite")
@@ -119,8 +119,9 @@ func suiteLifecycle(t *testing.T) {
 	// Upgrade: the post-upgrade hook applies the changed manifests.
 	began = time.Now()
 	if res := awaitHelm(t, helmAsync(t, helmArgs("upgrade", "portal.replicas=2", "serving.replicas=3")...)); res.err != nil {
-		t.Fatalf("helm upgrade: %v\napply hook:\n%s", res, r.output(ns, "suite-apply"))
+		t.Fatalf("helm upgrade: %v", res)
 	}
+	runs.awaitSucceeded(t, node, "suite-apply", 2)
 	t.Logf("upgrade took %v", time.Since(began).Round(time.Millisecond))
 	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "2")
 	wantJSONPath(t, ns, "knativeservings.operator.knative.dev/knative-serving", "{.spec.high-availability.replicas}", "3")
@@ -128,8 +129,9 @@ func suiteLifecycle(t *testing.T) {
 
 	// Rollback: the post-rollback hook applies the first revision's manifests.
 	if res := awaitHelm(t, helmAsync(t, "rollback", "suite", "1", "-n", ns, "--wait", "--timeout", "4m")); res.err != nil {
-		t.Fatalf("helm rollback: %v\napply hook:\n%s", res, r.output(ns, "suite-apply"))
+		t.Fatalf("helm rollback: %v", res)
 	}
+	runs.awaitSucceeded(t, node, "suite-apply", 3)
 	wantJSONPath(t, ns, "backstages.rhdh.redhat.com/developer-hub", "{.spec.application.replicas}", "1")
 	wantJSONPath(t, ns, "knativeservings.operator.knative.dev/knative-serving", "{.spec.high-availability.replicas}", "1")
 
@@ -137,12 +139,10 @@ func suiteLifecycle(t *testing.T) {
 	// for their operators; only then does helm delete the operators.
 	began = time.Now()
 	if res := awaitHelm(t, helmAsync(t, "uninstall", "suite", "-n", ns, "--wait", "--timeout", "4m")); res.err != nil {
-		t.Fatalf("helm uninstall: %v\ndelete hook:\n%s", res, r.output(ns, "suite-delete"))
+		t.Fatalf("helm uninstall: %v", res)
 	}
 	t.Logf("uninstall took %v", time.Since(began).Round(time.Millisecond))
-	// Whether kwait's log names the finalizer depends on whether the stand-in
-	// removed it before kwait's first read; the order below is what counts.
-	mustContain(t, r.output(ns, "suite-delete"), `"msg":"all ready","targets":4`)
+	runs.awaitSucceeded(t, node, "suite-delete", 1)
 	op.await(t, "every custom resource and Deployment gone", func() bool {
 		for _, res := range suiteResources {
 			_, cr := op.gone[res.kind+"/"+res.name]

@@ -47,9 +47,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 	}
-	code := m.Run()
-	stopRunner()
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // kubectl runs kubectl as the cluster admin and fails the test on error.

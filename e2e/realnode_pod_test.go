@@ -146,7 +146,8 @@ spec:
 // TestRealNodeSIGTERMOnDelete: kwait runs as PID 1, where the kernel drops a
 // SIGTERM that has no handler. Deleting a waiting pod with a 60s grace
 // period must end kwait by that SIGTERM, not by the SIGKILL at the end of
-// the grace period.
+// the grace period; kwait's last log line, read through the apiserver from
+// the kubelet as the container ends, says the signal stopped it.
 func TestRealNodeSIGTERMOnDelete(t *testing.T) {
 	t.Parallel()
 	node := realNode(t)
@@ -174,11 +175,14 @@ spec:
     `+restricted+`
 `))
 	waitFor(t, ns, "pod/app", "{.status.initContainerStatuses[0].started}", "true", 2*time.Minute)
+	log := launch(t, kubectlCmd("-n", ns, "logs", "-f", "pod/app", "-c", "wait-for-db"))
+	log.await(t, `"msg":"waiting"`, "tcp://db:5432")
 	start := time.Now()
 	kubectl(t, "", "-n", ns, "delete", "pod/app", "--wait=true", "--timeout=55s")
 	if took := time.Since(start); took > 30*time.Second {
 		t.Fatalf("deleting the waiting pod took %s: kwait did not end on SIGTERM", took)
 	}
+	log.await(t, `"msg":"stopped"`, `"cause":"received terminated"`)
 }
 
 // TestRealNodeEmbedProgram: the README's `-- PROGRAM` pattern as a real

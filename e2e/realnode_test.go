@@ -23,6 +23,9 @@ const (
 	// nothing may come from a registry.
 	kwaitImage  = "kwait.local/kwait:e2e"
 	listenImage = "kwait.local/listen:1"
+	// webhookImage is a validating admission webhook over TLS
+	// (e2e/cluster/images/webhook).
+	webhookImage = "kwait.local/webhook:1"
 	// embedImage holds kwait and the listen program, entrypoint /kwait: the
 	// README's `kwait TARGET... -- PROGRAM` pattern.
 	embedImage = "kwait.local/embed:e2e"
@@ -103,6 +106,7 @@ func realNodePod(node, manifest string) string {
 		"TOLERATE", `tolerations: [{key: `+realNodeTaint+`, operator: Exists}]`,
 		"KWAIT_IMAGE", kwaitImage,
 		"LISTEN_IMAGE", listenImage,
+		"WEBHOOK_IMAGE", webhookImage,
 		"PAUSE_IMAGE", pauseImage,
 	).Replace(manifest)
 }

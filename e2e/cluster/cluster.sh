@@ -632,6 +632,12 @@ start_etcd() {
 # --shutdown-send-retry-after: on TERM, drain normal requests and then close
 # connections after 2s. Without it the HTTP server waits out the request
 # timeout (60s) for clients' open watches, so every stop took a minute.
+# --enable-aggregator-routing: a webhook or aggregated API behind a Service is
+# called at a ready endpoint's address, not at the Service's ClusterIP, which
+# only the real node's kube-proxy routes (in its own network namespace): the
+# host would send a ClusterIP off the machine. A Service without endpoints is
+# refused before anything is dialled; the real node's pod addresses are
+# routed through its veth (node.sh).
 # E2E_APISERVER_FEATURE_GATES adds --feature-gates.
 start_apiserver() {
   apiserver kube-apiserver "$APISERVER_PORT" "$AUDIT_LOG" ${FEATURE_GATES:+"--feature-gates=$FEATURE_GATES"}
@@ -646,6 +652,7 @@ apiserver() {
     --advertise-address="$HOST" \
     --endpoint-reconciler-type=none \
     --kubelet-preferred-address-types=InternalIP \
+    --enable-aggregator-routing=true \
     --shutdown-send-retry-after=true \
     --secure-port="$port" \
     --etcd-servers="$ETCD_URL" \

@@ -9,6 +9,10 @@
 #   - a network namespace: the pod bridge, kube-proxy's and the CNI plugin's
 #     iptables rules, ip_forward. It has one veth to the host (NODE_IP <->
 #     HOST_IP on a /30) and no default route: nothing leaves the machine.
+#     Pods get addresses in the upper half of the node's 10.250.INDEX.0/24;
+#     the host routes that half through the veth (the route goes with it), so
+#     the apiserver reaches a webhook's pod behind a Service
+#     (--enable-aggregator-routing: it calls an endpoint's pod IP).
 #   - a mount namespace: container root file systems, pod volumes and pod
 #     network namespaces are mounted there only, over a tmpfs /run, /var/log
 #     and /var/lib; the kernel sysctls the kubelet insists on (kernel.panic,
@@ -32,7 +36,8 @@
 #   nsexec  run a command in the node's network and mount namespaces.
 #
 # Env: as cluster.sh, plus E2E_NODE_NET_INDEX (1-250; default from the
-# apiserver port): the node's link is 10.250.INDEX.0/30, its veth kwn-INDEX.
+# apiserver port): the node's link is 10.250.INDEX.0/30, its veth kwn-INDEX,
+# its pods' addresses 10.250.INDEX.128/25.
 set -euo pipefail
 
 NODE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,7 +55,7 @@ NODE_IP=10.250.$NET_INDEX.2
 VETH=kwn-$NET_INDEX
 REAL_NODE=$NODE_IP # registered by IP: see the header
 CGROUP=kwait-node-$NET_INDEX
-NODE_POD_CIDR=10.244.0.0/24
+NODE_POD_CIDR=10.250.$NET_INDEX.128/25
 DNS_IP=10.0.0.10
 TAINT=kwait.dev/real-node
 NODE=$STATE/node
@@ -61,6 +66,7 @@ SOCK=$NRUN/containerd.sock
 PAUSE_IMAGE=kwait.local/pause:1
 COREDNS_IMAGE=kwait.local/coredns:${COREDNS_VERSION#v}
 LISTEN_IMAGE=kwait.local/listen:1
+WEBHOOK_IMAGE=kwait.local/webhook:1
 NODE_COMPONENTS=(node-holder node-apiproxy containerd kubelet kube-proxy)
 
 # The sysctls the kubelet sets unless they already hold its values
@@ -272,14 +278,16 @@ EOF
 # ---------------------------------------------------------------------------
 # Images
 
-# build_images: the pause, CoreDNS and listen images as OCI archives in
+# build_images: the pause, CoreDNS, listen and webhook images as OCI archives in
 # IMAGES, rebuilt only when their binaries changed.
 build_images() {
   local src=$NODE/src
   mkdir -p "$IMAGES" "$src"
-  (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$src/" ./e2e/cluster/images/pause ./e2e/cluster/images/listen)
+  (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$src/" ./e2e/cluster/images/pause ./e2e/cluster/images/listen \
+    ./e2e/cluster/images/webhook)
   image_of pause "$PAUSE_IMAGE" 65535:65535 /pause "/pause=$src/pause"
   image_of listen "$LISTEN_IMAGE" 65532:65532 /listen "/listen=$src/listen"
+  image_of webhook "$WEBHOOK_IMAGE" 65532:65532 /webhook "/webhook=$src/webhook"
   image_of coredns "$COREDNS_IMAGE" 65532:65532 /coredns "/coredns=$BIN/coredns"
 }
 
@@ -490,6 +498,8 @@ start_network() {
   nsexec ip link set eth0 up
   nsexec ip link set lo up
   nsexec sysctl -qw net.ipv4.ip_forward=1
+  # The apiserver calls webhooks' pods at their pod IPs (see the header).
+  ip route add "$NODE_POD_CIDR" via "$NODE_IP" dev "$VETH"
 }
 
 cmd_up() {
