@@ -2,10 +2,17 @@ package kube
 
 import (
 	"bufio"
+	"errors"
+	"io"
 	"os"
+	"strings"
 
 	"k8s.io/client-go/rest"
 )
+
+// maxPluginLine is the longest line of a plugin's stderr kwait logs; the
+// rest of a longer line is dropped, and said to be.
+const maxPluginLine = 4096
 
 // withPluginOutput runs build, which creates cfg's transport, so that an
 // exec credential plugin the transport will run writes its stderr to out,
@@ -25,13 +32,29 @@ func withPluginOutput(cfg *rest.Config, out func(line string), build func() erro
 	os.Stderr = w
 	err = build()
 	os.Stderr = saved
-	go func() {
-		lines := bufio.NewScanner(r)
-		for lines.Scan() {
-			if line := lines.Text(); line != "" {
-				out(line)
+	go forwardLines(r, out)
+	return err
+}
+
+// forwardLines hands out each line of r, cut to maxPluginLine bytes, and
+// reads r to its end however long a line is: a plugin writing to a pipe
+// nobody reads would block, and with it every request needing a token.
+func forwardLines(r io.Reader, out func(line string)) {
+	br := bufio.NewReaderSize(r, maxPluginLine)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line := strings.TrimRight(string(chunk), "\r\n")
+		if errors.Is(err, bufio.ErrBufferFull) {
+			line += " [cut]"
+			for errors.Is(err, bufio.ErrBufferFull) { // the rest of the line
+				_, err = br.ReadSlice('\n')
 			}
 		}
-	}()
-	return err
+		if line != "" {
+			out(line)
+		}
+		if err != nil {
+			return
+		}
+	}
 }
