@@ -519,8 +519,9 @@ write_kwok_stages() {
 }
 
 # The fake node kwok manages (selected by the annotation). Big enough for
-# hundreds of pods, no taints. Status is accepted on create, like a kubelet's
-# registration; kwok fills in conditions.
+# thousands of pods (the bench holds 1,000 beside its fleet's), no taints.
+# Status is accepted on create, like a kubelet's registration; kwok fills in
+# conditions.
 write_node_manifest() {
   write_atomic "$COMP/node.yaml" <<EOF
 apiVersion: v1
@@ -538,8 +539,8 @@ metadata:
     type: kwok
 spec: {}
 status:
-  allocatable: {cpu: "1000", memory: 1Ti, pods: "1000", ephemeral-storage: 1Ti}
-  capacity: {cpu: "1000", memory: 1Ti, pods: "1000", ephemeral-storage: 1Ti}
+  allocatable: {cpu: "1000", memory: 1Ti, pods: "5000", ephemeral-storage: 1Ti}
+  capacity: {cpu: "1000", memory: 1Ti, pods: "5000", ephemeral-storage: 1Ti}
   nodeInfo:
     architecture: amd64
     operatingSystem: linux
