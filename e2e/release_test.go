@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,50 @@ func extractFile(t *testing.T, stream, name, path string) {
 			t.Fatal(fmt.Errorf("write %s: %w", path, err))
 		}
 		return
+	}
+}
+
+// TestReleaseArchives: the release's archive for this machine unpacks, with
+// tar as a user would, to kwait, LICENSE and README.md, and that kwait
+// prints the release's version; SHA256SUMS lists every archive.
+func TestReleaseArchives(t *testing.T) {
+	dist, version := os.Getenv("KWAIT_DIST"), os.Getenv("KWAIT_VERSION")
+	if dist == "" || version == "" {
+		t.Fatal("KWAIT_DIST and KWAIT_VERSION are not set: run the suite with `make e2e` (it runs make release first)")
+	}
+	chartVersion := strings.TrimPrefix(version, "v")
+	sums, err := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	archives, err := filepath.Glob(filepath.Join(dist, "kwait_*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(archives) == 0 {
+		t.Fatalf("no archives kwait_* in %s", dist)
+	}
+	for _, a := range archives {
+		if !regexp.MustCompile(`(?m)^[0-9a-f]{64}  ` + regexp.QuoteMeta(filepath.Base(a)) + `$`).Match(sums) {
+			t.Errorf("SHA256SUMS does not list %s", filepath.Base(a))
+		}
+	}
+
+	archive := filepath.Join(dist, "kwait_"+chartVersion+"_linux_"+runtime.GOARCH+".tar.gz")
+	dir := t.TempDir()
+	runTool(t, nil, "tar", "-xzf", archive, "-C", dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "LICENSE README.md kwait" {
+		t.Fatalf("%s unpacks to %q, want LICENSE README.md kwait", filepath.Base(archive), names)
+	}
+	if got := strings.TrimSpace(runTool(t, nil, filepath.Join(dir, "kwait"), "--version")); got != "kwait "+version {
+		t.Errorf("kwait --version from %s printed %q, want %q", filepath.Base(archive), got, "kwait "+version)
 	}
 }

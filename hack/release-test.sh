@@ -3,6 +3,9 @@
 #   - same commit, same digest: the image index is built a second time from
 #     binaries compiled afresh into another directory, and must have the
 #     digest (and bytes) of dist's; its created label is the commit time
+#   - the archives: each holds kwait (kwait.exe), LICENSE and README.md, and
+#     the linux/amd64 one made again from the binary compiled afresh has the
+#     bytes of dist's
 #   - SHA256SUMS verifies, and covers every file in dist/
 #   - the SBOMs are SPDX JSON naming kwait's module and the Go toolchain
 #   - one image everywhere: the committed chart's version, appVersion and
@@ -57,6 +60,25 @@ revision=$(jq -r '.annotations["org.opencontainers.image.revision"]' "$index")
 platforms=$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | join(" ")' "$index")
 [[ $platforms == "linux/amd64 linux/arm64" ]] || fail "index platforms $platforms, want linux/amd64 linux/arm64"
 pass "index: $platforms, created $created (the commit time), revision $revision"
+
+# --- Archives.
+command -v unzip >/dev/null || "$ROOT/hack/apt-install.sh" unzip
+for a in "$DIST"/kwait_*; do
+	case $a in
+	*.tar.gz) entries=$(tar -tzf "$a" | tr '\n' ' ') want="kwait LICENSE README.md " ;;
+	*.zip) entries=$(unzip -Z1 "$a" | tr '\n' ' ') want="kwait.exe LICENSE README.md " ;;
+	*) fail "${a##*/}: neither .tar.gz nor .zip" ;;
+	esac
+	[[ $entries == "$want" ]] || fail "${a##*/} holds $entries, want $want"
+done
+amd64=$DIST/kwait_${CHART_VERSION}_linux_amd64.tar.gz
+[[ -f $amd64 ]] || fail "no ${amd64##*/}"
+(cd "$ROOT" && env -u GOOS -u GOARCH GOWORK=off go build -o "$work/distarchive" ./hack/distarchive)
+EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct "$COMMIT")}
+"$work/distarchive" -out "$work/again.tar.gz" -mtime "$EPOCH" \
+	"kwait=$work/out/bin/linux/amd64/kwait" "LICENSE=$ROOT/LICENSE" "README.md=$ROOT/README.md"
+cmp -s "$amd64" "$work/again.tar.gz" || fail "${amd64##*/} made again from a binary compiled afresh differs"
+pass "$(find "$DIST" -name 'kwait_*' | wc -l) archives hold the binary, LICENSE, README.md; ${amd64##*/} made again is byte for byte the same"
 
 # --- Checksums.
 (cd "$DIST" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not verify"

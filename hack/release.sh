@@ -5,6 +5,9 @@
 #   kwait-OS-ARCH[.exe]           static binaries: linux/amd64, linux/arm64, darwin/amd64,
 #                                 darwin/arm64, windows/amd64 (the linux ones, which go into
 #                                 the image, at most 20 MB; the others' sizes are printed)
+#   kwait_CHART_VERSION_OS_ARCH.tar.gz  the same binary as kwait (kwait.exe) with LICENSE and README.md,
+#                                 .zip for windows; reproducible (hack/distarchive: commit-time
+#                                 mtimes, owner 0:0, fixed order), what krew and most installers take
 #   kwait-image.oci.tar           one OCI image index, linux/amd64 + linux/arm64, as an OCI archive
 #                                 tagged CHART_VERSION; same commit, same digest (hack/image.sh)
 #   kwait-CHART_VERSION.tgz       the library chart (helm package), its version, appVersion and
@@ -69,6 +72,19 @@ for p in "${PLATFORMS[@]}"; do
 	log "$(basename "$dst"): $size bytes ($got)"
 done
 
+# --- Archives: one per platform, the binary with LICENSE and README.md.
+EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct "$COMMIT")}
+# distarchive runs here: GOOS/GOARCH name a release platform, not its own.
+(cd "$ROOT" && env -u GOOS -u GOARCH GOWORK=off go build -o "$work/distarchive" ./hack/distarchive)
+for p in "${PLATFORMS[@]}"; do
+	exe=kwait ext=tar.gz
+	[[ $p == windows/* ]] && exe=kwait.exe ext=zip
+	archive=$DIST/kwait_${CHART_VERSION}_${p%/*}_${p#*/}.$ext
+	"$work/distarchive" -out "$archive" -mtime "$EPOCH" \
+		"$exe=$BIN_DIR/$p/kwait" "LICENSE=$ROOT/LICENSE" "README.md=$ROOT/README.md"
+	log "$(basename "$archive"): $(stat -c %s "$archive") bytes"
+done
+
 # --- The image index.
 PLATFORMS="${IMAGE_PLATFORMS[*]}" OUT=$DIST/kwait-image.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
 	"$ROOT/hack/image.sh" | sed 's/^/release: /'
@@ -101,5 +117,5 @@ done
 log "SBOMs: $(cd "$DIST" && echo ./*.spdx.json)"
 
 # --- Checksums of everything.
-(cd "$DIST" && sha256sum -- kwait-* >SHA256SUMS)
+(cd "$DIST" && sha256sum -- kwait-* kwait_* >SHA256SUMS)
 log "dist/: $(find "$DIST" -type f | wc -l) files, $(du -sh "$DIST" | cut -f1)"
