@@ -8,6 +8,9 @@
 #   kwait_CHART_VERSION_OS_ARCH.tar.gz  the same binary as kwait (kwait.exe) with LICENSE and README.md,
 #                                 .zip for windows; reproducible (hack/distarchive: commit-time
 #                                 mtimes, owner 0:0, fixed order), what krew and most installers take
+#   kwait.yaml                    krew plugin manifest (`kubectl krew install --manifest=kwait.yaml`,
+#                                 `kubectl kwait`): each archive's URL under RELEASE_URL and sha256,
+#                                 for the platforms krew knows (not ppc64le, s390x)
 #   kwait-image.oci.tar           one OCI image index, linux/amd64 + linux/arm64, as an OCI archive
 #                                 tagged CHART_VERSION; same commit, same digest (hack/image.sh)
 #   kwait-CHART_VERSION.tgz       the library chart (helm package), its version, appVersion and
@@ -23,7 +26,8 @@
 #
 # Env: VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
 # registry `make publish` pushes to by default; the chart's default image is
-# REGISTRY/kwait).
+# REGISTRY/kwait), RELEASE_URL (where the archives are downloaded from: the
+# GitHub release of VERSION).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +35,7 @@ VERSION=${VERSION:-$("$ROOT/hack/version.sh")}
 COMMIT=${COMMIT:-$(git -C "$ROOT" rev-parse HEAD)}
 DIST=${DIST:-$ROOT/dist}
 REGISTRY=${REGISTRY:-ghcr.io/kwait-dev}
+RELEASE_URL=${RELEASE_URL:-https://github.com/kwait-dev/kwait/releases/download/$VERSION}
 CHART_VERSION=${VERSION#v}
 BIN_DIR=$ROOT/_output/bin
 CACHE_BIN=$ROOT/.cache/bin
@@ -85,6 +90,49 @@ for p in "${PLATFORMS[@]}"; do
 	log "$(basename "$archive"): $(stat -c %s "$archive") bytes"
 done
 
+# --- The krew manifest. krew v0.4 knows linux/amd64, arm64, arm, 386, darwin
+# and windows: a platform it does not know fails its validation.
+krew_platforms=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
+{
+	cat <<YAML
+apiVersion: krew.googlecontainertools.github.com/v1alpha2
+kind: Plugin
+metadata:
+  name: kwait
+spec:
+  version: $VERSION
+  homepage: https://github.com/kwait-dev/kwait
+  shortDescription: Wait until Kubernetes objects, endpoints and servers are ready
+  description: |
+    kwait waits, under one deadline, until named things are ready: CRDs,
+    rollouts, jobs, pods, services, webhooks, API services, any resource with
+    --for rules, and TCP, HTTP, DNS, PostgreSQL, MySQL, Redis and AMQP
+    servers. It exits 0 when all are ready, 1 when one failed for good and
+    124 at the deadline. Run as kubectl kwait TARGET...
+  platforms:
+YAML
+	for p in "${krew_platforms[@]}"; do
+		exe=kwait ext=tar.gz
+		[[ $p == windows/* ]] && exe=kwait.exe ext=zip
+		name=kwait_${CHART_VERSION}_${p%/*}_${p#*/}.$ext
+		cat <<YAML
+  - selector:
+      matchLabels:
+        os: ${p%/*}
+        arch: ${p#*/}
+    uri: $RELEASE_URL/$name
+    sha256: $(sha256sum "$DIST/$name" | cut -d' ' -f1)
+    bin: $exe
+    files:
+    - from: $exe
+      to: .
+    - from: LICENSE
+      to: .
+YAML
+	done
+} >"$DIST/kwait.yaml"
+log "kwait.yaml: krew manifest, ${#krew_platforms[@]} platforms under $RELEASE_URL"
+
 # --- The image index.
 PLATFORMS="${IMAGE_PLATFORMS[*]}" OUT=$DIST/kwait-image.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
 	"$ROOT/hack/image.sh" | sed 's/^/release: /'
@@ -117,5 +165,5 @@ done
 log "SBOMs: $(cd "$DIST" && echo ./*.spdx.json)"
 
 # --- Checksums of everything.
-(cd "$DIST" && sha256sum -- kwait-* kwait_* >SHA256SUMS)
+(cd "$DIST" && sha256sum -- kwait-* kwait_* kwait.yaml >SHA256SUMS)
 log "dist/: $(find "$DIST" -type f | wc -l) files, $(du -sh "$DIST" | cut -f1)"
