@@ -26,7 +26,7 @@ import (
 // version KWAIT_VERSION) through a real OCI registry, as a user would:
 // `make publish` pushes the image index and the chart, an example chart
 // that depends on kwait through oci:// is pushed and installed from there,
-// and the image it runs must be the index, for both platforms, whose amd64
+// and the image it runs must be the index, for every linux platform, whose amd64
 // binary says the release's version.
 
 // startRegistry runs go-containerregistry's in-memory registry (built into
@@ -109,7 +109,7 @@ func runTool(t *testing.T, env []string, name string, args ...string) string {
 // chart to a registry on 127.0.0.1; the infra example, its kwait dependency
 // taken from oci:// in that registry, is pushed there and installed from
 // there with the image pointing at the registry; the image it renders
-// resolves there to an index of linux/amd64 and linux/arm64, and the kwait
+// resolves there to an index of linux/amd64, arm64, ppc64le and s390x, and the kwait
 // binary of the amd64 image prints the release's version.
 // Not parallel: the infra example installs CRDs with their real names.
 func TestReleaseThroughRegistry(t *testing.T) {
@@ -183,7 +183,7 @@ func TestReleaseThroughRegistry(t *testing.T) {
 		}
 	}
 
-	// It resolves in the registry to an index of both platforms.
+	// It resolves in the registry to an index of every linux platform.
 	var index struct {
 		MediaType string `json:"mediaType"`
 		Manifests []struct {
@@ -197,8 +197,9 @@ func TestReleaseThroughRegistry(t *testing.T) {
 	for _, m := range index.Manifests {
 		platforms = append(platforms, m.Platform.OS+"/"+m.Platform.Architecture)
 	}
-	if index.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(platforms, " ") != "linux/amd64 linux/arm64" {
-		t.Fatalf("%s is a %s of %q, want an OCI image index of linux/amd64 and linux/arm64", image, index.MediaType, platforms)
+	const want = "linux/amd64 linux/arm64 linux/ppc64le linux/s390x"
+	if index.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(platforms, " ") != want {
+		t.Fatalf("%s is a %s of %q, want an OCI image index of %s", image, index.MediaType, platforms, want)
 	}
 	if got := strings.TrimSpace(runTool(t, nil, crane, "digest", repository+":"+chartVersion)); got != digest {
 		t.Errorf("tag %s resolves to %s, the release renders %s", chartVersion, got, digest)

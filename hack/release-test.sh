@@ -14,13 +14,14 @@
 #     names the image of its own release, as `make publish` pushes it
 # Prints one line per passed check; exits 1 at the first failed one.
 #
-# Env: VERSION, COMMIT (the Makefile's), DIST (dist)
+# Env: IMAGE_PLATFORMS, VERSION, COMMIT (the Makefile's), DIST (dist)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VERSION=${VERSION:-$("$ROOT/hack/version.sh")}
 COMMIT=${COMMIT:-$(git -C "$ROOT" rev-parse HEAD)}
 DIST=${DIST:-$ROOT/dist}
+IMAGE_PLATFORMS=${IMAGE_PLATFORMS:?run make release-test: the Makefile names the platforms}
 DEFAULT_REGISTRY=ghcr.io/kwait-dev
 CHART_VERSION=${VERSION#v}
 HELM=$ROOT/.cache/bin/helm
@@ -38,10 +39,10 @@ index_digest() { tar -xOf "$1" index.json | jq -r '.manifests[0].digest'; }
 
 # --- Same commit, same digest.
 first=$(index_digest "$DIST/kwait-image.oci.tar")
-for arch in amd64 arm64; do
-	make -C "$ROOT" --no-print-directory -s build GOOS=linux GOARCH=$arch OUT="$work/out" VERSION="$VERSION" COMMIT="$COMMIT" >/dev/null
+for p in $IMAGE_PLATFORMS; do
+	make -C "$ROOT" --no-print-directory -s build GOOS="${p%/*}" GOARCH="${p#*/}" OUT="$work/out" VERSION="$VERSION" COMMIT="$COMMIT" >/dev/null
 done
-PLATFORMS="linux/amd64 linux/arm64" BIN_DIR=$work/out/bin OUT=$work/again.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
+PLATFORMS="$IMAGE_PLATFORMS" BIN_DIR=$work/out/bin OUT=$work/again.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
 	"$ROOT/hack/image.sh" >/dev/null
 second=$(index_digest "$work/again.oci.tar")
 [[ $first == "$second" ]] || fail "two builds of $COMMIT gave image index digests $first and $second"
@@ -58,7 +59,7 @@ want_created=$(TZ=UTC git -C "$ROOT" log -1 --date=format-local:%Y-%m-%dT%H:%M:%
 revision=$(jq -r '.annotations["org.opencontainers.image.revision"]' "$index")
 [[ $revision == "$COMMIT" ]] || fail "index revision $revision, want $COMMIT"
 platforms=$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | join(" ")' "$index")
-[[ $platforms == "linux/amd64 linux/arm64" ]] || fail "index platforms $platforms, want linux/amd64 linux/arm64"
+[[ $platforms == "$IMAGE_PLATFORMS" ]] || fail "index platforms $platforms, want $IMAGE_PLATFORMS"
 pass "index: $platforms, created $created (the commit time), revision $revision"
 
 # --- Archives.

@@ -2,16 +2,16 @@
 # Assembles a release into dist/ from the binaries `make release` built with
 # `make build` for every platform (_output/bin/OS/ARCH/kwait):
 #
-#   kwait-OS-ARCH[.exe]           static binaries: linux/amd64, linux/arm64, darwin/amd64,
-#                                 darwin/arm64, windows/amd64 (the linux ones, which go into
-#                                 the image, at most 20 MB; the others' sizes are printed)
+#   kwait-OS-ARCH[.exe]           static binaries of RELEASE_PLATFORMS (the Makefile's: linux/amd64,
+#                                 arm64, ppc64le, s390x, darwin/amd64, arm64, windows/amd64; the
+#                                 linux ones, which go into the image, at most 20 MB each)
 #   kwait_CHART_VERSION_OS_ARCH.tar.gz  the same binary as kwait (kwait.exe) with LICENSE and README.md,
 #                                 .zip for windows; reproducible (hack/distarchive: commit-time
 #                                 mtimes, owner 0:0, fixed order), what krew and most installers take
 #   kwait.yaml                    krew plugin manifest (`kubectl krew install --manifest=kwait.yaml`,
 #                                 `kubectl kwait`): each archive's URL under RELEASE_URL and sha256,
 #                                 for the platforms krew knows (not ppc64le, s390x)
-#   kwait-image.oci.tar           one OCI image index, linux/amd64 + linux/arm64, as an OCI archive
+#   kwait-image.oci.tar           one OCI image index of IMAGE_PLATFORMS (the linux ones), as an OCI archive
 #                                 tagged CHART_VERSION; same commit, same digest (hack/image.sh)
 #   kwait-CHART_VERSION.tgz       the library chart (helm package), its version, appVersion and
 #                                 default image tag set to CHART_VERSION
@@ -24,7 +24,8 @@
 # is the image of the same release. On a release tag the chart, its values
 # and deploy/ must already name that version (bump them before tagging).
 #
-# Env: VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
+# Env: RELEASE_PLATFORMS, IMAGE_PLATFORMS (the Makefile's, which is where
+# they are named), VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
 # registry `make publish` pushes to by default; the chart's default image is
 # REGISTRY/kwait), RELEASE_URL (where the archives are downloaded from: the
 # GitHub release of VERSION).
@@ -39,8 +40,8 @@ RELEASE_URL=${RELEASE_URL:-https://github.com/kwait-dev/kwait/releases/download/
 CHART_VERSION=${VERSION#v}
 BIN_DIR=$ROOT/_output/bin
 CACHE_BIN=$ROOT/.cache/bin
-PLATFORMS=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
-IMAGE_PLATFORMS=(linux/amd64 linux/arm64)
+read -r -a PLATFORMS <<<"${RELEASE_PLATFORMS:?run make release: the Makefile names the platforms}"
+read -r -a IMAGE_PLATFORMS <<<"${IMAGE_PLATFORMS:?run make release: the Makefile names the platforms}"
 MAX_BINARY=20000000
 
 die() { echo "release: $*" >&2; exit 1; }
