@@ -100,7 +100,7 @@ func run(args []string) error {
 }
 
 func writeTarGz(w io.Writer, entries []entry, when time.Time) error {
-	gz, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 	if err != nil {
 		return err
 	}
