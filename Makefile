@@ -28,7 +28,10 @@ REGISTRY    ?= ghcr.io/kwait-dev
 DIST        := $(ROOT)/dist
 HOST_OS     := $(shell go env GOHOSTOS)
 HOST_ARCH   := $(shell go env GOHOSTARCH)
-RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+# The platforms of a release: every one gets a binary and an archive, the linux ones also an image in the
+# index (hack/release.sh, checked by hack/release-test.sh and the e2e release test).
+IMAGE_PLATFORMS   := linux/amd64 linux/arm64 linux/ppc64le linux/s390x
+RELEASE_PLATFORMS := $(IMAGE_PLATFORMS) darwin/amd64 darwin/arm64 windows/amd64
 export E2E_CLUSTER_DIR ?= $(OUT)/cluster
 # The e2e cluster's real node (e2e/cluster/node.sh): on for make e2e/test/demo/cluster-up; E2E_REAL_NODE=0 leaves it out.
 export E2E_REAL_NODE ?= 1
@@ -57,8 +60,9 @@ release-binaries: ## Build kwait for every release platform into _output/bin/OS/
 		$(MAKE) --no-print-directory build GOOS=$${p%/*} GOARCH=$${p#*/} VERSION=$(VERSION) COMMIT=$(COMMIT); done
 
 .PHONY: release
-release: release-binaries ## Build dist/: binaries, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs
-	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) DIST=$(DIST) hack/release.sh
+release: release-binaries ## Build dist/: binaries, archives, the krew manifest, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs
+	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) DIST=$(DIST) \
+		RELEASE_PLATFORMS='$(RELEASE_PLATFORMS)' IMAGE_PLATFORMS='$(IMAGE_PLATFORMS)' hack/release.sh
 	hack/image-test.sh $(DIST)/kwait-image.oci.tar
 
 .PHONY: publish
@@ -67,7 +71,7 @@ publish: ## Push dist/'s image index to REGISTRY/kwait and its chart to oci://RE
 
 .PHONY: release-test
 release-test: release ## The image index built twice from one commit has one digest; chart, deploy/ and publish name one image
-	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) hack/release-test.sh
+	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) IMAGE_PLATFORMS='$(IMAGE_PLATFORMS)' hack/release-test.sh
 
 ##@ Test
 

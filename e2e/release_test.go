@@ -10,10 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +26,7 @@ import (
 // version KWAIT_VERSION) through a real OCI registry, as a user would:
 // `make publish` pushes the image index and the chart, an example chart
 // that depends on kwait through oci:// is pushed and installed from there,
-// and the image it runs must be the index, for both platforms, whose amd64
+// and the image it runs must be the index, for every linux platform, whose amd64
 // binary says the release's version.
 
 // startRegistry runs go-containerregistry's in-memory registry (built into
@@ -106,7 +109,7 @@ func runTool(t *testing.T, env []string, name string, args ...string) string {
 // chart to a registry on 127.0.0.1; the infra example, its kwait dependency
 // taken from oci:// in that registry, is pushed there and installed from
 // there with the image pointing at the registry; the image it renders
-// resolves there to an index of linux/amd64 and linux/arm64, and the kwait
+// resolves there to an index of linux/amd64, arm64, ppc64le and s390x, and the kwait
 // binary of the amd64 image prints the release's version.
 // Not parallel: the infra example installs CRDs with their real names.
 func TestReleaseThroughRegistry(t *testing.T) {
@@ -180,7 +183,7 @@ func TestReleaseThroughRegistry(t *testing.T) {
 		}
 	}
 
-	// It resolves in the registry to an index of both platforms.
+	// It resolves in the registry to an index of every linux platform.
 	var index struct {
 		MediaType string `json:"mediaType"`
 		Manifests []struct {
@@ -194,8 +197,9 @@ func TestReleaseThroughRegistry(t *testing.T) {
 	for _, m := range index.Manifests {
 		platforms = append(platforms, m.Platform.OS+"/"+m.Platform.Architecture)
 	}
-	if index.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(platforms, " ") != "linux/amd64 linux/arm64" {
-		t.Fatalf("%s is a %s of %q, want an OCI image index of linux/amd64 and linux/arm64", image, index.MediaType, platforms)
+	const want = "linux/amd64 linux/arm64 linux/ppc64le linux/s390x"
+	if index.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(platforms, " ") != want {
+		t.Fatalf("%s is a %s of %q, want an OCI image index of %s", image, index.MediaType, platforms, want)
 	}
 	if got := strings.TrimSpace(runTool(t, nil, crane, "digest", repository+":"+chartVersion)); got != digest {
 		t.Errorf("tag %s resolves to %s, the release renders %s", chartVersion, got, digest)
@@ -233,5 +237,141 @@ func extractFile(t *testing.T, stream, name, path string) {
 			t.Fatal(fmt.Errorf("write %s: %w", path, err))
 		}
 		return
+	}
+}
+
+// TestReleaseArchives: the release's archive for this machine unpacks, with
+// tar as a user would, to kwait, LICENSE and README.md, and that kwait
+// prints the release's version; SHA256SUMS lists every archive.
+func TestReleaseArchives(t *testing.T) {
+	dist, version := os.Getenv("KWAIT_DIST"), os.Getenv("KWAIT_VERSION")
+	if dist == "" || version == "" {
+		t.Fatal("KWAIT_DIST and KWAIT_VERSION are not set: run the suite with `make e2e` (it runs make release first)")
+	}
+	chartVersion := strings.TrimPrefix(version, "v")
+	sums, err := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	archives, err := filepath.Glob(filepath.Join(dist, "kwait_*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(archives) == 0 {
+		t.Fatalf("no archives kwait_* in %s", dist)
+	}
+	for _, a := range archives {
+		if !regexp.MustCompile(`(?m)^[0-9a-f]{64}  ` + regexp.QuoteMeta(filepath.Base(a)) + `$`).Match(sums) {
+			t.Errorf("SHA256SUMS does not list %s", filepath.Base(a))
+		}
+	}
+
+	archive := filepath.Join(dist, "kwait_"+chartVersion+"_linux_"+runtime.GOARCH+".tar.gz")
+	dir := t.TempDir()
+	runTool(t, nil, "tar", "-xzf", archive, "-C", dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "LICENSE README.md kwait" {
+		t.Fatalf("%s unpacks to %q, want LICENSE README.md kwait", filepath.Base(archive), names)
+	}
+	if got := strings.TrimSpace(runTool(t, nil, filepath.Join(dir, "kwait"), "--version")); got != "kwait "+version {
+		t.Errorf("kwait --version from %s printed %q, want %q", filepath.Base(archive), got, "kwait "+version)
+	}
+}
+
+// TestReleaseKrewManifest: the release's krew manifest (dist/kwait.yaml)
+// names the archives of the release's GitHub download URL; served instead
+// from 127.0.0.1, it passes krew's own validate-krew-manifest (krew's
+// structural validation, every platform selector used once, and a real
+// `kubectl krew install` of every platform, which checks each sha256 and
+// the LICENSE), and `kubectl kwait --version` then runs the release. The
+// same manifest with one sha256 changed is refused.
+func TestReleaseKrewManifest(t *testing.T) {
+	dist, version := os.Getenv("KWAIT_DIST"), os.Getenv("KWAIT_VERSION")
+	if dist == "" || version == "" {
+		t.Fatal("KWAIT_DIST and KWAIT_VERSION are not set: run the suite with `make e2e` (it runs make release first)")
+	}
+	manifest, err := os.ReadFile(filepath.Join(dist, "kwait.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri := regexp.MustCompile(`(?m)^(\s+uri: )(\S+)/(kwait_[^/\s]+)$`)
+	uris := uri.FindAllSubmatch(manifest, -1)
+	if len(uris) != 5 {
+		t.Fatalf("dist/kwait.yaml has %d uris, want 5 (linux, darwin: amd64, arm64; windows/amd64):\n%s", len(uris), manifest)
+	}
+	for _, u := range uris {
+		if want := "https://github.com/kwait-dev/kwait/releases/download/" + version; string(u[2]) != want {
+			t.Errorf("dist/kwait.yaml downloads %s from %s, want the release's %s", u[3], u[2], want)
+		}
+	}
+
+	// The archives, served from 127.0.0.1 instead of GitHub.
+	srv := httptest.NewServer(http.FileServer(http.Dir(dist)))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	local := filepath.Join(dir, "kwait.yaml")
+	localized := uri.ReplaceAll(manifest, []byte("${1}"+srv.URL+"/${3}"))
+	if err := os.WriteFile(local, localized, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// kubectl finds krew as its plugin kubectl-krew on PATH.
+	tools := filepath.Join(dir, "tools")
+	if err := os.Mkdir(tools, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for link, bin := range map[string]string{"kubectl": "kubectl", "kubectl-krew": "krew"} {
+		if err := os.Symlink(cacheBin(t, bin), filepath.Join(tools, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := "PATH=" + tools + string(os.PathListSeparator) + os.Getenv("PATH")
+	validate := cacheBin(t, "validate-krew-manifest")
+	krew := func(env []string, name string, args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, name, args...)
+		cmd.Env = append([]string{path, "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir(), "KREW_NO_UPGRADE_CHECK=1"}, env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := krew(nil, validate, "-manifest", local); err != nil {
+		t.Fatalf("validate-krew-manifest refused the release's manifest: %v\n%s", err, out)
+	} else if !strings.Contains(out, "all 5 spec.platforms installed fine") {
+		t.Fatalf("validate-krew-manifest did not install every platform:\n%s", out)
+	}
+
+	// Installed for this machine, kubectl kwait is the release.
+	root := filepath.Join(dir, "krew")
+	if out, err := krew([]string{"KREW_ROOT=" + root}, filepath.Join(tools, "kubectl"), "krew", "install", "--manifest="+local); err != nil {
+		t.Fatalf("kubectl krew install --manifest: %v\n%s", err, out)
+	}
+	path = "PATH=" + filepath.Join(root, "bin") + string(os.PathListSeparator) + path[len("PATH="):]
+	out, err := krew(nil, filepath.Join(tools, "kubectl"), "kwait", "--version")
+	if err != nil || strings.TrimSpace(out) != "kwait "+version {
+		t.Errorf("kubectl kwait --version after krew install: %v, printed %q, want %q", err, out, "kwait "+version)
+	}
+
+	// A sha256 that is not the archive's is refused.
+	tampered := regexp.MustCompile(`sha256: [0-9a-f]`).ReplaceAllFunc(localized, func(b []byte) []byte {
+		if b[len(b)-1] == '0' {
+			return []byte("sha256: 1")
+		}
+		return []byte("sha256: 0")
+	})
+	bad := filepath.Join(t.TempDir(), "kwait.yaml")
+	if err := os.WriteFile(bad, tampered, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := krew(nil, validate, "-manifest", bad); err == nil {
+		t.Errorf("validate-krew-manifest accepted a manifest whose sha256s are not the archives':\n%s", out)
+	} else if !strings.Contains(out, "sha256") {
+		t.Errorf("validate-krew-manifest refused the tampered manifest, but not for its sha256:\n%s", out)
 	}
 }

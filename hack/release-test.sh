@@ -3,6 +3,9 @@
 #   - same commit, same digest: the image index is built a second time from
 #     binaries compiled afresh into another directory, and must have the
 #     digest (and bytes) of dist's; its created label is the commit time
+#   - the archives: each holds kwait (kwait.exe), LICENSE and README.md, and
+#     the linux/amd64 one made again from the binary compiled afresh has the
+#     bytes of dist's
 #   - SHA256SUMS verifies, and covers every file in dist/
 #   - the SBOMs are SPDX JSON naming kwait's module and the Go toolchain
 #   - one image everywhere: the committed chart's version, appVersion and
@@ -11,13 +14,14 @@
 #     names the image of its own release, as `make publish` pushes it
 # Prints one line per passed check; exits 1 at the first failed one.
 #
-# Env: VERSION, COMMIT (the Makefile's), DIST (dist)
+# Env: IMAGE_PLATFORMS, VERSION, COMMIT (the Makefile's), DIST (dist)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VERSION=${VERSION:-$("$ROOT/hack/version.sh")}
 COMMIT=${COMMIT:-$(git -C "$ROOT" rev-parse HEAD)}
 DIST=${DIST:-$ROOT/dist}
+IMAGE_PLATFORMS=${IMAGE_PLATFORMS:?run make release-test: the Makefile names the platforms}
 DEFAULT_REGISTRY=ghcr.io/kwait-dev
 CHART_VERSION=${VERSION#v}
 HELM=$ROOT/.cache/bin/helm
@@ -35,10 +39,10 @@ index_digest() { tar -xOf "$1" index.json | jq -r '.manifests[0].digest'; }
 
 # --- Same commit, same digest.
 first=$(index_digest "$DIST/kwait-image.oci.tar")
-for arch in amd64 arm64; do
-	make -C "$ROOT" --no-print-directory -s build GOOS=linux GOARCH=$arch OUT="$work/out" VERSION="$VERSION" COMMIT="$COMMIT" >/dev/null
+for p in $IMAGE_PLATFORMS; do
+	make -C "$ROOT" --no-print-directory -s build GOOS="${p%/*}" GOARCH="${p#*/}" OUT="$work/out" VERSION="$VERSION" COMMIT="$COMMIT" >/dev/null
 done
-PLATFORMS="linux/amd64 linux/arm64" BIN_DIR=$work/out/bin OUT=$work/again.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
+PLATFORMS="$IMAGE_PLATFORMS" BIN_DIR=$work/out/bin OUT=$work/again.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
 	"$ROOT/hack/image.sh" >/dev/null
 second=$(index_digest "$work/again.oci.tar")
 [[ $first == "$second" ]] || fail "two builds of $COMMIT gave image index digests $first and $second"
@@ -55,8 +59,27 @@ want_created=$(TZ=UTC git -C "$ROOT" log -1 --date=format-local:%Y-%m-%dT%H:%M:%
 revision=$(jq -r '.annotations["org.opencontainers.image.revision"]' "$index")
 [[ $revision == "$COMMIT" ]] || fail "index revision $revision, want $COMMIT"
 platforms=$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | join(" ")' "$index")
-[[ $platforms == "linux/amd64 linux/arm64" ]] || fail "index platforms $platforms, want linux/amd64 linux/arm64"
+[[ $platforms == "$IMAGE_PLATFORMS" ]] || fail "index platforms $platforms, want $IMAGE_PLATFORMS"
 pass "index: $platforms, created $created (the commit time), revision $revision"
+
+# --- Archives.
+command -v unzip >/dev/null || "$ROOT/hack/apt-install.sh" unzip
+for a in "$DIST"/kwait_*; do
+	case $a in
+	*.tar.gz) entries=$(tar -tzf "$a" | tr '\n' ' ') want="kwait LICENSE README.md " ;;
+	*.zip) entries=$(unzip -Z1 "$a" | tr '\n' ' ') want="kwait.exe LICENSE README.md " ;;
+	*) fail "${a##*/}: neither .tar.gz nor .zip" ;;
+	esac
+	[[ $entries == "$want" ]] || fail "${a##*/} holds $entries, want $want"
+done
+amd64=$DIST/kwait_${CHART_VERSION}_linux_amd64.tar.gz
+[[ -f $amd64 ]] || fail "no ${amd64##*/}"
+(cd "$ROOT" && env -u GOOS -u GOARCH GOWORK=off go build -o "$work/distarchive" ./hack/distarchive)
+EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct "$COMMIT")}
+"$work/distarchive" -out "$work/again.tar.gz" -mtime "$EPOCH" \
+	"kwait=$work/out/bin/linux/amd64/kwait" "LICENSE=$ROOT/LICENSE" "README.md=$ROOT/README.md"
+cmp -s "$amd64" "$work/again.tar.gz" || fail "${amd64##*/} made again from a binary compiled afresh differs"
+pass "$(find "$DIST" -name 'kwait_*' | wc -l) archives hold the binary, LICENSE, README.md; ${amd64##*/} made again is byte for byte the same"
 
 # --- Checksums.
 (cd "$DIST" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not verify"

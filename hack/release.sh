@@ -2,10 +2,16 @@
 # Assembles a release into dist/ from the binaries `make release` built with
 # `make build` for every platform (_output/bin/OS/ARCH/kwait):
 #
-#   kwait-OS-ARCH[.exe]           static binaries: linux/amd64, linux/arm64, darwin/amd64,
-#                                 darwin/arm64, windows/amd64 (the linux ones, which go into
-#                                 the image, at most 20 MB; the others' sizes are printed)
-#   kwait-image.oci.tar           one OCI image index, linux/amd64 + linux/arm64, as an OCI archive
+#   kwait-OS-ARCH[.exe]           static binaries of RELEASE_PLATFORMS (the Makefile's: linux/amd64,
+#                                 arm64, ppc64le, s390x, darwin/amd64, arm64, windows/amd64; the
+#                                 linux ones, which go into the image, at most 20 MB each)
+#   kwait_CHART_VERSION_OS_ARCH.tar.gz  the same binary as kwait (kwait.exe) with LICENSE and README.md,
+#                                 .zip for windows; reproducible (hack/distarchive: commit-time
+#                                 mtimes, owner 0:0, fixed order), what krew and most installers take
+#   kwait.yaml                    krew plugin manifest (`kubectl krew install --manifest=kwait.yaml`,
+#                                 `kubectl kwait`): each archive's URL under RELEASE_URL and sha256,
+#                                 for the platforms krew knows (not ppc64le, s390x)
+#   kwait-image.oci.tar           one OCI image index of IMAGE_PLATFORMS (the linux ones), as an OCI archive
 #                                 tagged CHART_VERSION; same commit, same digest (hack/image.sh)
 #   kwait-CHART_VERSION.tgz       the library chart (helm package), its version, appVersion and
 #                                 default image tag set to CHART_VERSION
@@ -18,9 +24,11 @@
 # is the image of the same release. On a release tag the chart, its values
 # and deploy/ must already name that version (bump them before tagging).
 #
-# Env: VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
+# Env: RELEASE_PLATFORMS, IMAGE_PLATFORMS (the Makefile's, which is where
+# they are named), VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
 # registry `make publish` pushes to by default; the chart's default image is
-# REGISTRY/kwait).
+# REGISTRY/kwait), RELEASE_URL (where the archives are downloaded from: the
+# GitHub release of VERSION).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,11 +36,12 @@ VERSION=${VERSION:-$("$ROOT/hack/version.sh")}
 COMMIT=${COMMIT:-$(git -C "$ROOT" rev-parse HEAD)}
 DIST=${DIST:-$ROOT/dist}
 REGISTRY=${REGISTRY:-ghcr.io/kwait-dev}
+RELEASE_URL=${RELEASE_URL:-https://github.com/kwait-dev/kwait/releases/download/$VERSION}
 CHART_VERSION=${VERSION#v}
 BIN_DIR=$ROOT/_output/bin
 CACHE_BIN=$ROOT/.cache/bin
-PLATFORMS=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
-IMAGE_PLATFORMS=(linux/amd64 linux/arm64)
+read -r -a PLATFORMS <<<"${RELEASE_PLATFORMS:?run make release: the Makefile names the platforms}"
+read -r -a IMAGE_PLATFORMS <<<"${IMAGE_PLATFORMS:?run make release: the Makefile names the platforms}"
 MAX_BINARY=20000000
 
 die() { echo "release: $*" >&2; exit 1; }
@@ -69,6 +78,62 @@ for p in "${PLATFORMS[@]}"; do
 	log "$(basename "$dst"): $size bytes ($got)"
 done
 
+# --- Archives: one per platform, the binary with LICENSE and README.md.
+EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct "$COMMIT")}
+# distarchive runs here: GOOS/GOARCH name a release platform, not its own.
+(cd "$ROOT" && env -u GOOS -u GOARCH GOWORK=off go build -o "$work/distarchive" ./hack/distarchive)
+for p in "${PLATFORMS[@]}"; do
+	exe=kwait ext=tar.gz
+	[[ $p == windows/* ]] && exe=kwait.exe ext=zip
+	archive=$DIST/kwait_${CHART_VERSION}_${p%/*}_${p#*/}.$ext
+	"$work/distarchive" -out "$archive" -mtime "$EPOCH" \
+		"$exe=$BIN_DIR/$p/kwait" "LICENSE=$ROOT/LICENSE" "README.md=$ROOT/README.md"
+	log "$(basename "$archive"): $(stat -c %s "$archive") bytes"
+done
+
+# --- The krew manifest. krew v0.4 knows linux/amd64, arm64, arm, 386, darwin
+# and windows: a platform it does not know fails its validation.
+krew_platforms=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64)
+{
+	cat <<YAML
+apiVersion: krew.googlecontainertools.github.com/v1alpha2
+kind: Plugin
+metadata:
+  name: kwait
+spec:
+  version: $VERSION
+  homepage: https://github.com/kwait-dev/kwait
+  shortDescription: Wait until Kubernetes objects, endpoints and servers are ready
+  description: |
+    kwait waits, under one deadline, until named things are ready: CRDs,
+    rollouts, jobs, pods, services, webhooks, API services, any resource with
+    --for rules, and TCP, HTTP, DNS, PostgreSQL, MySQL, Redis and AMQP
+    servers. It exits 0 when all are ready, 1 when one failed for good and
+    124 at the deadline. Run as kubectl kwait TARGET...
+  platforms:
+YAML
+	for p in "${krew_platforms[@]}"; do
+		exe=kwait ext=tar.gz
+		[[ $p == windows/* ]] && exe=kwait.exe ext=zip
+		name=kwait_${CHART_VERSION}_${p%/*}_${p#*/}.$ext
+		cat <<YAML
+  - selector:
+      matchLabels:
+        os: ${p%/*}
+        arch: ${p#*/}
+    uri: $RELEASE_URL/$name
+    sha256: $(sha256sum "$DIST/$name" | cut -d' ' -f1)
+    bin: $exe
+    files:
+    - from: $exe
+      to: .
+    - from: LICENSE
+      to: .
+YAML
+	done
+} >"$DIST/kwait.yaml"
+log "kwait.yaml: krew manifest, ${#krew_platforms[@]} platforms under $RELEASE_URL"
+
 # --- The image index.
 PLATFORMS="${IMAGE_PLATFORMS[*]}" OUT=$DIST/kwait-image.oci.tar VERSION=$VERSION COMMIT=$COMMIT \
 	"$ROOT/hack/image.sh" | sed 's/^/release: /'
@@ -101,5 +166,5 @@ done
 log "SBOMs: $(cd "$DIST" && echo ./*.spdx.json)"
 
 # --- Checksums of everything.
-(cd "$DIST" && sha256sum -- kwait-* >SHA256SUMS)
+(cd "$DIST" && sha256sum -- kwait-* kwait_* kwait.yaml >SHA256SUMS)
 log "dist/: $(find "$DIST" -type f | wc -l) files, $(du -sh "$DIST" | cut -f1)"

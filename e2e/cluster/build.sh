@@ -4,6 +4,7 @@
 #   etcd                                                            (tools/etcd)
 #   kwok helm helm4                                      (go install pkg@version)
 #   crane registry syft actionlint      release tools, only when named (go install)
+#   krew validate-krew-manifest         krew and its manifest validator, only when named
 #   node: kubelet kube-proxy (tools/node), coredns (tools/coredns), containerd
 #         containerd-shim-runc-v2 ctr (go install); only when named
 #         (cluster.sh up with E2E_REAL_NODE=1)
@@ -14,7 +15,7 @@
 # a second run takes well under a second. A cold build of the Kubernetes
 # binaries takes 6-9 minutes on 2 cores.
 #
-# Usage: build.sh [kube|etcd|kwok|helm|helm4|node|crane|registry|syft|actionlint ...]
+# Usage: build.sh [kube|etcd|kwok|helm|helm4|node|crane|registry|syft|actionlint|krew|validate-krew-manifest ...]
 #        (default: the control plane: etcd kwok helm helm4 kube)
 # Env:   E2E_BIN_DIR      output directory (default $ROOT/.cache/bin)
 #        E2E_FORCE_BUILD  set to 1 to rebuild even when the stamps match
@@ -226,7 +227,11 @@ main() {
       # syft names itself in every SBOM: give it its version, as its release build does.
       syft) go_install syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION" "-X main.version=${SYFT_VERSION#v}" ;;
       actionlint) go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
-      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, node, crane, registry, syft or actionlint)" ;;
+      # krew (the release test runs it as kubectl's plugin kubectl-krew) and
+      # krew's own manifest validator, which installs every platform with it.
+      krew) go_install krew sigs.k8s.io/krew/cmd/krew "$KREW_VERSION" ;;
+      validate-krew-manifest) go_install validate-krew-manifest sigs.k8s.io/krew/cmd/validate-krew-manifest "$KREW_VERSION" ;;
+      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, node, crane, registry, syft, actionlint, krew or validate-krew-manifest)" ;;
     esac
     ((SECONDS - start < 2)) || log "$t done in $((SECONDS - start))s"
   done

@@ -23,3 +23,4 @@ COREDNS_VERSION=v1.15.0   # github.com/coredns/coredns (tools/coredns go.mod too
 GGCR_VERSION=v0.22.1   # github.com/google/go-containerregistry: crane and registry
 SYFT_VERSION=v1.57.1   # github.com/anchore/syft: the SBOMs
 ACTIONLINT_VERSION=v1.7.12 # github.com/rhysd/actionlint
+KREW_VERSION=v0.4.3    # sigs.k8s.io/krew: krew (as kubectl-krew) and validate-krew-manifest, for the krew manifest test
