@@ -14,6 +14,7 @@ const (
 	flagQuiet          = "quiet"
 	flagTerminationLog = "termination-log"
 	flagStatusInterval = "status-interval"
+	flagEvents         = "events"
 	flagKubeconfig     = "kubeconfig"
 	flagContext        = "context"
 	flagNamespace      = "namespace"
@@ -71,6 +72,8 @@ func commonFlags() []cli.Flag {
 			Usage: "write the final error here, shown by kubectl describe pod; the default is used only if it exists, empty disables"},
 		&cli.DurationFlag{Name: flagStatusInterval, Value: 15 * time.Second, EnvVars: env(flagStatusInterval),
 			Usage: "log a summary of what is still pending this often, at least 1s (0 disables)"},
+		&cli.BoolFlag{Name: flagEvents, Value: true, EnvVars: env(flagEvents),
+			Usage: "in a pod, record Events on it (kubectl describe pod): the start, reason changes, each target ready, a Warning on timeout or failure (--events=false disables)"},
 	}
 }
 

@@ -28,6 +28,8 @@ type options struct {
 	logLevel       zapcore.Level
 	logFormat      string
 	quiet          bool
+	// events says whether to record Events on the pod kwait runs in.
+	events bool
 
 	kubeconfig, context, namespace string
 	selector                       string
@@ -68,6 +70,7 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		statusInterval: c.Duration(flagStatusInterval),
 		logFormat:      c.String(flagLogFormat),
 		quiet:          c.Bool(flagQuiet),
+		events:         c.Bool(flagEvents),
 		kubeconfig:     c.String(flagKubeconfig),
 		context:        c.String(flagContext),
 		namespace:      c.String(flagNamespace),
