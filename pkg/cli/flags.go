@@ -65,7 +65,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagLogLevel, Value: "info", EnvVars: env(flagLogLevel),
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: flagLogFormat, Value: "auto", EnvVars: env(flagLogFormat),
-			Usage: "json, console, or auto: console on a terminal, JSON otherwise"},
+			Usage: "json; console (reads like kubectl: crd/NAME: not found); plain (one line of text per entry, for logs printed inside other logs); auto: console on a terminal, JSON otherwise"},
 		&cli.BoolFlag{Name: flagQuiet, Aliases: []string{"q"}, EnvVars: env(flagQuiet),
 			Usage: "log only the final error"},
 		&cli.StringFlag{Name: flagTerminationLog, Value: defaultTerminationLog, EnvVars: env(flagTerminationLog),

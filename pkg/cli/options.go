@@ -93,9 +93,9 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		return o, usagef("--log-level %q: want debug, info, warn or error", level)
 	}
 	switch o.logFormat {
-	case "json", "console", "auto":
+	case formatJSON, formatConsole, formatPlain, formatAuto:
 	default:
-		return o, usagef("--log-format %q: want json, console or auto", o.logFormat)
+		return o, usagef("--log-format %q: want json, console, plain or auto", o.logFormat)
 	}
 	if err := o.readKube(c); err != nil {
 		return o, err

@@ -40,7 +40,7 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 		return reported{err}
 	}
 	if err == nil {
-		log.Info("all ready", zap.Int("targets", len(targets)))
+		log.Info("all ready", zap.Int("targets", len(targets)), zap.Duration("after", time.Since(start).Round(time.Millisecond)))
 		return nil
 	}
 	report(log, err)
