@@ -79,7 +79,7 @@ crd/tenants.minio.min.io: ready after `
 func TestPlainFormat(t *testing.T) {
 	t.Parallel()
 	failed := &runner.Error{Err: &runner.Failed{Name: "job/migrate", Err: errors.New("BackoffLimitExceeded")}, Elapsed: 2 * time.Second,
-		Failed: &runner.Failed{Name: "job/migrate", Err: errors.New("BackoffLimitExceeded")},
+		Failed:  &runner.Failed{Name: "job/migrate", Err: errors.New("BackoffLimitExceeded")},
 		Pending: []runner.Pending{{Name: "tcp://db:5432", Reason: "line\nbreak \"quoted\""}}}
 	got := textLog(t, "plain", []target.Target{scripted{name: "job/migrate", reasons: []string{"active 1"}}}, failed)
 	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
