@@ -91,6 +91,7 @@ func newApp(s Streams, build Build) *cli.App {
 			"(kwait deployment/web --fail-for condition=ReplicaFailure).\n" +
 			"Any target may end in #timeout=DURATION, its own deadline inside --timeout's\n" +
 			"(tcp://db:5432#timeout=30s); when it passes the run ends, exit 124.\n" +
+			"Every DURATION, and every duration flag, may be a bare number of seconds (--timeout 90).\n" +
 			"After \"--\", PROGRAM replaces kwait (same PID) once every target is ready;\n" +
 			"it never runs after a timeout or a failure.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +

@@ -66,8 +66,8 @@ const (
 func readOptions(c *cli.Context, in invocation) (options, error) {
 	o := options{
 		start:          time.Now(),
-		timeout:        c.Duration(flagTimeout),
-		statusInterval: c.Duration(flagStatusInterval),
+		timeout:        duration(c, flagTimeout),
+		statusInterval: duration(c, flagStatusInterval),
 		logFormat:      c.String(flagLogFormat),
 		quiet:          c.Bool(flagQuiet),
 		events:         c.Bool(flagEvents),
@@ -76,7 +76,7 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		namespace:      c.String(flagNamespace),
 		min:            c.Int(flagMin),
 		rules:          c.StringSlice(flagFor),
-		poll: network.Poll{AttemptTimeout: c.Duration(flagAttemptTimeout), MaxInterval: c.Duration(flagMaxInterval),
+		poll: network.Poll{AttemptTimeout: duration(c, flagAttemptTimeout), MaxInterval: duration(c, flagMaxInterval),
 			Gone: c.Bool(flagGone)},
 	}
 	if o.timeout < 0 {
@@ -150,7 +150,7 @@ func (o *options) readKube(c *cli.Context) error {
 		}
 		o.failure.Rules = append(o.failure.Rules, r)
 	}
-	o.failure.After = c.Duration(flagFailAfter)
+	o.failure.After = duration(c, flagFailAfter)
 	switch {
 	case o.failure.After < 0:
 		return usagef("--fail-after must not be negative, got %s", o.failure.After)
