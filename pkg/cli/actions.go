@@ -20,10 +20,10 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	for _, arg := range c.Args().Slice() {
 		sp, err := spec.Parse(arg)
 		if err != nil {
-			return usageError{err}
+			return suggestTarget(c.App, arg, usageError{err})
 		}
 		if sp, err = withRules(sp, o.rules, false); err != nil {
-			return err
+			return suggestTarget(c.App, arg, err)
 		}
 		specs = append(specs, sp)
 	}

@@ -227,6 +227,10 @@ EXIT CODES:
    130  interrupted (SIGINT); 143 terminated (SIGTERM)
 `
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usagef("%s", oneLine(err.Error()))
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	msg := oneLine(err.Error())
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return unknownFlag(c, name)
+	}
+	return usagef("%s", msg)
 }
