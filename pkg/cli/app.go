@@ -109,7 +109,7 @@ func newApp(s Streams, build Build) *cli.App {
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
-		Commands:              append(commands(), versionCommand(s, build)),
+		Commands:              append(commands(), versionCommand(s, build), completionCmd(s)),
 	}
 	// Header values and --for rules may hold commas: one flag, one value
 	// (and one value per KWAIT_HEADER or KWAIT_FOR variable).
