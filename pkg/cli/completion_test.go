@@ -141,4 +141,3 @@ func quoteAll(words []string) []string {
 	}
 	return out
 }
-
