@@ -68,7 +68,7 @@ func newApp(s Streams, build Build) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
-		UsageText: "kwait [flags] TARGET... [-- PROGRAM [ARG...]]\n   kwait COMMAND [flags] NAME... [-- PROGRAM [ARG...]]\n   kwait help [COMMAND]",
+		UsageText: "kwait [flags] TARGET... [-- PROGRAM [ARG...]]\n   kwait -f FILE|DIR|- [--for RULE] [TARGET...]\n   kwait COMMAND [flags] NAME... [-- PROGRAM [ARG...]]\n   kwait help [COMMAND]",
 		Description: "TARGET mixes kinds and namespaces in one call, under one deadline:\n" +
 			kindLines() +
 			"  TYPE/[NS/]NAME:RULE                       any resource, TYPE as kubectl takes it: Kind, plural,\n" +
@@ -87,6 +87,8 @@ func newApp(s Streams, build Build) *cli.App {
 			"built-in type; a PVC Bound, a ReplicaSet available, Events refused with exit 2); on a\n" +
 			"custom resource kstatus's Current (Ready, Reconciling, Stalled, observedGeneration),\n" +
 			"waiting for a status where its CRD has a status subresource.\n" +
+			"-f FILE makes every object of the manifest a target, TYPE/[NS/]NAME with the --for\n" +
+			"rules, else ready (kubectl wait -f); - reads stdin, a directory its *.yaml, *.yml, *.json.\n" +
 			"--fail-for RULE fails every Kubernetes target whose object meets RULE\n" +
 			"(kwait deployment/web --fail-for condition=ReplicaFailure).\n" +
 			"Any target may end in #timeout=DURATION, its own deadline inside --timeout's\n" +
@@ -153,7 +155,7 @@ func withRoot(shown []cli.Flag) []cli.Flag {
 }
 
 func rootFlags() []cli.Flag {
-	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, failFlags(), networkFlags(), httpFlags(),
+	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag(), objectsFlag()}, failFlags(), networkFlags(), httpFlags(),
 		hidden(applyFlags()))
 }
 
