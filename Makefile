@@ -80,6 +80,7 @@ test: lint test-unit charts-test image-test release-test e2e ## Run every test: 
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector, then every fuzz target for 10000 inputs (FUZZTIME=30s for a timed run)
+	hack/apt-install.sh zsh fish # the completion scripts' tests run them
 	go test -race ./...
 	e2e/cluster/spawn-test.sh
 	cd bench && go test ./...

@@ -11,7 +11,10 @@ require (
 	k8s.io/utils v0.0.0-20260210185600-b8788abfbbc2
 )
 
-require golang.org/x/sync v0.19.0
+require (
+	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
+	golang.org/x/sync v0.19.0
+)
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

@@ -415,7 +415,8 @@ func webhookOperator(t *testing.T) {
 	wantRules(t, ns, "pki-webhook-ready", rbacRules(
 		rbacRule("apps", "deployments", "cert-manager-webhook"),
 		`{"apiGroups":["cert-manager.io"],"resources":["issuers"],"verbs":["create"]}`,
-		rbacRule("discovery.k8s.io", "endpointslices")))
+		rbacRule("discovery.k8s.io", "endpointslices"),
+		eventsRule))
 
 	hook.setDown(true)
 	dryRunAnswers(t, ns, probeIssuer(t, "kwait-probe"), `failed calling webhook "webhook.cert-manager.io"`)

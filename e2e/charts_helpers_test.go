@@ -339,6 +339,10 @@ func rbacRule(group, resource string, names ...string) string {
 	return string(b)
 }
 
+// eventsRule is the rule that lets kwait record Events on its pod, which
+// the chart grants in the pod's namespace (events: true, the default).
+var eventsRule = `{"apiGroups":["events.k8s.io"],"resources":["events"],"verbs":["create","patch"]}`
+
 func rbacRules(r ...string) string { return "[" + strings.Join(r, ",") + "]" }
 
 // expectDenied runs kwait in-cluster as serviceAccount with args that need more

@@ -74,7 +74,7 @@ func TestChartOperatorSuite(t *testing.T) {
 		{"rhdh.redhat.com", "backstages", "developer-hub", "Backstage"},
 		{"sonataflow.org", "sonataflowplatforms", "sonataflow-platform", "SonataFlowPlatform"},
 	}
-	var applyRules, deleteRules []string
+	applyRules, deleteRules := []string{eventsRule}, []string{eventsRule}
 	for _, o := range objects {
 		applyRules = append(applyRules, rbacRule(o.group, o.resource, o.name), rbacVerbs([]string{"create", "patch"}, o.group, o.resource, o.name))
 		deleteRules = append(deleteRules, rbacVerbs([]string{"delete", "get", "list", "watch"}, o.group, o.resource, o.name))

@@ -48,7 +48,7 @@ func TestChartOperatorsThenApp(t *testing.T) {
 	wantRules(t, "", infraNS+"-infra-operators-ready",
 		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "clusters.postgresql.cnpg.io", "tenants.minio.min.io")))
 	wantRules(t, infraNS, "infra-operators-ready",
-		rbacRules(rbacRule("apps", "deployments", "cnpg-controller-manager", "minio-operator")))
+		rbacRules(rbacRule("apps", "deployments", "cnpg-controller-manager", "minio-operator"), eventsRule))
 	out := inCluster(t, infraNS, infra.serviceAccount, infra.args...).expect(t, 0)
 	mustContain(t, out, `"msg":"ready"`, "crd/tenants.minio.min.io", "deployment/"+infraNS+"/minio-operator")
 	expectDenied(t, infraNS, infra.serviceAccount, `cannot list resource \"secrets\"`, "resource", "secrets/any", "--for", "create")
@@ -94,12 +94,13 @@ func TestChartOperatorsThenApp(t *testing.T) {
 		t.Errorf("the app example has hooks:\n%s", hooks)
 	}
 
-	// The init container: only the operator Deployment needs RBAC, a Role
-	// in the infra namespace named after the app's namespace and wait.
+	// The init container: only the operator Deployment needs RBAC to read,
+	// a Role in the infra namespace named after the app's namespace and
+	// wait; the Role in the app's namespace only records Events.
 	initc := chartInitWait(t, appNS, "web-app")
 	mustContain(t, strings.Join(initc.args, " "), "tcp://127.0.0.1:"+dbPort, health.URL, "deployment/"+infraNS+"/cnpg-controller-manager", "--status 200")
 	wantRules(t, infraNS, appNS+"-web-app", rbacRules(rbacRule("apps", "deployments", "cnpg-controller-manager")))
-	expectAbsent(t, appNS, "role", "web-app")
+	wantRules(t, appNS, "web-app", rbacRules(eventsRule))
 	expectAbsent(t, "", "clusterrole", appNS+"-web-app")
 	out = inCluster(t, appNS, initc.serviceAccount, initc.args...).expect(t, 0)
 	mustContain(t, out, "tcp://127.0.0.1:"+dbPort, "deployment/"+infraNS+"/cnpg-controller-manager")
@@ -136,7 +137,8 @@ func TestChartUmbrella(t *testing.T) {
 	}
 	wantRules(t, ns, "shop-storefront", rbacRules(
 		rbacRule("apps", "deployments", "shop-catalog"),
-		rbacRule("discovery.k8s.io", "endpointslices")))
+		rbacRule("discovery.k8s.io", "endpointslices"),
+		eventsRule))
 	expectAbsent(t, "", "clusterrole", ns+"-shop-storefront")
 	out := inCluster(t, ns, w.serviceAccount, w.args...).expect(t, 0)
 	mustContain(t, out, "service/"+ns+"/shop-catalog", "deployment/"+ns+"/shop-catalog")
@@ -168,7 +170,7 @@ func TestChartCRDCheck(t *testing.T) {
 	}
 	wantRules(t, "", ns+"-crds-crd-check",
 		rbacRules(rbacRule("apiextensions.k8s.io", "customresourcedefinitions", "gadgets."+group, "widgets."+group)))
-	expectAbsent(t, ns, "role", "crds-crd-check")
+	wantRules(t, ns, "crds-crd-check", rbacRules(eventsRule)) // the hook's Events, nothing to read
 
 	p := inCluster(t, ns, w.serviceAccount, w.args...)
 	p.await(t, "crd/widgets."+group, "not found")

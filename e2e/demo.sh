@@ -101,7 +101,7 @@ metadata: {name: $1, namespace: demo, labels: {app: $1}}
 spec:
   nodeName: $node
   tolerations: [{key: kwait.dev/real-node, operator: Exists}]
-  automountServiceAccountToken: false
+  automountServiceAccountToken: $([[ -n ${4:-} ]] && echo true || echo false)
   terminationGracePeriodSeconds: 5
   initContainers: $init
   containers: [{name: $1, image: $2, imagePullPolicy: Never, args: $3, securityContext: $sc}]
@@ -109,10 +109,18 @@ EOF
 }
 show "kubectl apply: Service db (no pod yet); pod app, init container: kwait tcp://db:5432 dns://db.demo.svc.cluster.local --timeout 60s"
 kubectl -n demo create service clusterip db --tcp=5432:5432 >/dev/null
+# What the chart grants every wait: Events on its own pod, so describe shows what it waits for.
+kubectl -n demo create role kwait-events --verb=create,patch --resource=events.events.k8s.io >/dev/null
+kubectl -n demo create rolebinding kwait-events --role=kwait-events --serviceaccount=demo:default >/dev/null
 pod app kwait.local/pause:1 '[]' '[tcp://db:5432, dns://db.demo.svc.cluster.local, --timeout, 60s]' | kubectl apply -f -
 kubectl -n demo wait pod/app --for=jsonpath='{.status.initContainerStatuses[0].started}'=true --timeout=60s >/dev/null
-show "kubectl -n demo get pod app"
+show "kubectl -n demo get pod app; kubectl -n demo describe pod app (its Events)"
 kubectl -n demo get pod app
+for _ in $(seq 50); do # the first reason's Event, within 10s
+  kubectl -n demo get events.events.k8s.io --field-selector reason=Pending -o name | grep -q . && break
+  sleep 0.2
+done
+kubectl -n demo describe pod app | sed -n '/^Events:/,$p'
 sleep 3 # the database arrives late, on purpose
 show "kubectl apply: pod db (listens on :5432)"
 pod db kwait.local/listen:1 '[":5432"]' | kubectl apply -f -

@@ -13,17 +13,21 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	if err != nil {
 		return err
 	}
-	if c.NArg() == 0 {
+	files := c.StringSlice(flagFilename)
+	if c.NArg() == 0 && len(files) == 0 {
 		return usagef("no targets given (see kwait --help)")
 	}
-	specs := make([]spec.Spec, 0, c.NArg())
+	specs := make([]spec.Spec, 0, c.NArg()+len(files))
+	for _, f := range files {
+		specs = append(specs, spec.Spec{Kind: spec.Objects, Name: f})
+	}
 	for _, arg := range c.Args().Slice() {
 		sp, err := spec.Parse(arg)
 		if err != nil {
-			return usageError{err}
+			return suggestTarget(c.App, arg, usageError{err})
 		}
 		if sp, err = withRules(sp, o.rules, false); err != nil {
-			return err
+			return suggestTarget(c.App, arg, err)
 		}
 		specs = append(specs, sp)
 	}
@@ -36,6 +40,9 @@ func rootAction(c *cli.Context, s Streams, in invocation) error {
 	if err != nil {
 		return err
 	}
+	if specs, err = objectTargets(specs, o.rules); err != nil {
+		return err
+	}
 	return wait(c, s, o, specs, in.termLog)
 }
 
@@ -44,6 +51,9 @@ func kindAction(c *cli.Context, s Streams, kindName string, in invocation) error
 	o, err := readOptions(c, in)
 	if err != nil {
 		return err
+	}
+	if in.given[flagFilename] {
+		return usagef("%s: -f does not apply: give the manifests to wait for without a command (kwait -f FILE --for RULE)", kindName)
 	}
 	if k, ok := kind.Lookup(kindName); ok && k.Select == kind.BySelector && len(o.rules) == 0 {
 		return selectorAction(c, s, o, k, in)

@@ -68,7 +68,7 @@ func newApp(s Streams, build Build) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
-		UsageText: "kwait [flags] TARGET... [-- PROGRAM [ARG...]]\n   kwait COMMAND [flags] NAME... [-- PROGRAM [ARG...]]\n   kwait help [COMMAND]",
+		UsageText: "kwait [flags] TARGET... [-- PROGRAM [ARG...]]\n   kwait -f FILE|DIR|- [--for RULE] [TARGET...]\n   kwait COMMAND [flags] NAME... [-- PROGRAM [ARG...]]\n   kwait help [COMMAND]",
 		Description: "TARGET mixes kinds and namespaces in one call, under one deadline:\n" +
 			kindLines() +
 			"  TYPE/[NS/]NAME:RULE                       any resource, TYPE as kubectl takes it: Kind, plural,\n" +
@@ -87,10 +87,13 @@ func newApp(s Streams, build Build) *cli.App {
 			"built-in type; a PVC Bound, a ReplicaSet available, Events refused with exit 2); on a\n" +
 			"custom resource kstatus's Current (Ready, Reconciling, Stalled, observedGeneration),\n" +
 			"waiting for a status where its CRD has a status subresource.\n" +
+			"-f FILE makes every object of the manifest a target, TYPE/[NS/]NAME with the --for\n" +
+			"rules, else ready (kubectl wait -f); - reads stdin, a directory its *.yaml, *.yml, *.json.\n" +
 			"--fail-for RULE fails every Kubernetes target whose object meets RULE\n" +
 			"(kwait deployment/web --fail-for condition=ReplicaFailure).\n" +
 			"Any target may end in #timeout=DURATION, its own deadline inside --timeout's\n" +
 			"(tcp://db:5432#timeout=30s); when it passes the run ends, exit 124.\n" +
+			"Every DURATION, and every duration flag, may be a bare number of seconds (--timeout 90).\n" +
 			"After \"--\", PROGRAM replaces kwait (same PID) once every target is ready;\n" +
 			"it never runs after a timeout or a failure.\n" +
 			"Flags may come before or after targets; every flag is also a KWAIT_* variable\n" +
@@ -108,7 +111,7 @@ func newApp(s Streams, build Build) *cli.App {
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
-		Commands:              append(commands(), versionCommand(s, build)),
+		Commands:              append(commands(), versionCommand(s, build), completionCmd(s)),
 	}
 	// Header values and --for rules may hold commas: one flag, one value
 	// (and one value per KWAIT_HEADER or KWAIT_FOR variable).
@@ -152,7 +155,7 @@ func withRoot(shown []cli.Flag) []cli.Flag {
 }
 
 func rootFlags() []cli.Flag {
-	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag()}, failFlags(), networkFlags(), httpFlags(),
+	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag(), objectsFlag()}, failFlags(), networkFlags(), httpFlags(),
 		hidden(applyFlags()))
 }
 
@@ -226,6 +229,10 @@ EXIT CODES:
    130  interrupted (SIGINT); 143 terminated (SIGTERM)
 `
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usagef("%s", oneLine(err.Error()))
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	msg := oneLine(err.Error())
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return unknownFlag(c, name)
+	}
+	return usagef("%s", msg)
 }

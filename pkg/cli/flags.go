@@ -14,6 +14,7 @@ const (
 	flagQuiet          = "quiet"
 	flagTerminationLog = "termination-log"
 	flagStatusInterval = "status-interval"
+	flagEvents         = "events"
 	flagKubeconfig     = "kubeconfig"
 	flagContext        = "context"
 	flagNamespace      = "namespace"
@@ -59,18 +60,20 @@ func envName(flag string) string {
 // commonFlags are taken by every waiting command.
 func commonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: flagTimeout, Value: 5 * time.Minute, EnvVars: env(flagTimeout),
-			Usage: "give up after this long, for all targets together (exit 124); 0 waits without a deadline"},
+		durationFlag(flagTimeout, 5*time.Minute,
+			"give up after this long, for all targets together (exit 124); 0 waits without a deadline; a bare number is seconds (90)"),
 		&cli.StringFlag{Name: flagLogLevel, Value: "info", EnvVars: env(flagLogLevel),
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: flagLogFormat, Value: "auto", EnvVars: env(flagLogFormat),
-			Usage: "json, console, or auto: console on a terminal, JSON otherwise"},
+			Usage: "json; console (reads like kubectl: crd/NAME: not found); plain (one line of text per entry, for logs printed inside other logs); auto: console on a terminal, JSON otherwise"},
 		&cli.BoolFlag{Name: flagQuiet, Aliases: []string{"q"}, EnvVars: env(flagQuiet),
 			Usage: "log only the final error"},
 		&cli.StringFlag{Name: flagTerminationLog, Value: defaultTerminationLog, EnvVars: env(flagTerminationLog),
 			Usage: "write the final error here, shown by kubectl describe pod; the default is used only if it exists, empty disables"},
-		&cli.DurationFlag{Name: flagStatusInterval, Value: 15 * time.Second, EnvVars: env(flagStatusInterval),
-			Usage: "log a summary of what is still pending this often, at least 1s (0 disables)"},
+		durationFlag(flagStatusInterval, 15*time.Second,
+			"log a summary of what is still pending this often, at least 1s (0 disables)"),
+		&cli.BoolFlag{Name: flagEvents, Value: true, EnvVars: env(flagEvents),
+			Usage: "in a pod, record Events on it (kubectl describe pod): the start, reason changes, each target ready, a Warning on timeout or failure (--events=false disables)"},
 	}
 }
 
@@ -106,8 +109,8 @@ func failFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: flagFailFor, EnvVars: env(flagFailFor),
 			Usage: "condition=TYPE[=STATUS], jsonpath={EXPR}[=VALUE], create or delete: when it holds for a Kubernetes " +
 				"target's object, the target failed for good (exit 1) (repeatable: any one fails)"},
-		&cli.DurationFlag{Name: flagFailAfter, EnvVars: env(flagFailAfter),
-			Usage: "a --fail-for rule fails a target only once it has held this long without a break (0: at once)"},
+		durationFlag(flagFailAfter, 0,
+			"a --fail-for rule fails a target only once it has held this long without a break (0: at once)"),
 	}
 }
 
@@ -125,10 +128,10 @@ func filenameFlag(usage string) cli.Flag {
 // database and queue ones).
 func networkFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: flagAttemptTimeout, Value: 5 * time.Second, EnvVars: env(flagAttemptTimeout),
-			Usage: "give up on one connection attempt or request after this long (at least 10ms)"},
-		&cli.DurationFlag{Name: flagMaxInterval, Value: 250 * time.Millisecond, EnvVars: env(flagMaxInterval),
-			Usage: "longest pause between attempts (they start at 50ms and double; at least 10ms)"},
+		durationFlag(flagAttemptTimeout, 5*time.Second,
+			"give up on one connection attempt or request after this long (at least 10ms)"),
+		durationFlag(flagMaxInterval, 250*time.Millisecond,
+			"longest pause between attempts (they start at 50ms and double; at least 10ms)"),
 		&cli.BoolFlag{Name: flagGone, EnvVars: env(flagGone),
 			Usage: "wait for network targets to stop answering instead: a port that refuses, a URL without the expected answer, a name that does not resolve"},
 	}
@@ -161,7 +164,7 @@ func hide(f cli.Flag) cli.Flag {
 		f.Hidden = true
 	case *cli.StringSliceFlag:
 		f.Hidden = true
-	case *cli.DurationFlag:
+	case *cli.GenericFlag:
 		f.Hidden = true
 	case *cli.BoolFlag:
 		f.Hidden = true

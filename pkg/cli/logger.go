@@ -14,19 +14,34 @@ func newLogger(o options, s Streams) *zap.Logger {
 	if o.quiet {
 		level = zapcore.ErrorLevel
 	}
-	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	var encoder zapcore.Encoder
-	if o.logFormat == "json" || o.logFormat == "auto" && !s.ErrIsTerminal {
+	switch logFormat(o.logFormat, s.ErrIsTerminal) {
+	case formatConsole:
+		encoder = newTextEncoder(false)
+	case formatPlain:
+		encoder = newTextEncoder(true)
+	default:
+		enc := zap.NewProductionEncoderConfig()
+		enc.EncodeTime = zapcore.ISO8601TimeEncoder
 		encoder = zapcore.NewJSONEncoder(enc)
-	} else {
-		enc.EncodeLevel = zapcore.CapitalLevelEncoder
-		encoder = zapcore.NewConsoleEncoder(enc)
 	}
 	// Targets log from their own goroutines: Lock makes one entry one
 	// Write, whatever s.Err is.
 	core := zapcore.NewCore(encoder, zapcore.Lock(zapcore.AddSync(s.Err)), level)
 	return zap.New(core)
+}
+
+// logFormat is the format --log-format names; auto is console on a
+// terminal (a person reads it) and JSON otherwise (in a pod, a log
+// collector reads it).
+func logFormat(flag string, terminal bool) string {
+	if flag != formatAuto {
+		return flag
+	}
+	if terminal {
+		return formatConsole
+	}
+	return formatJSON
 }
 
 // routeKlog sends what client-go logs through klog into log, named

@@ -15,9 +15,9 @@ import (
 )
 
 // fromManifests reports whether a spec of this kind names manifests
-// (admission, apply, delete) rather than one target.
+// (admission, apply, delete, the mixed form's -f) rather than one target.
 func fromManifests(kind string) bool {
-	return kind == spec.Admission || kind == spec.Apply || kind == spec.Delete
+	return kind == spec.Admission || kind == spec.Apply || kind == spec.Delete || kind == spec.Objects
 }
 
 // readManifests replaces each spec naming manifests with one spec per
@@ -65,13 +65,14 @@ func readManifests(ctx context.Context, specs []spec.Spec, stdin io.Reader, name
 }
 
 // checkPlace refuses an object whose namespace is not -n's, and one that
-// apply or delete already meets elsewhere in the manifests.
+// apply or delete already meets elsewhere in the manifests (waiting for
+// one twice is harmless).
 func checkPlace(kind string, obj manifest.Object, place, namespace string, seen map[string]string) error {
 	ns := obj.Object.GetNamespace()
 	if namespace != "" && ns != "" && ns != namespace {
 		return usagef("%s: %s: %s names namespace %q, but -n %s was given: drop one of them", kind, place, obj.Name(ns), ns, namespace)
 	}
-	if kind == spec.Admission || obj.Object.GetName() == "" {
+	if kind == spec.Admission || kind == spec.Objects || obj.Object.GetName() == "" {
 		return nil
 	}
 	if ns == "" {

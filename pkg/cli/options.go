@@ -28,6 +28,8 @@ type options struct {
 	logLevel       zapcore.Level
 	logFormat      string
 	quiet          bool
+	// events says whether to record Events on the pod kwait runs in.
+	events bool
 
 	kubeconfig, context, namespace string
 	selector                       string
@@ -64,16 +66,17 @@ const (
 func readOptions(c *cli.Context, in invocation) (options, error) {
 	o := options{
 		start:          time.Now(),
-		timeout:        c.Duration(flagTimeout),
-		statusInterval: c.Duration(flagStatusInterval),
+		timeout:        duration(c, flagTimeout),
+		statusInterval: duration(c, flagStatusInterval),
 		logFormat:      c.String(flagLogFormat),
 		quiet:          c.Bool(flagQuiet),
+		events:         c.Bool(flagEvents),
 		kubeconfig:     c.String(flagKubeconfig),
 		context:        c.String(flagContext),
 		namespace:      c.String(flagNamespace),
 		min:            c.Int(flagMin),
 		rules:          c.StringSlice(flagFor),
-		poll: network.Poll{AttemptTimeout: c.Duration(flagAttemptTimeout), MaxInterval: c.Duration(flagMaxInterval),
+		poll: network.Poll{AttemptTimeout: duration(c, flagAttemptTimeout), MaxInterval: duration(c, flagMaxInterval),
 			Gone: c.Bool(flagGone)},
 	}
 	if o.timeout < 0 {
@@ -90,9 +93,9 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		return o, usagef("--log-level %q: want debug, info, warn or error", level)
 	}
 	switch o.logFormat {
-	case "json", "console", "auto":
+	case formatJSON, formatConsole, formatPlain, formatAuto:
 	default:
-		return o, usagef("--log-format %q: want json, console or auto", o.logFormat)
+		return o, usagef("--log-format %q: want json, console, plain or auto", o.logFormat)
 	}
 	if err := o.readKube(c); err != nil {
 		return o, err
@@ -147,7 +150,7 @@ func (o *options) readKube(c *cli.Context) error {
 		}
 		o.failure.Rules = append(o.failure.Rules, r)
 	}
-	o.failure.After = c.Duration(flagFailAfter)
+	o.failure.After = duration(c, flagFailAfter)
 	switch {
 	case o.failure.After < 0:
 		return usagef("--fail-after must not be negative, got %s", o.failure.After)

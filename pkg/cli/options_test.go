@@ -35,6 +35,7 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 		{"--quiet", "maybe", "true", all},
 		{"--termination-log", "", "", nil}, // no bad value; any path goes
 		{"--status-interval", "1ns", "0", all},
+		{"--events", "maybe", "false", all},
 		{"--kubeconfig", "/nonexistent/kubeconfig", kc, kube},
 		{"--context", "", "test", kube},
 		{"--namespace", "Bad_NS", "prod", kube},

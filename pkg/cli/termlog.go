@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // terminationLogLimit is the most the kubelet keeps of a termination
@@ -48,24 +48,11 @@ func (t termLog) write(msg string) error {
 	case err == nil && !fi.Mode().IsRegular():
 		return fmt.Errorf("%s is not a regular file", t.path)
 	}
-	msg = strings.Map(printable, msg)
+	msg = target.Printable(msg)
 	if len(msg)+1 > terminationLogLimit {
 		// With "..." and the newline, the message fills the limit; a cut
 		// through a UTF-8 character drops its bytes.
 		msg = strings.ToValidUTF8(msg[:terminationLogLimit-4], "") + "..."
 	}
 	return os.WriteFile(t.path, []byte(msg+"\n"), 0o644)
-}
-
-// printable keeps line breaks and tabs and replaces other control
-// characters and the invisible controls of bidirectional text, which could
-// make a message read as something else.
-func printable(r rune) rune {
-	switch {
-	case r == '\n' || r == '\t':
-		return r
-	case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), r == utf8.RuneError:
-		return '?'
-	}
-	return r
 }

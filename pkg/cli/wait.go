@@ -24,12 +24,15 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 	start := o.start
 	ctx, cancel := o.runContext(c.Context)
 	defer cancel()
-	targets, err := build(ctx, o, specs, "kwait/"+c.App.Version, log)
+	userAgent := "kwait/" + c.App.Version
+	targets, err := build(ctx, o, specs, userAgent, log)
 	if err != nil {
 		return err
 	}
 	log.Debug("waiting for targets", zap.Int("count", len(targets)), zap.Duration("timeout", o.timeout))
-	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: o.statusInterval, Start: start})
+	rec := startEvents(c.Context, o, targets, userAgent, log)
+	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: o.statusInterval, Start: start, Watch: rec.watcher()})
+	rec.close(c.Context, err)
 	if err == nil && o.command != nil {
 		err = o.command.run(s, log)
 		_ = tl.write(err.Error())
@@ -37,7 +40,7 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 		return reported{err}
 	}
 	if err == nil {
-		log.Info("all ready", zap.Int("targets", len(targets)))
+		log.Info("all ready", zap.Int("targets", len(targets)), zap.Duration("after", time.Since(start).Round(time.Millisecond)))
 		return nil
 	}
 	report(log, err)

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/events"
 	"github.com/kwait-dev/kwait/pkg/network"
 )
 
@@ -37,7 +38,7 @@ func TestChartTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s is out of date with packages kind, apitype and network: run go test ./pkg/kind -run TestChartTable -update", chartTable)
+		t.Errorf("%s is out of date with packages kind, apitype, network and events: run go test ./pkg/kind -run TestChartTable -update", chartTable)
 	}
 }
 
@@ -62,6 +63,12 @@ type chartKind struct {
 	LooseNames bool   `json:"looseNames,omitempty"`
 }
 
+type chartEvents struct {
+	Group    string   `json:"group"`
+	Resource string   `json:"resource"`
+	Verbs    []string `json:"verbs"`
+}
+
 func toChart(t apitype.Type) chartType {
 	names := []string{t.Singular}
 	if k := strings.ToLower(t.Kind); k != t.Singular {
@@ -81,7 +88,11 @@ func renderChartTable(t *testing.T) []byte {
 		// Schemes are those of the network targets, which read nothing
 		// from the API.
 		Schemes []string `json:"schemes"`
+		// Events is where kwait records Events on its pod, and the verbs
+		// it needs there.
+		Events chartEvents `json:"events"`
 	}
+	table.Events = chartEvents{Group: events.Resource.Group, Resource: events.Resource.Resource, Verbs: events.Verbs()}
 	for _, k := range All() {
 		table.Kinds = append(table.Kinds, chartKind{Name: k.Name, Type: toChart(k.Type), Watch: toChart(k.Watch),
 			Select: selects[k.Select], Then: thens[k.Then], LooseNames: k.LooseNames})
@@ -98,13 +109,14 @@ func renderChartTable(t *testing.T) []byte {
 	}
 	var b bytes.Buffer
 	b.WriteString(`{{/*
-GENERATED from the Go tables of packages kind, apitype and network by
+GENERATED from the Go tables of packages kind, apitype, network and events by
 go test ./pkg/kind -run TestChartTable -update; do not edit.
 
 kwait.table: the kinds kwait waits for with rules of their own (the API
 type each names, the type it watches and how it selects objects), the
-built-in API types kwait knows without discovery, in discovery order, and
-the URL schemes of network targets.
+built-in API types kwait knows without discovery, in discovery order,
+the URL schemes of network targets, and the resource and verbs of the
+Events kwait records on its pod.
 */}}
 {{- define "kwait.table" -}}
 `)

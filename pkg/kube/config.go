@@ -37,6 +37,9 @@ func (w warnings) HandleWarningHeader(_ int, _ string, text string) {
 // rest.InClusterConfig reads.
 const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 
+// TokenFile is a pod's service account token.
+const TokenFile = serviceAccountDir + "/token"
+
 // LoadConfig finds the cluster and the default namespace. The rules, in
 // order:
 //   - an explicit --kubeconfig or --context: that kubeconfig, its context's

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/spec"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -288,12 +289,30 @@ func (c *Client) resolve(ctx context.Context, n apitype.Name, absentOK bool, rep
 				Singular: def.Spec.Names.Singular, Kind: def.Spec.Names.Kind, ShortNames: def.Spec.Names.ShortNames,
 				Namespaced: def.Spec.Scope == apiextensionsv1.NamespaceScoped}, false, nil
 		default:
-			report(notServed)
+			report(notServed + servedHint(n, s.types))
 		}
 		if err := retry.wait(ctx); err != nil {
 			return apitype.Type{}, false, err
 		}
 	}
+}
+
+// servedHint is "; did you mean TYPE?" for a type name written without a
+// group that is a typo of a served type's name (deploymnets), else "". The
+// wait goes on: a CRD may yet serve the name.
+func servedHint(n apitype.Name, served []apitype.Type) string {
+	if n.Grouped() {
+		return ""
+	}
+	var names []string
+	for _, t := range served {
+		names = append(names, t.Resource, t.Singular, t.Kind)
+		names = append(names, t.ShortNames...)
+	}
+	if s := spec.Suggest(n.String(), names); s != "" {
+		return "; did you mean " + s + "?"
+	}
+	return ""
 }
 
 // errCycle ends a watch on a CRD after one cycle, so that discovery is

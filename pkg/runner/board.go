@@ -16,6 +16,7 @@ import (
 type board struct {
 	log   *zap.Logger
 	start time.Time
+	watch Watcher // nil for none
 
 	mu      sync.Mutex
 	entries []entry
@@ -31,8 +32,8 @@ type entry struct {
 // waitingReason is what a target that has not said anything yet is doing.
 const waitingReason = "not checked yet"
 
-func newBoard(targets []target.Target, log *zap.Logger, start time.Time) *board {
-	b := &board{log: log, start: start, entries: make([]entry, len(targets))}
+func newBoard(targets []target.Target, log *zap.Logger, start time.Time, watch Watcher) *board {
+	b := &board{log: log, start: start, watch: watch, entries: make([]entry, len(targets))}
 	for i, t := range targets {
 		b.entries[i] = entry{name: t.Name(), reason: waitingReason}
 	}
@@ -49,6 +50,9 @@ func (b *board) report(i int, reason string) {
 	}
 	e.reason = reason
 	b.log.Info("waiting", zap.String("target", e.name), zap.String("reason", reason))
+	if b.watch != nil {
+		b.watch.Waiting(e.name, reason)
+	}
 }
 
 // finish records how a target's Wait returned and reports whether the run
@@ -62,6 +66,9 @@ func (b *board) finish(i int, err error, canceled bool) bool {
 	case err == nil:
 		e.done = true
 		b.log.Info("ready", zap.String("target", e.name), zap.Duration("after", time.Since(b.start).Round(time.Millisecond)))
+		if b.watch != nil {
+			b.watch.Ready(e.name)
+		}
 		return false
 	case canceled && !target.IsFailed(err):
 		return false

@@ -25,6 +25,17 @@ type Options struct {
 	// Start is when the run's deadline was set, which elapsed times count
 	// from; zero means when Run starts.
 	Start time.Time
+	// Watch, if set, hears the transitions the log shows, as they happen
+	// (an Event recorder). It is called with the run's bookkeeping locked:
+	// it must return at once.
+	Watch Watcher
+}
+
+// Watcher hears a run's transitions: a target's reason changed, a target
+// is ready.
+type Watcher interface {
+	Waiting(name, reason string)
+	Ready(name string)
 }
 
 // Run waits for every target concurrently until all are ready, one fails for
@@ -38,7 +49,7 @@ func Run(ctx context.Context, targets []target.Target, o Options) error {
 	if start.IsZero() {
 		start = time.Now()
 	}
-	b := newBoard(targets, o.Log, start)
+	b := newBoard(targets, o.Log, start, o.Watch)
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Go(func() {

@@ -220,3 +220,33 @@ func TestRunMisconfiguredIsOneLine(t *testing.T) {
 		}
 	})
 }
+
+// watched records what a Watcher hears.
+type watched struct{ heard []string }
+
+func (w *watched) Waiting(name, reason string) { w.heard = append(w.heard, name+": "+reason) }
+func (w *watched) Ready(name string)           { w.heard = append(w.heard, name+" ready") }
+
+// TestRunWatcher: the watcher hears what the log shows: each reason
+// change once, each target ready, nothing for a target that failed.
+func TestRunWatcher(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log, _ := observed()
+		w := &watched{}
+		targets := []target.Target{
+			&script{name: "a", reasons: []string{"Ready 0/1", "Ready 0/1", "Ready 1/1"}, after: time.Second},
+			&script{name: "b", reasons: []string{"not found"}, after: 2 * time.Second, result: target.Failed("gone for good").Err()},
+		}
+		_ = Run(t.Context(), targets, Options{Log: log, Watch: w})
+		want := []string{"a: Ready 0/1", "a: Ready 1/1", "b: not found", "a ready"}
+		got := strings.Join(w.heard, "|")
+		for _, h := range want {
+			if strings.Count(got, h) != 1 {
+				t.Errorf("watcher heard %q, want %q once", w.heard, h)
+			}
+		}
+		if strings.Contains(got, "b ready") {
+			t.Errorf("watcher heard a failed target ready: %q", w.heard)
+		}
+	})
+}

@@ -61,3 +61,34 @@ func TestOwnDeadlineRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDuration(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"90", 90 * time.Second, true},
+		{"0", 0, true},
+		{"1.5", 1500 * time.Millisecond, true},
+		{"+2", 2 * time.Second, true},
+		{"-5", -5 * time.Second, true},
+		{"90s", 90 * time.Second, true},
+		{"1h30m", 90 * time.Minute, true},
+		{"250ms", 250 * time.Millisecond, true},
+		{"", 0, false},
+		{".5", 0, false},
+		{"1e3", 0, false},
+		{"Inf", 0, false},
+		{"NaN", 0, false},
+		{"90 s", 0, false},
+		{"99999999999999999999", 0, false},
+		{"abc", 0, false},
+	} {
+		got, err := spec.ParseDuration(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("spec.ParseDuration(%q) = %v, %v; want %v, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -57,6 +57,10 @@ const (
 	// delete; not in the mixed form).
 	Apply  = "apply"
 	Delete = "delete"
+	// Objects are the objects of manifests the mixed form's -f names,
+	// each waited for as a resource by its type and name (kubectl wait
+	// -f); read, they become Resource specs.
+	Objects = "objects"
 )
 
 // Servers are the kinds of database and queue targets, whose Name is a
@@ -120,6 +124,8 @@ func (s Spec) named() string {
 		return admissionPrefix + s.Name
 	case Apply, Delete:
 		return s.Kind + " -f " + s.Name
+	case Objects:
+		return "-f " + s.Name
 	case Resource:
 		b.WriteString(s.Type.String())
 	default:

@@ -45,6 +45,7 @@ YAML list item.
     {{- range .args }}
     - {{ . | quote }}
     {{- end }}
+  {{- include "kwait.eventsEnv" . | nindent 2 }}
   {{- with .resources }}
   resources:
     {{- toYaml . | nindent 4 }}
@@ -66,6 +67,30 @@ YAML list item.
       readOnly: true
     {{- end }}
   {{- end }}
+{{- end -}}
+
+{{/*
+kwait.eventsEnv: the container's env. With events true, the pod's name,
+namespace and UID from the downward API, which kwait records its Events
+about (kubectl describe pod matches them by UID); with events false,
+KWAIT_EVENTS=false, so kwait records none (and kwait.rbac grants nothing
+for them).
+
+Input: the settings. Output: an env: block.
+*/}}
+{{- define "kwait.eventsEnv" -}}
+env:
+{{- if .events }}
+  {{- range $name, $path := dict "POD_NAME" "metadata.name" "POD_NAMESPACE" "metadata.namespace" "POD_UID" "metadata.uid" }}
+  - name: {{ $name }}
+    valueFrom:
+      fieldRef:
+        fieldPath: {{ $path }}
+  {{- end }}
+{{- else }}
+  - name: KWAIT_EVENTS
+    value: "false"
+{{- end }}
 {{- end -}}
 
 {{/*

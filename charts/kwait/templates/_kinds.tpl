@@ -1,13 +1,20 @@
 {{/*
-GENERATED from the Go tables of packages kind, apitype and network by
+GENERATED from the Go tables of packages kind, apitype, network and events by
 go test ./pkg/kind -run TestChartTable -update; do not edit.
 
 kwait.table: the kinds kwait waits for with rules of their own (the API
 type each names, the type it watches and how it selects objects), the
-built-in API types kwait knows without discovery, in discovery order, and
-the URL schemes of network targets.
+built-in API types kwait knows without discovery, in discovery order,
+the URL schemes of network targets, and the resource and verbs of the
+Events kwait records on its pod.
 */}}
 {{- define "kwait.table" -}}
+events:
+  group: events.k8s.io
+  resource: events
+  verbs:
+  - create
+  - patch
 kinds:
 - name: crd
   select: name

@@ -11,7 +11,9 @@ their objects. Rendered as YAML documents, each starting with "---":
   Role + RoleBinding NAMESPACE-NAME in each other namespace a target names
   ClusterRole + ClusterRoleBinding NAMESPACE-NAME   for CRDs and cluster-scoped objects
 
-Only network targets: only the ServiceAccount. Include it at the top level of
+Only network targets: the ServiceAccount, and with events true (the
+default) the Role that lets kwait record Events on its pod: create and
+patch on events.events.k8s.io in the pod's namespace. Include it at the top level of
 a template file, next to the workload whose init container runs the wait.
 
 With enabled false it renders nothing.
@@ -89,7 +91,8 @@ resource, verb and scope; a resource's read rule comes before its create,
 apply and delete rules. A resource read by label anywhere in a scope gets a
 rule without resourceNames; otherwise the rule lists every name, sorted. A
 create rule (a dry run's) never lists names: RBAC cannot narrow a POST by
-name. An apply rule does: kwait apply PATCHes the named object.
+name. An apply rule does: kwait apply PATCHes the named object. A record
+rule (Events) never does: the Events' names are made up by the apiserver.
 
 Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 [{"namespace", "rules": [RULE...]}...]}, namespaces sorted, where RULE is
@@ -100,8 +103,8 @@ Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 {{- range (include "kwait.grants" . | fromJson).grants -}}
   {{- $scope := get $byScope .namespace | default dict -}}
   {{- $_ := set $byScope .namespace $scope -}}
-  {{- $key := printf "%s/%s/%s" .group .resource (get (dict "read" "1-read" "create" "2-create" "apply" "3-apply" "delete" "4-delete") .verb) -}}
-  {{- $rule := get $scope $key | default (dict "group" .group "resource" .resource "names" list "byLabel" (eq .verb "create") "verb" .verb) -}}
+  {{- $key := printf "%s/%s/%s" .group .resource (get (dict "read" "1-read" "create" "2-create" "apply" "3-apply" "delete" "4-delete" "record" "5-record") .verb) -}}
+  {{- $rule := get $scope $key | default (dict "group" .group "resource" .resource "names" list "byLabel" (has .verb (list "create" "record")) "verb" .verb) -}}
   {{- $_ := set $scope $key $rule -}}
   {{- if .name -}}
     {{- $_ := set $rule "names" (append $rule.names .name) -}}
@@ -130,17 +133,20 @@ Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 {{/*
 kwait.ruleList: RBAC rules as YAML list items: get, list and watch for a
 read, create for an admission probe, create and patch for kwait apply,
-delete, get, list and watch for kwait delete.
+delete, get, list and watch for kwait delete, the events entry's verbs of
+kwait.table (create and patch) for recording Events.
 
 Input: a list of {group, resource, names, verb}.
 */}}
 {{- define "kwait.ruleList" -}}
+{{- $recordVerbs := list -}}
+{{- range (include "kwait.table" . | fromYaml).events.verbs }}{{ $recordVerbs = append $recordVerbs (quote .) }}{{ end -}}
 {{- range . }}
   - apiGroups: [{{ .group | quote }}]
     resources: [{{ .resource | quote }}]
     {{- with .names }}
     resourceNames: [{{ range $i, $n := . }}{{ if $i }}, {{ end }}{{ $n | quote }}{{ end }}]
     {{- end }}
-    verbs: {{ get (dict "read" "[\"get\", \"list\", \"watch\"]" "create" "[\"create\"]" "apply" "[\"create\", \"patch\"]" "delete" "[\"delete\", \"get\", \"list\", \"watch\"]") .verb }}
+    verbs: {{ get (dict "read" "[\"get\", \"list\", \"watch\"]" "create" "[\"create\"]" "apply" "[\"create\", \"patch\"]" "delete" "[\"delete\", \"get\", \"list\", \"watch\"]" "record" (printf "[%s]" (join ", " $recordVerbs))) .verb }}
 {{- end }}
 {{- end -}}

@@ -26,7 +26,7 @@ are not needed, the names are NAME-apply and NAME-delete, the events fixed,
 and args the kwait apply or delete command (kwait.manifestsArgs).
 
 Output keys: enabled; when false only serviceAccount and
-createServiceAccount follow. Otherwise also name, namespace, rbac,
+createServiceAccount follow. Otherwise also name, namespace, rbac, events,
 containerName, targets, admission (each probe's group, resource,
 namespaced and namespace), mode, objects and for (kwait.manifestObjects;
 "" and empty outside kwait.manifests), configMap (the ConfigMap the Job
@@ -146,6 +146,9 @@ outputLogPolicy, ttlSecondsAfterFinished).
 {{- end -}}
 {{- $rbac := true -}}
 {{- if hasKey . "rbac" -}}{{- $rbac = .rbac -}}{{- end -}}
+{{- if not (kindIs "bool" $v.events) -}}
+{{- fail (printf "kwait: events %v is not true or false" $v.events) -}}
+{{- end -}}
 
 {{- /* Arguments: the targets, the deadline, then the caller's extra flags. */ -}}
 {{- /* A call's timeout of null or "" is unset (a chart passing an optional value through); 0 is no deadline. */ -}}
@@ -257,6 +260,7 @@ outputLogPolicy, ttlSecondsAfterFinished).
       "serviceAccount" $serviceAccount
       "createServiceAccount" $createServiceAccount
       "rbac" $rbac
+      "events" $v.events
       "containerName" (.containerName | default "kwait")
       "ownToken" (.ownToken | default false)
       "targets" $targets

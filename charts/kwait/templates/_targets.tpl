@@ -52,12 +52,14 @@ kwait.grants: every request the targets need, as JSON {"grants": [...]}
 where a grant is {namespace, group, resource, name, verb}; namespace "" is
 cluster-scoped, name "" means any object (label-selected reads, creates),
 verb is "read" (get, list, watch), "create" (the dry-run create of an
-admission target), "apply" (create and patch: kwait apply) or "delete"
-(delete, get, list, watch: kwait delete). A target kwait would refuse fails
+admission target), "apply" (create and patch: kwait apply), "delete"
+(delete, get, list, watch: kwait delete) or "record" (the verbs of the
+table's events entry: the Events kwait records on its pod, with events
+true). A target kwait would refuse fails
 the render with kwait's reason.
 
 Input: the settings (kwait.settings): targets, namespace, clusterScoped,
-args, admission (the probes of the call's admission list, each
+events, args, admission (the probes of the call's admission list, each
 {object, group, resource, namespaced}), and for a kwait.manifests Job mode
 (apply or delete), for and objects (each {group, resource, namespaced,
 namespace, name}).
@@ -205,6 +207,10 @@ namespace, name}).
   {{- if and (eq $s.mode "apply") $s.for -}}
     {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" "read") -}}
   {{- end -}}
+{{- end -}}
+{{- /* Events on the pod kwait runs in, in its namespace (kwait --events). */ -}}
+{{- if $s.events -}}
+  {{- $grants = append $grants (dict "namespace" $s.namespace "group" $table.events.group "resource" $table.events.resource "name" "" "verb" "record") -}}
 {{- end -}}
 {{- dict "grants" $grants | toJson -}}
 {{- end -}}
