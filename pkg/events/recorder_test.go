@@ -123,9 +123,12 @@ func TestRecorderFlicker(t *testing.T) {
 				synctest.Wait()
 			}
 		}
-		// Two minutes of flicker: every 10s another burst of changes.
+		// Two minutes of flicker on the bubble's clock: every 10s another
+		// burst of changes.
+		every := time.NewTicker(10 * time.Second)
+		defer every.Stop()
 		for range 12 {
-			time.Sleep(10 * time.Second)
+			<-every.C
 			for i := range 100 {
 				r.Waiting("deployment/web", []string{"Available: 0/1", "Available: 1/1, updating"}[i%2])
 			}

@@ -15,9 +15,10 @@ type dialer struct {
 	mu           sync.Mutex
 	looking, top int
 	connected    int
-	connect      chan struct{} // closed: requests find their connection
-	answer       chan struct{} // closed: the apiserver answers
-	silent       bool          // GotConn never comes
+	connect      chan struct{}  // closed: requests find their connection
+	answer       chan struct{}  // closed: the apiserver answers
+	silent       bool           // GotConn never comes
+	entered      chan time.Time // when each request came, if not nil
 }
 
 func (d *dialer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -25,6 +26,9 @@ func (d *dialer) RoundTrip(req *http.Request) (*http.Response, error) {
 	d.looking++
 	d.top = max(d.top, d.looking)
 	d.mu.Unlock()
+	if d.entered != nil {
+		d.entered <- time.Now()
+	}
 	if d.silent {
 		<-req.Context().Done()
 		return nil, req.Context().Err()
@@ -105,18 +109,18 @@ func TestConnectGateFreesTheSlotOnceConnected(t *testing.T) {
 
 func TestConnectGateHoldsASlotAtMostConnectHold(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d := &dialer{silent: true}
+		// Connections never come: the second request gets the only slot
+		// when the first has held it for connectHold, on the bubble's clock.
+		d := &dialer{silent: true, entered: make(chan time.Time, 2)}
 		rt := gateConnections(1, connectHold)(d)
 		start := time.Now()
 		roundTrips(t, rt, 2)
-		synctest.Wait()
-		if looking, _ := d.now(); looking != 1 {
-			t.Fatalf("%d requests look for a connection, want 1 (one slot)", looking)
+		first, second := <-d.entered, <-d.entered
+		if got := first.Sub(start); got != 0 {
+			t.Errorf("the first request waited %s for a free slot", got)
 		}
-		time.Sleep(connectHold) // the fake clock of the bubble: the hold passes
-		synctest.Wait()
-		if looking, _ := d.now(); looking != 2 {
-			t.Errorf("after %s the second request is still held (%d looking)", time.Since(start), looking)
+		if got := second.Sub(start); got != connectHold {
+			t.Errorf("the second request got the slot after %s, want %s", got, connectHold)
 		}
 	})
 }
