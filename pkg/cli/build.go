@@ -25,8 +25,7 @@ type builder struct {
 
 // build turns specs into targets. ctx bounds what building asks the
 // apiserver (which types it serves).
-func build(ctx context.Context, o options, specs []spec.Spec, userAgent string, log *zap.Logger) ([]target.Target, error) {
-	b := &builder{o: o, userAgent: userAgent, log: log}
+func (b *builder) build(ctx context.Context, specs []spec.Spec) ([]target.Target, error) {
 	out := make([]target.Target, 0, len(specs))
 	for _, sp := range specs {
 		t, err := b.target(ctx, sp)

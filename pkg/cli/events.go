@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"k8s.io/client-go/dynamic"
 
 	"github.com/kwait-dev/kwait/pkg/events"
 	"github.com/kwait-dev/kwait/pkg/kube"
@@ -28,10 +27,11 @@ type recorder struct {
 	r *events.Recorder // nil records nothing
 }
 
-// startEvents starts recording for the run of targets, when it should.
-// Trouble finding the cluster is logged at debug level and records
-// nothing: Events never change the wait.
-func startEvents(ctx context.Context, o options, targets []target.Target, userAgent string, log *zap.Logger) recorder {
+// startEvents starts recording for the run of targets, when it should,
+// through client: the run's one connection to the cluster (made now when
+// only network targets needed none). Trouble finding the cluster is logged
+// and records nothing: Events never change the wait.
+func startEvents(ctx context.Context, o options, targets []target.Target, client func() (*kube.Client, error), log *zap.Logger) recorder {
 	if !o.events {
 		return recorder{}
 	}
@@ -40,22 +40,19 @@ func startEvents(ctx context.Context, o options, targets []target.Target, userAg
 		log.Debug("events not recorded: not in a pod (no pod-bound token, no POD_NAME)")
 		return recorder{}
 	}
-	cfg, _, err := kube.LoadConfig(kube.ConfigOptions{Kubeconfig: o.kubeconfig, Context: o.context, UserAgent: userAgent})
-	if err == nil {
-		var d dynamic.Interface
-		if d, err = dynamic.NewForConfig(cfg); err == nil {
-			names := make([]string, len(targets))
-			for i, t := range targets {
-				names[i] = t.Name()
-			}
-			sink := events.DynamicSink(d, pod.Namespace)
-			// The recorder outlives the run's deadline and signals, so the
-			// Event of a timeout is written; Close bounds it.
-			return recorder{events.Start(context.WithoutCancel(ctx), events.Options{Pod: pod, Sink: sink, Log: log}, names, o.timeout)}
-		}
+	k, err := client()
+	if err != nil {
+		log.Warn("events not recorded; the wait goes on", zap.Error(err))
+		return recorder{}
 	}
-	log.Warn("events not recorded; the wait goes on", zap.Error(err))
-	return recorder{}
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Name()
+	}
+	sink := events.DynamicSink(k.Dynamic(), pod.Namespace)
+	// The recorder outlives the run's deadline and signals, so the Event of
+	// a timeout is written; Close bounds it.
+	return recorder{events.Start(context.WithoutCancel(ctx), events.Options{Pod: pod, Sink: sink, Log: log}, names, o.timeout)}
 }
 
 // watcher is what the runner tells about transitions; nil for none.

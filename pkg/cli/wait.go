@@ -25,12 +25,13 @@ func wait(c *cli.Context, s Streams, o options, specs []spec.Spec, tl termLog) e
 	ctx, cancel := o.runContext(c.Context)
 	defer cancel()
 	userAgent := "kwait/" + c.App.Version
-	targets, err := build(ctx, o, specs, userAgent, log)
+	b := &builder{o: o, userAgent: userAgent, log: log}
+	targets, err := b.build(ctx, specs)
 	if err != nil {
 		return err
 	}
 	log.Debug("waiting for targets", zap.Int("count", len(targets)), zap.Duration("timeout", o.timeout))
-	rec := startEvents(c.Context, o, targets, userAgent, log)
+	rec := startEvents(c.Context, o, targets, b.client, log)
 	err = runner.Run(ctx, targets, runner.Options{Log: log, SummaryEvery: o.statusInterval, Start: start, Watch: rec.watcher()})
 	rec.close(c.Context, err)
 	if err == nil && o.command != nil {

@@ -33,6 +33,10 @@ type Client struct {
 	cohorts cohorts
 }
 
+// Dynamic is the client's dynamic client, for what kwait writes beside its
+// waits (Events), over the same connections.
+func (c *Client) Dynamic() dynamic.Interface { return c.dynamic }
+
 // NewClient builds a Client for cfg, sharing one HTTP client between the
 // dynamic client and discovery. pluginOutput, if not nil, receives the
 // lines an exec credential plugin writes to its stderr.
