@@ -30,13 +30,7 @@ func (r ProcessRun) medianCPU() time.Duration {
 	return time.Duration(medianInt64(xs))
 }
 
-func (r ProcessRun) maxRSS() int64 {
-	var m int64
-	for _, x := range r.RSS {
-		m = max(m, x)
-	}
-	return m
-}
+func (r ProcessRun) maxRSS() int64 { return maxOf(r.RSS) }
 
 func (p *ProcessResults) run(kind, key string) *ProcessRun {
 	if p == nil {
