@@ -7,29 +7,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kwait-dev/kwait/pkg/kind"
-	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/network"
 )
-
-// Streams are where kwait reads and writes, and how it becomes another
-// program.
-type Streams struct {
-	// In is standard input, read by an admission target whose manifest
-	// is "-"; nil reads nothing.
-	In  io.Reader
-	Out io.Writer
-	Err io.Writer
-	// ErrIsTerminal selects console logs for format "auto".
-	ErrIsTerminal bool
-	// Exec replaces the process with a program (syscall.Exec), for the
-	// command after "--"; nil refuses to run one.
-	Exec func(path string, argv, env []string) error
-}
 
 // Main runs kwait with args (args[0] is the program name) and returns the
 // exit code. ctx ends when the process is told to stop; its cause should be
@@ -38,22 +22,12 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	if printVersionFlag(args, s, build) {
 		return 0
 	}
-	app := newApp(s, build)
+	// The actions read the invocation, which reorder reads off the
+	// command line with the app's own flag definitions.
+	in := &invocation{}
+	app := newApp(s, build, in)
 	scan := reorder(args, app)
-	in := invocation{given: scan.given, termLog: terminationLogOf(scan), command: scan.command}
-	app.Action = func(c *cli.Context) error { return rootAction(c, s, in) }
-	for _, cmd := range app.Commands {
-		if k, ok := kind.Lookup(cmd.Name); ok && cmd.Name == k.Name {
-			cmd.Action = func(c *cli.Context) error { return kindAction(c, s, k.Name, in) }
-		}
-	}
-	for _, name := range append([]string{spec.Resource, spec.TCP, spec.HTTP, spec.DNS}, spec.Servers...) {
-		cmd := app.Command(name)
-		cmd.Action = func(c *cli.Context) error { return kindAction(c, s, name, in) }
-	}
-	for _, name := range []string{spec.Admission, spec.Apply, spec.Delete} {
-		app.Command(name).Action = func(c *cli.Context) error { return manifestAction(c, s, name, in) }
-	}
+	*in = invocation{given: scan.given, termLog: terminationLogOf(scan), command: scan.command}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
 		msg := clipWords(oneLine(err.Error()))
@@ -63,8 +37,9 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	return ExitCode(err)
 }
 
-// newApp builds the command line without its actions.
-func newApp(s Streams, build Build) *cli.App {
+// newApp builds the command line: the root command (the mixed form) and a
+// command for each family member, each with its action.
+func newApp(s Streams, build Build, in *invocation) *cli.App {
 	a := &cli.App{
 		Name:      "kwait",
 		Usage:     "wait until CRDs, workloads, pods, services, custom resources and network endpoints are ready",
@@ -74,9 +49,7 @@ func newApp(s Streams, build Build) *cli.App {
 			"  TYPE/[NS/]NAME:RULE                       any resource, TYPE as kubectl takes it: Kind, plural,\n" +
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
-			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
-			"  postgres://[USER@]HOST[:PORT][/DB]  mysql://HOST[:PORT]  redis://[:PASSWORD@]HOST[:PORT]  amqp://HOST[:PORT]\n" +
-			"                                            a database or queue that accepts clients, by its protocol\n" +
+			networkLines() +
 			"  admission:FILE                            a server-side dry-run create of each object of FILE\n" +
 			"                                            (- for stdin, or one object inline: admission:{\"apiVersion\":...})\n" +
 			"                                            is admitted: its type served, its webhooks answering and allowing it\n" +
@@ -107,11 +80,12 @@ func newApp(s Streams, build Build) *cli.App {
 		Writer:                s.Out,
 		ErrWriter:             s.Err,
 		Flags:                 rootFlags(),
+		Action:                rootAction(s, in),
 		OnUsageError:          onUsageError,
 		ExitErrHandler:        func(*cli.Context, error) {}, // Main decides the exit code
 		HideHelpCommand:       true,
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
-		Commands:              append(commands(), versionCommand(s, build), completionCmd(s)),
+		Commands:              append(commands(s, in), versionCommand(s, build), completionCmd(s)),
 	}
 	// Header values and --for rules may hold commas: one flag, one value
 	// (and one value per KWAIT_HEADER or KWAIT_FOR variable).
@@ -135,85 +109,21 @@ func kindLines() string {
 	return b.String()
 }
 
-// example is a command's description: one example command line.
-func example(line string) string { return "Example: " + line }
-
-// withRoot adds to a command's flags, hidden, the root command's flags it
-// lacks.
-func withRoot(shown []cli.Flag) []cli.Flag {
-	has := map[string]bool{}
-	for _, f := range shown {
-		has[f.Names()[0]] = true
-	}
-	out := shown
-	for _, f := range rootFlags() {
-		if !has[f.Names()[0]] {
-			out = append(out, hide(f))
+// networkLines are the help lines of the mixed form for package network's
+// kinds: their forms, a few to a line.
+func networkLines() string {
+	var b strings.Builder
+	line := " "
+	for _, k := range network.Kinds() {
+		if len(line) > 1 && len(line)+2+len(k.Form) > 100 {
+			b.WriteString(line + "\n")
+			line = " "
 		}
+		line += " " + k.Form
 	}
-	return out
-}
-
-func rootFlags() []cli.Flag {
-	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag(), objectsFlag()}, failFlags(), networkFlags(), httpFlags(),
-		hidden(applyFlags()))
-}
-
-// commands are the one-kind forms, kwait KIND NAME..., their actions set by
-// Main. Every waiting command takes every flag of the root command, so that
-// every KWAIT_* variable is read and checked whatever the command; those
-// that do not apply to the command are hidden from its help and refused on
-// its command line.
-func commands() []*cli.Command {
-	var cmds []*cli.Command
-	for _, k := range kind.All() {
-		shown := join(commonFlags(), kubeFlags(), []cli.Flag{forFlag(), namespaceFlag()}, failFlags())
-		if k.Select == kind.BySelector {
-			shown = append(shown, selectorFlag(), minFlag())
-		}
-		flags := withRoot(shown)
-		cmds = append(cmds, &cli.Command{Name: k.Name, Aliases: k.Aliases(), ArgsUsage: k.Args, Usage: k.Usage,
-			Description: example(k.Example), Flags: flags})
-	}
-	network := func(name, usage, argsUsage, ex string, shown []cli.Flag) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage, Description: example(ex),
-			Flags: withRoot(join(commonFlags(), networkFlags(), shown))}
-	}
-	cmds = append(cmds,
-		&cli.Command{
-			Name: spec.Resource, Aliases: []string{"resources"}, ArgsUsage: "TYPE/[NAMESPACE/]NAME...",
-			Usage:       "wait for any resource to meet every --for rule; TYPE as kubectl takes it (Kind, plural, singular, short name[.VERSION][.GROUP])",
-			Description: example("kwait resource knativeservings.operator.knative.dev/knative-serving -n knative-serving --for condition=Ready"),
-			Flags:       withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags())),
-		},
-		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", "kwait tcp postgres:5432", nil),
-		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", "kwait http http://mlflow:5000/health --status 200", httpFlags()),
-		network(spec.DNS, "wait for DNS names to resolve", "NAME...", "kwait dns minio.minio.svc.cluster.local", nil),
-		&cli.Command{
-			Name: spec.Admission, ArgsUsage: "-f FILE...",
-			Usage: "wait until the apiserver admits a server-side dry-run create of every object in the manifests " +
-				"(YAML or JSON, - for stdin): type served, webhooks answering and allowing it; a denial or Invalid fails the wait",
-			Description: example("kwait admission -f issuer-probe.yaml -n cert-manager") +
-				"\n   Nothing is created. RBAC: create on each object's resource; a denial fails at once (exit 1).",
-			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(),
-				filenameFlag("manifest whose objects to dry-run create: a file, a directory, or - for stdin (repeatable; also as arguments)")})),
-		},
-		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
-			"[postgres://][USER@]HOST[:PORT][/DB]...", "kwait postgres db.data.svc", nil),
-		network(spec.MySQL, "wait for MySQL or MariaDB servers to greet clients with a handshake", "[mysql://]HOST[:PORT]...", "kwait mysql mariadb:3306", nil),
-		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", nil),
-		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections", "[amqp://]HOST[:PORT]...", "kwait amqp rabbitmq:5672", nil),
-	)
-	cmds = append(cmds, manifestCommands()...)
-	for _, c := range cmds {
-		// Without this urfave/cli gives every command a "help" (alias "h")
-		// subcommand, so "kwait deployment h" would print help and exit 0
-		// instead of waiting for the Deployment named h.
-		c.HideHelpCommand = true
-		c.OnUsageError = onUsageError
-		c.CustomHelpTemplate = cli.CommandHelpTemplate + exitCodesHelp
-	}
-	return cmds
+	b.WriteString(line + "\n")
+	fmt.Fprintf(&b, "  %-40s  %s\n", "", "a port, URL or name that answers, a database or queue that accepts clients")
+	return b.String()
 }
 
 const exitCodesHelp = `

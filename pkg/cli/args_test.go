@@ -11,7 +11,7 @@ import (
 // as usual.
 func TestReorderCommand(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"}, &invocation{})
 	tests := []struct {
 		name    string
 		in      []string
@@ -51,7 +51,7 @@ func TestReorderCommand(t *testing.T) {
 
 func TestReorder(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"}, &invocation{})
 	tests := []struct {
 		name string
 		in   []string
@@ -173,7 +173,7 @@ func TestReorder(t *testing.T) {
 // each are noted, under the flag's first name.
 func TestReorderRecords(t *testing.T) {
 	t.Parallel()
-	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"})
+	app := newApp(Streams{Out: io.Discard, Err: io.Discard}, Build{Version: "test"}, &invocation{})
 	s := reorder([]string{"kwait", "-q", "--termination-log", "/a", "tcp://db:1", "--termination-log=/b", "-nprod"}, app)
 	for _, name := range []string{"quiet", "q", "termination-log", "namespace", "n"} {
 		if !s.given[name] {

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 
@@ -77,9 +76,10 @@ func completionOf(app *cli.App) completion {
 	for _, k := range kind.All() {
 		comp.prefixes = append(comp.prefixes, k.Name+"/")
 	}
-	schemes := append([]string{spec.TCP, spec.HTTP, "https", spec.DNS}, slices.Sorted(maps.Keys(network.Schemes()))...)
-	for _, sc := range schemes {
-		comp.prefixes = append(comp.prefixes, sc+"://")
+	for _, k := range network.Kinds() {
+		for _, sc := range k.Schemes {
+			comp.prefixes = append(comp.prefixes, sc+"://")
+		}
 	}
 	comp.prefixes = append(comp.prefixes, spec.Admission+":")
 	return comp

@@ -8,15 +8,6 @@ import (
 	"go.uber.org/zap"
 )
 
-// invocation is what Main reads off the command line before urfave/cli
-// does: the flags given, the termination log, and the command after "--".
-type invocation struct {
-	given   map[string]bool
-	termLog termLog
-	// command is what follows "--", nil when there was no "--".
-	command []string
-}
-
 // command is what kwait becomes once every target is ready: "kwait
 // TARGET... -- COMMAND [ARG...]" replaces the kwait process with COMMAND
 // (same PID), so that signals, the exit code and the termination log are

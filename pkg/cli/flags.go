@@ -119,11 +119,6 @@ func selectorFlag() cli.Flag {
 		Usage: "label selector (required unless --for names pods by name)"}
 }
 
-func filenameFlag(usage string) cli.Flag {
-	return &cli.StringSliceFlag{Name: flagFilename, Aliases: []string{"f"}, EnvVars: env(flagFilename),
-		Usage: usage}
-}
-
 // networkFlags are taken by the network commands (tcp, http, dns and the
 // database and queue ones).
 func networkFlags() []cli.Flag {
@@ -157,6 +152,75 @@ func httpFlags() []cli.Flag {
 	}
 }
 
+// filenameFlag is -f, with the usage of the command that takes it.
+func filenameFlag(usage string) cli.Flag {
+	return &cli.StringSliceFlag{Name: flagFilename, Aliases: []string{"f"}, EnvVars: env(flagFilename),
+		Usage: usage}
+}
+
+// objectsFlag is the mixed form's -f, kubectl wait's: every object of the
+// manifests is a target, waited for by its type and name with the --for
+// rules. The manifests are read as kwait apply reads them (readManifests).
+func objectsFlag() cli.Flag {
+	return filenameFlag("wait for every object of a manifest (kubectl wait -f): a file, a directory, or - for stdin (repeatable); " +
+		"each by its type and name with the --for rules, else ready")
+}
+
+// defaultFieldManager owns the fields kwait apply sets.
+const defaultFieldManager = "kwait"
+
+// applyFlags are taken by kwait apply alone (hidden elsewhere).
+func applyFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagFieldManager, Value: defaultFieldManager, EnvVars: env(flagFieldManager),
+			Usage: "field manager owning the fields applied"},
+		&cli.BoolFlag{Name: flagForceConflicts, EnvVars: env(flagForceConflicts),
+			Usage: "take over fields another field manager owns instead of failing (exit 1) on the conflict"},
+	}
+}
+
+// groups is a set of flag groups: the flags that apply to the targets of
+// a family member (member.applies). A command shows in its help the common
+// flags and its member's groups; a flag of a group no target uses is
+// refused on the command line (checkApplies).
+type groups uint
+
+const (
+	groupKube      groups = 1 << iota // --kubeconfig, --context
+	groupNamespace                    // -n
+	groupRules                        // --for
+	groupFailure                      // --fail-for, --fail-after
+	groupSelector                     // -l, --min: pods picked by a label selector
+	groupNetwork                      // --attempt-timeout, --max-interval, --gone
+	groupHTTP                         // the request flags of http targets
+	groupApply                        // --field-manager, --force-conflicts
+)
+
+// flagGroup is one group's flags, and the targets it applies to, as the
+// refusal names them.
+type flagGroup struct {
+	group groups
+	flags func() []cli.Flag
+	what  string
+}
+
+// flagGroups are the groups in the order help shows them, and in which
+// checkApplies names the first flag refused. -f is not among them: each
+// command that takes it says what it reads (member.files), and shows it
+// after -n.
+func flagGroups() []flagGroup {
+	return []flagGroup{
+		{groupKube, kubeFlags, "Kubernetes targets"},
+		{groupNamespace, func() []cli.Flag { return []cli.Flag{namespaceFlag()} }, "Kubernetes targets"},
+		{groupRules, func() []cli.Flag { return []cli.Flag{forFlag()} }, "Kubernetes targets other than admission and delete"},
+		{groupFailure, failFlags, "Kubernetes targets other than admission and delete"},
+		{groupSelector, func() []cli.Flag { return []cli.Flag{selectorFlag(), minFlag()} }, "pods targets"},
+		{groupNetwork, networkFlags, "network targets (tcp, http, dns, databases and queues)"},
+		{groupHTTP, httpFlags, "http targets"},
+		{groupApply, applyFlags, "kwait apply"},
+	}
+}
+
 // hide keeps f out of a command's help.
 func hide(f cli.Flag) cli.Flag {
 	switch f := f.(type) {
@@ -174,10 +238,41 @@ func hide(f cli.Flag) cli.Flag {
 	return f
 }
 
-func join(groups ...[]cli.Flag) []cli.Flag {
+// hidden hides every flag of flags.
+func hidden(flags []cli.Flag) []cli.Flag {
+	for _, f := range flags {
+		hide(f)
+	}
+	return flags
+}
+
+func join(lists ...[]cli.Flag) []cli.Flag {
 	var out []cli.Flag
-	for _, g := range groups {
-		out = append(out, g...)
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// rootFlags are the mixed form's: every flag (those of kwait apply hidden).
+func rootFlags() []cli.Flag {
+	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag(), objectsFlag()}, failFlags(), networkFlags(), httpFlags(),
+		hidden(applyFlags()))
+}
+
+// withRoot adds to a command's flags, hidden, the root command's flags it
+// lacks: every waiting command defines every flag, so that every KWAIT_*
+// variable is read and checked whatever the command.
+func withRoot(shown []cli.Flag) []cli.Flag {
+	has := map[string]bool{}
+	for _, f := range shown {
+		has[f.Names()[0]] = true
+	}
+	out := shown
+	for _, f := range rootFlags() {
+		if !has[f.Names()[0]] {
+			out = append(out, hide(f))
+		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kwait-dev/kwait/pkg/manifest"
+	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/runner"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
@@ -229,4 +230,34 @@ func readStdin(ctx context.Context, stdin io.Reader) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", errNotRead, cause)
 	}
+}
+
+// objectTargets turns each object the mixed form's -f read into a
+// resource target: TYPE/[NS/]NAME with the --for rules, else ready, as
+// kwait TYPE/[NS/]NAME:ready would. An object without a name
+// (generateName) cannot be waited for by name: bad input.
+func objectTargets(specs []spec.Spec, o options) ([]spec.Spec, error) {
+	text, rules := o.ruleText, o.rules
+	if len(rules) == 0 {
+		text, rules = []string{"ready"}, []readiness.Rule{readiness.Ready()}
+	}
+	out := make([]spec.Spec, 0, len(specs))
+	for _, sp := range specs {
+		if sp.Kind != spec.Objects {
+			out = append(out, sp)
+			continue
+		}
+		obj := sp.Object
+		ns := obj.Object.GetNamespace()
+		if obj.Object.GetName() == "" {
+			return nil, usagef("-f %s: %s has no name (generateName): kwait waits for objects by name", quote(sp.Name), obj.Name(ns))
+		}
+		t := spec.Spec{Kind: spec.Resource, Type: obj.Type, Namespace: ns, Name: obj.Object.GetName()}
+		named, err := t.WithRules(text, rules)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		out = append(out, named)
+	}
+	return out, nil
 }

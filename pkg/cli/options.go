@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 	"go.uber.org/zap/zapcore"
@@ -34,16 +35,19 @@ type options struct {
 	kubeconfig, context, namespace string
 	selector                       string
 	min                            int
-	// rules are the --for rules, for Kubernetes targets without their own.
-	rules []string
+	// rules are the --for rules, parsed once, for Kubernetes targets
+	// without their own; ruleText is how they were written, which names
+	// the targets that take them.
+	rules    []readiness.Rule
+	ruleText []string
 	// failure holds the --fail-for rules of every Kubernetes target.
 	failure kube.Failure
 
-	poll network.Poll
-	http network.HTTPOptions // without URL
-	// passwords are the password environment variables that are set
-	// (network.PasswordEnvs), for URLs without a password.
-	passwords network.Passwords
+	// network is what every network target is built with: the polling
+	// flags, the request flags of http targets (without URL), and the
+	// password environment variables that are set (network.PasswordEnvs),
+	// for URLs without a password.
+	network network.Options
 
 	// fieldManager and forceConflicts say how kwait apply applies.
 	fieldManager   string
@@ -75,9 +79,9 @@ func readOptions(c *cli.Context, in invocation) (options, error) {
 		context:        c.String(flagContext),
 		namespace:      c.String(flagNamespace),
 		min:            c.Int(flagMin),
-		rules:          c.StringSlice(flagFor),
-		poll: network.Poll{AttemptTimeout: duration(c, flagAttemptTimeout), MaxInterval: duration(c, flagMaxInterval),
-			Gone: c.Bool(flagGone)},
+		ruleText:       c.StringSlice(flagFor),
+		network: network.Options{Poll: network.Poll{AttemptTimeout: duration(c, flagAttemptTimeout),
+			MaxInterval: duration(c, flagMaxInterval), Gone: c.Bool(flagGone)}},
 	}
 	if o.timeout < 0 {
 		return o, usagef("--timeout must be 0 (no deadline) or positive, got %s", o.timeout)
@@ -138,10 +142,12 @@ func (o *options) readKube(c *cli.Context) error {
 		}
 		o.selector = sel
 	}
-	for _, r := range o.rules {
-		if _, err := readiness.ParseRule(r); err != nil {
+	for _, text := range o.ruleText {
+		r, err := readiness.ParseRule(text)
+		if err != nil {
 			return usageError{err}
 		}
+		o.rules = append(o.rules, r)
 	}
 	for _, s := range c.StringSlice(flagFailFor) {
 		r, err := readiness.ParseFailRule(s)
@@ -164,7 +170,7 @@ func (o *options) readNetwork(c *cli.Context) error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{flagAttemptTimeout, o.poll.AttemptTimeout}, {flagMaxInterval, o.poll.MaxInterval}} {
+	}{{flagAttemptTimeout, o.network.Poll.AttemptTimeout}, {flagMaxInterval, o.network.Poll.MaxInterval}} {
 		if c.IsSet(f.name) && f.d <= 0 {
 			return usagef("--%s must be positive, got %s", f.name, f.d)
 		}
@@ -172,10 +178,10 @@ func (o *options) readNetwork(c *cli.Context) error {
 			return usagef("--%s must be at least %s, got %s", f.name, minPollInterval, f.d)
 		}
 	}
-	o.passwords = network.Passwords{}
+	o.network.Passwords = network.Passwords{}
 	for _, name := range network.PasswordEnvs() {
 		if v, ok := os.LookupEnv(name); ok && v != "" {
-			o.passwords[name] = v
+			o.network.Passwords[name] = v
 		}
 	}
 	h := network.HTTPOptions{
@@ -212,10 +218,32 @@ func (o *options) readNetwork(c *cli.Context) error {
 	}
 	// The remaining checks (method, TLS settings) are the ones every http
 	// target makes; make them once here for a placeholder URL.
-	if _, err := network.NewHTTP(withURL(h, "http://127.0.0.1/"), o.poll); err != nil {
+	if _, err := network.NewHTTP(withURL(h, "http://127.0.0.1/"), o.network.Poll); err != nil {
 		return usageError{err}
 	}
-	o.http = h
+	o.network.HTTP = h
+	return nil
+}
+
+// maxFieldManager is the apiserver's limit on a field manager's length.
+const maxFieldManager = 128
+
+// readApply reads and checks the flags of kwait apply, whatever the
+// command (a KWAIT_* variable is checked everywhere).
+func (o *options) readApply(c *cli.Context) error {
+	o.fieldManager = c.String(flagFieldManager)
+	o.forceConflicts = c.Bool(flagForceConflicts)
+	switch {
+	case o.fieldManager == "":
+		return usagef("--field-manager must not be empty")
+	case len(o.fieldManager) > maxFieldManager:
+		return usagef("--field-manager must be at most %d bytes, got %d", maxFieldManager, len(o.fieldManager))
+	}
+	for _, r := range o.fieldManager {
+		if !unicode.IsPrint(r) {
+			return usagef("--field-manager %q: only printable characters", o.fieldManager)
+		}
+	}
 	return nil
 }
 

@@ -3,9 +3,7 @@ package kind
 import (
 	"bytes"
 	"flag"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 
@@ -100,9 +98,9 @@ func renderChartTable(t *testing.T) []byte {
 	for _, ty := range apitype.Builtins() {
 		table.Types = append(table.Types, toChart(ty))
 	}
-	table.Schemes = []string{"tcp", "http", "https", "dns"}
-	services := slices.Sorted(maps.Keys(network.Schemes()))
-	table.Schemes = append(table.Schemes, services...)
+	for _, k := range network.Kinds() {
+		table.Schemes = append(table.Schemes, k.Schemes...)
+	}
 	body, err := yaml.Marshal(table)
 	if err != nil {
 		t.Fatal(err)

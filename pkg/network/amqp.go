@@ -20,6 +20,9 @@ import (
 var amqp = protocol{
 	schemes: []string{"amqp"},
 	port:    "5672",
+	form:    "amqp://HOST[:PORT]",
+	usage:   "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections",
+	example: "kwait amqp rabbitmq:5672",
 	// A virtual host ("/" by default, "/%2F" in a URL) is accepted and not
 	// used: the server says Connection.Start before any is named.
 	check:  func(*url.URL) error { return nil },

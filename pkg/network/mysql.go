@@ -24,6 +24,9 @@ import (
 var mysql = protocol{
 	schemes: []string{"mysql", "mariadb"},
 	port:    "3306",
+	form:    "mysql://HOST[:PORT]",
+	usage:   "wait for MySQL or MariaDB servers to greet clients with a handshake",
+	example: "kwait mysql mariadb:3306",
 	check:   func(*url.URL) error { return nil },
 	answer:  mysqlAnswer,
 }

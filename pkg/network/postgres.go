@@ -28,6 +28,9 @@ import (
 var postgres = protocol{
 	schemes: []string{"postgres", "postgresql"},
 	port:    "5432",
+	form:    "postgres://[USER@]HOST[:PORT][/DB]",
+	usage:   "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
+	example: "kwait postgres db.data.svc",
 	check:   func(*url.URL) error { return nil },
 	hello:   postgresStartup,
 	answer:  postgresAnswer,

@@ -34,6 +34,9 @@ import (
 var redis = protocol{
 	schemes: []string{"redis"},
 	port:    "6379",
+	form:    "redis://[[USER]:PASSWORD@]HOST[:PORT]",
+	usage:   "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's)",
+	example: "kwait redis redis-master:6379",
 	check:   redisCheck,
 	hello:   redisHello,
 	answer:  redisAnswer,

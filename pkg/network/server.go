@@ -19,6 +19,9 @@ import (
 type protocol struct {
 	schemes []string // the first is the target's kind
 	port    string   // default port
+	// form is how a target is written in the mixed form; usage and
+	// example are the subcommand's help (see Kind).
+	form, usage, example string
 	// check checks what else the URL holds (path, user); nil accepts no
 	// path.
 	check func(*url.URL) error

@@ -16,13 +16,13 @@ func TestOwnDeadline(t *testing.T) {
 		kind, arg string // kind empty: the mixed form
 		want      spec.Spec
 	}{
-		{"", "tcp://db:5432#timeout=30s", spec.Spec{Kind: spec.TCP, Name: "db:5432", Timeout: 30 * time.Second}},
+		{"", "tcp://db:5432#timeout=30s", spec.Spec{Kind: "tcp", Name: "db:5432", Timeout: 30 * time.Second}},
 		{"", "crd/tenants.minio.min.io#timeout=2m", spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io", Timeout: 2 * time.Minute}},
 		{"", "deployment/prod/web:condition=Available#TIMEOUT=1m30s",
 			spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "web", For: []string{"condition=Available"}, Timeout: 90 * time.Second}},
-		{"", "http://web/healthz#frag#timeout=5s", spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz#frag", Timeout: 5 * time.Second}},
-		{"", "http://web/#/dashboard", spec.Spec{Kind: spec.HTTP, Name: "http://web/#/dashboard"}},
-		{spec.TCP, "db:5432#timeout=10s", spec.Spec{Kind: spec.TCP, Name: "db:5432", Timeout: 10 * time.Second}},
+		{"", "http://web/healthz#frag#timeout=5s", spec.Spec{Kind: "http", Name: "http://web/healthz#frag", Timeout: 5 * time.Second}},
+		{"", "http://web/#/dashboard", spec.Spec{Kind: "http", Name: "http://web/#/dashboard"}},
+		{"tcp", "db:5432#timeout=10s", spec.Spec{Kind: "tcp", Name: "db:5432", Timeout: 10 * time.Second}},
 		{kDeployment, "prod/web#timeout=1h", spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "web", Timeout: time.Hour}},
 	}
 	for _, tt := range tests {

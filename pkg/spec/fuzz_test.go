@@ -21,7 +21,12 @@ var kinds = func() []string {
 	for _, k := range kind.All() {
 		out = append(out, k.Name)
 	}
-	return append(append(out, Resource, TCP, HTTP, DNS, Admission), Servers...)
+	var net []string
+	for _, k := range network.Kinds() {
+		net = append(net, k.Name)
+	}
+	// tcp, http, dns, then admission and the servers: the seeds' order.
+	return append(append(append(out, Resource), net[:3]...), append([]string{Admission}, net[3:]...)...)
 }()
 
 func FuzzParse(f *testing.F) {
@@ -93,7 +98,7 @@ func FuzzParseRedacts(f *testing.F) {
 			return
 		}
 		arg := before + ":" + password + "@" + after
-		_, err := ParseKind(HTTP, arg)
+		_, err := ParseKind("http", arg)
 		if err != nil && strings.Contains(err.Error(), "Q") {
 			t.Fatalf("ParseKind(http, %q): error shows the password: %v", arg, err)
 		}
@@ -148,7 +153,7 @@ func checkRoundTrip(t *testing.T, arg string, s Spec) {
 		}
 	}
 	want := s
-	if !s.Kube() && s.Kind != TCP && s.Kind != DNS {
+	if k, ok := network.KindOf(s.Kind); ok && k.URL {
 		// String hides the URL's password: the URL read back has none.
 		want.Name = network.Redact(s.Name)
 	}
@@ -164,10 +169,10 @@ func checkRoundTrip(t *testing.T, arg string, s Spec) {
 // URL's user information shows as a user without a password, which redis
 // refuses.
 func overRedacted(s Spec) bool {
-	if s.Kube() || s.Kind == TCP || s.Kind == DNS {
+	if k, ok := network.KindOf(s.Kind); !ok || !k.URL {
 		return false
 	}
 	u, err := url.Parse(s.Name)
 	return err != nil || u.User == nil && strings.Contains(s.Name, "@") || strings.Count(s.Name, "@") > 1 ||
-		s.Kind == Redis && u.User != nil
+		s.Kind == "redis" && u.User != nil
 }

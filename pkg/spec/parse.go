@@ -32,19 +32,14 @@ func parse(arg string) (Spec, error) {
 	// A "://" after a slash belongs to a rule (":jsonpath={.url}=http://x"),
 	// not to a scheme: every Kubernetes form has a slash before its rule.
 	if scheme, rest, ok := strings.Cut(arg, "://"); ok && !strings.Contains(scheme, "/") {
-		switch strings.ToLower(scheme) {
-		case TCP:
-			return parseAddress(TCP, arg, rest, network.CheckHostPort)
-		case DNS:
-			return parseAddress(DNS, arg, rest, network.CheckHost)
-		case "http", "https":
-			return ParseKind(HTTP, arg)
-		}
-		if k, ok := network.Schemes()[strings.ToLower(scheme)]; ok {
-			return ParseKind(k, arg)
+		if k, ok := network.KindOfScheme(scheme); ok {
+			if k.URL {
+				rest = arg
+			}
+			return parseNetwork(k, arg, rest)
 		}
 		scheme, _, _ = strings.Cut(network.Redact(arg), "://")
-		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http://, https://, dns://, postgres://, mysql://, redis:// or amqp://)", scheme)
+		return Spec{}, errorf(arg, "unknown scheme %q (want %s)", scheme, knownSchemes())
 	}
 	head, rest, ok := strings.Cut(arg, "/")
 	if !ok || rest == "" {
@@ -78,17 +73,6 @@ func parseKind(kindName, arg string) (Spec, error) {
 	switch kindName {
 	case Admission:
 		return parseAdmission(arg, arg)
-	case TCP:
-		return parseAddress(TCP, arg, arg, network.CheckHostPort)
-	case DNS:
-		return parseAddress(DNS, arg, arg, network.CheckHost)
-	case HTTP:
-		if err := network.CheckURL(arg); err != nil {
-			return Spec{}, errorf(arg, "%s", err)
-		}
-		return Spec{Kind: HTTP, Name: arg}, nil
-	case Postgres, MySQL, Redis, AMQP:
-		return parseServer(kindName, arg)
 	case Resource:
 		head, rest, ok := strings.Cut(arg, "/")
 		if !ok {
@@ -100,11 +84,36 @@ func parseKind(kindName, arg string) (Spec, error) {
 		}
 		return parseKube(kind.Kind{}, typ, arg, rest)
 	}
+	if k, ok := network.KindOf(kindName); ok {
+		return parseNetwork(k, arg, arg)
+	}
 	k, ok := kind.Lookup(kindName)
 	if !ok {
 		return Spec{}, errorf(arg, "unknown kind %q", kindName)
 	}
 	return parseKube(k, apitype.Name{}, arg, arg)
+}
+
+// parseNetwork checks what a network target names: rest is a subcommand's
+// argument, or in the mixed form the whole URL or what follows "SCHEME://".
+func parseNetwork(k network.Kind, arg, rest string) (Spec, error) {
+	name, err := k.Parse(rest)
+	if err != nil {
+		return Spec{}, errorf(arg, "%s", err)
+	}
+	return Spec{Kind: k.Name, Name: name}, nil
+}
+
+// knownSchemes lists the schemes of network targets for a message:
+// "tcp://, http://, ... or amqp://".
+func knownSchemes() string {
+	var all []string
+	for _, k := range network.Kinds() {
+		for _, s := range k.Schemes {
+			all = append(all, s+"://")
+		}
+	}
+	return strings.Join(all[:len(all)-1], ", ") + " or " + all[len(all)-1]
 }
 
 // admissionPrefix starts an admission target in the mixed form.
@@ -118,38 +127,6 @@ func parseAdmission(arg, manifest string) (Spec, error) {
 		return Spec{}, errorf(arg, "no manifest: want admission:FILE, admission:- (standard input) or admission:{...} (an object in JSON)")
 	}
 	return Spec{Kind: Admission, Name: manifest}, nil
-}
-
-// parseServer reads the URL of a database or queue target; a subcommand's
-// argument may leave out the scheme ("kwait postgres db:5432"). The scheme
-// is kept in lower case.
-func parseServer(kindName, arg string) (Spec, error) {
-	scheme, rest, ok := strings.Cut(arg, "://")
-	if !ok || strings.Contains(scheme, "/") || strings.Contains(scheme, "@") {
-		scheme, rest = kindName, arg
-	}
-	scheme = strings.ToLower(scheme)
-	raw := scheme + "://" + rest
-	if network.Schemes()[scheme] != kindName {
-		return Spec{}, errorf(arg, "not a %s URL", kindName)
-	}
-	if err := network.CheckServerURL(raw); err != nil {
-		return Spec{}, errorf(arg, "%s", err)
-	}
-	return Spec{Kind: kindName, Name: raw}, nil
-}
-
-// parseAddress checks the address of a tcp or dns target.
-func parseAddress(kindName, arg, addr string, check func(string) error) (Spec, error) {
-	if err := check(addr); err != nil {
-		if strings.Contains(addr, "@") {
-			// The checks quote the part of addr they refuse, which may
-			// hold a password ("user:secret@db"); errorf redacts only arg.
-			return Spec{}, errorf(arg, "an address takes no USER:PASSWORD@")
-		}
-		return Spec{}, errorf(arg, "%s", err)
-	}
-	return Spec{Kind: kindName, Name: addr}, nil
 }
 
 // parseKube parses "[NS/]NAME[:RULE]" (or "[NS/]SELECTOR" for pods without a

@@ -3,12 +3,12 @@ package spec_test
 import (
 	"errors"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/network"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
@@ -44,10 +44,10 @@ func TestParse(t *testing.T) {
 		str string
 	}{
 		{arg: "crd/tenants.minio.min.io", want: spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io"}},
-		{arg: "postgresql://u:pw@db/app", want: spec.Spec{Kind: spec.Postgres, Name: "postgresql://u:pw@db/app"}, str: "postgresql://REDACTED@db/app"},
-		{arg: "REDIS://cache:6380", want: spec.Spec{Kind: spec.Redis, Name: "redis://cache:6380"}, str: "redis://cache:6380"},
-		{arg: "mysql://db", want: spec.Spec{Kind: spec.MySQL, Name: "mysql://db"}},
-		{arg: "amqp://mq", want: spec.Spec{Kind: spec.AMQP, Name: "amqp://mq"}},
+		{arg: "postgresql://u:pw@db/app", want: spec.Spec{Kind: "postgres", Name: "postgresql://u:pw@db/app"}, str: "postgresql://REDACTED@db/app"},
+		{arg: "REDIS://cache:6380", want: spec.Spec{Kind: "redis", Name: "redis://cache:6380"}, str: "redis://cache:6380"},
+		{arg: "mysql://db", want: spec.Spec{Kind: "mysql", Name: "mysql://db"}},
+		{arg: "amqp://mq", want: spec.Spec{Kind: "amqp", Name: "amqp://mq"}},
 		{arg: "crds/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
 		{arg: "customresourcedefinition/a.b", want: spec.Spec{Kind: kCRD, Name: "a.b"}, str: "crd/a.b"},
 		{arg: "crd/a.b:condition=Established", want: spec.Spec{Kind: kCRD, Name: "a.b", For: []string{"condition=Established"}}},
@@ -107,21 +107,21 @@ func TestParse(t *testing.T) {
 		{arg: "Tenant.v2.minio.min.io/prod/t:create", want: spec.Spec{Kind: spec.Resource, Type: typ("Tenant.v2.minio.min.io"), Namespace: "prod", Name: "t", For: []string{"create"}}},
 		{arg: "namespaces/prod:delete", want: spec.Spec{Kind: spec.Resource, Type: typ("namespaces"), Name: "prod", For: []string{"delete"}}},
 
-		{arg: "tcp://db:5432", want: spec.Spec{Kind: spec.TCP, Name: "db:5432"}},
-		{arg: "tcp://[::1]:80", want: spec.Spec{Kind: spec.TCP, Name: "[::1]:80"}},
-		{arg: "TCP://db:5432", want: spec.Spec{Kind: spec.TCP, Name: "db:5432"}, str: "tcp://db:5432"},
-		{arg: "tcp://10.0.0.1:65535", want: spec.Spec{Kind: spec.TCP, Name: "10.0.0.1:65535"}},
-		{arg: "http://web/healthz", want: spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz"}},
-		{arg: "https://web.prod.svc:8443/ready?full=1", want: spec.Spec{Kind: spec.HTTP, Name: "https://web.prod.svc:8443/ready?full=1"},
+		{arg: "tcp://db:5432", want: spec.Spec{Kind: "tcp", Name: "db:5432"}},
+		{arg: "tcp://[::1]:80", want: spec.Spec{Kind: "tcp", Name: "[::1]:80"}},
+		{arg: "TCP://db:5432", want: spec.Spec{Kind: "tcp", Name: "db:5432"}, str: "tcp://db:5432"},
+		{arg: "tcp://10.0.0.1:65535", want: spec.Spec{Kind: "tcp", Name: "10.0.0.1:65535"}},
+		{arg: "http://web/healthz", want: spec.Spec{Kind: "http", Name: "http://web/healthz"}},
+		{arg: "https://web.prod.svc:8443/ready?full=1", want: spec.Spec{Kind: "http", Name: "https://web.prod.svc:8443/ready?full=1"},
 			str: "https://web.prod.svc:8443/ready?full=REDACTED"},
-		{arg: "http://[::1]:8080/", want: spec.Spec{Kind: spec.HTTP, Name: "http://[::1]:8080/"}},
-		{arg: "dns://db", want: spec.Spec{Kind: spec.DNS, Name: "db"}},
-		{arg: "dns://db.prod.svc.cluster.local.", want: spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}},
-		{arg: "dns://Example.COM", want: spec.Spec{Kind: spec.DNS, Name: "Example.COM"}},
+		{arg: "http://[::1]:8080/", want: spec.Spec{Kind: "http", Name: "http://[::1]:8080/"}},
+		{arg: "dns://db", want: spec.Spec{Kind: "dns", Name: "db"}},
+		{arg: "dns://db.prod.svc.cluster.local.", want: spec.Spec{Kind: "dns", Name: "db.prod.svc.cluster.local."}},
+		{arg: "dns://Example.COM", want: spec.Spec{Kind: "dns", Name: "Example.COM"}},
 		// Service records have labels with underscores.
-		{arg: "dns://_sip._tcp.example.com", want: spec.Spec{Kind: spec.DNS, Name: "_sip._tcp.example.com"}},
-		{arg: "dns://bad_name", want: spec.Spec{Kind: spec.DNS, Name: "bad_name"}},
-		{arg: "tcp://my_host:80", want: spec.Spec{Kind: spec.TCP, Name: "my_host:80"}},
+		{arg: "dns://_sip._tcp.example.com", want: spec.Spec{Kind: "dns", Name: "_sip._tcp.example.com"}},
+		{arg: "dns://bad_name", want: spec.Spec{Kind: "dns", Name: "bad_name"}},
+		{arg: "tcp://my_host:80", want: spec.Spec{Kind: "tcp", Name: "my_host:80"}},
 
 		{arg: "validatingwebhookconfiguration/cert-manager-webhook", want: spec.Spec{Kind: kValidating, Name: "cert-manager-webhook"}},
 		{arg: "ValidatingWebhookConfiguration/w", want: spec.Spec{Kind: kValidating, Name: "w"}, str: "validatingwebhookconfiguration/w"},
@@ -155,8 +155,14 @@ func TestParse(t *testing.T) {
 			if s := got.String(); s != wantStr {
 				t.Errorf("Parse(%q).String() = %q, want %q", tt.arg, s, wantStr)
 			}
-			if want := !(got.Kind == spec.TCP || got.Kind == spec.HTTP || got.Kind == spec.DNS || slices.Contains(spec.Servers, got.Kind)); got.Kube() != want {
-				t.Errorf("Parse(%q).Kube() = %v, want %v", tt.arg, got.Kube(), want)
+			want := spec.Kube
+			if _, ok := network.KindOf(got.Kind); ok {
+				want = spec.Network
+			} else if got.Kind == spec.Admission {
+				want = spec.Manifest
+			}
+			if f := got.Family(); f != want {
+				t.Errorf("Parse(%q).Family() = %v, want %v", tt.arg, f, want)
 			}
 		})
 	}
@@ -171,12 +177,12 @@ func TestParseKind(t *testing.T) {
 		str  string
 	}{
 		{kCRD, "tenants.minio.min.io", spec.Spec{Kind: kCRD, Name: "tenants.minio.min.io"}, "crd/tenants.minio.min.io"},
-		{spec.Postgres, "db", spec.Spec{Kind: spec.Postgres, Name: "postgres://db"}, "postgres://db"},
-		{spec.Postgres, "app:secret@db:6432/app", spec.Spec{Kind: spec.Postgres, Name: "postgres://app:secret@db:6432/app"}, "postgres://REDACTED@db:6432/app"},
-		{spec.Postgres, "PostgreSQL://db", spec.Spec{Kind: spec.Postgres, Name: "postgresql://db"}, "postgresql://db"},
-		{spec.MySQL, "mariadb://db", spec.Spec{Kind: spec.MySQL, Name: "mariadb://db"}, "mariadb://db"},
-		{spec.Redis, ":secret@cache/0", spec.Spec{Kind: spec.Redis, Name: "redis://:secret@cache/0"}, "redis://REDACTED@cache/0"},
-		{spec.AMQP, "[::1]:5673", spec.Spec{Kind: spec.AMQP, Name: "amqp://[::1]:5673"}, "amqp://[::1]:5673"},
+		{"postgres", "db", spec.Spec{Kind: "postgres", Name: "postgres://db"}, "postgres://db"},
+		{"postgres", "app:secret@db:6432/app", spec.Spec{Kind: "postgres", Name: "postgres://app:secret@db:6432/app"}, "postgres://REDACTED@db:6432/app"},
+		{"postgres", "PostgreSQL://db", spec.Spec{Kind: "postgres", Name: "postgresql://db"}, "postgresql://db"},
+		{"mysql", "mariadb://db", spec.Spec{Kind: "mysql", Name: "mariadb://db"}, "mariadb://db"},
+		{"redis", ":secret@cache/0", spec.Spec{Kind: "redis", Name: "redis://:secret@cache/0"}, "redis://REDACTED@cache/0"},
+		{"amqp", "[::1]:5673", spec.Spec{Kind: "amqp", Name: "amqp://[::1]:5673"}, "amqp://[::1]:5673"},
 		{kCRD, "a.b:condition=Established", spec.Spec{Kind: kCRD, Name: "a.b", For: []string{"condition=Established"}}, "crd/a.b:condition=Established"},
 		{kDeployment, "api", spec.Spec{Kind: kDeployment, Name: "api"}, "deployment/api"},
 		{kDeployment, "prod/api", spec.Spec{Kind: kDeployment, Namespace: "prod", Name: "api"}, "deployment/prod/api"},
@@ -198,13 +204,13 @@ func TestParseKind(t *testing.T) {
 		{"deploy", "api", spec.Spec{Kind: kDeployment, Name: "api"}, "deployment/api"},
 		{"customresourcedefinitions", "a.b", spec.Spec{Kind: kCRD, Name: "a.b"}, "crd/a.b"},
 		{kPods, "web-0:condition=Ready", spec.Spec{Kind: kPods, Name: "web-0", For: []string{"condition=Ready"}}, "pods/web-0:condition=Ready"},
-		{spec.DNS, "_sip._tcp.example.com", spec.Spec{Kind: spec.DNS, Name: "_sip._tcp.example.com"}, "dns://_sip._tcp.example.com"},
+		{"dns", "_sip._tcp.example.com", spec.Spec{Kind: "dns", Name: "_sip._tcp.example.com"}, "dns://_sip._tcp.example.com"},
 		{spec.Resource, "widgets/prod/w:jsonpath={.status.phase}=Running", spec.Spec{Kind: spec.Resource, Type: typ("widgets"), Namespace: "prod", Name: "w", For: []string{"jsonpath={.status.phase}=Running"}}, "widgets/prod/w:jsonpath={.status.phase}=Running"},
-		{spec.TCP, "db:5432", spec.Spec{Kind: spec.TCP, Name: "db:5432"}, "tcp://db:5432"},
-		{spec.TCP, "[::1]:80", spec.Spec{Kind: spec.TCP, Name: "[::1]:80"}, "tcp://[::1]:80"},
-		{spec.HTTP, "http://web/healthz", spec.Spec{Kind: spec.HTTP, Name: "http://web/healthz"}, "http://web/healthz"},
-		{spec.HTTP, "https://web:8443", spec.Spec{Kind: spec.HTTP, Name: "https://web:8443"}, "https://web:8443"},
-		{spec.DNS, "db.prod.svc.cluster.local.", spec.Spec{Kind: spec.DNS, Name: "db.prod.svc.cluster.local."}, "dns://db.prod.svc.cluster.local."},
+		{"tcp", "db:5432", spec.Spec{Kind: "tcp", Name: "db:5432"}, "tcp://db:5432"},
+		{"tcp", "[::1]:80", spec.Spec{Kind: "tcp", Name: "[::1]:80"}, "tcp://[::1]:80"},
+		{"http", "http://web/healthz", spec.Spec{Kind: "http", Name: "http://web/healthz"}, "http://web/healthz"},
+		{"http", "https://web:8443", spec.Spec{Kind: "http", Name: "https://web:8443"}, "https://web:8443"},
+		{"dns", "db.prod.svc.cluster.local.", spec.Spec{Kind: "dns", Name: "db.prod.svc.cluster.local."}, "dns://db.prod.svc.cluster.local."},
 		{kAPIService, "v1.", spec.Spec{Kind: kAPIService, Name: "v1."}, "apiservice/v1."},
 		{"apiservices", "v1beta1.metrics.k8s.io", spec.Spec{Kind: kAPIService, Name: "v1beta1.metrics.k8s.io"}, "apiservice/v1beta1.metrics.k8s.io"},
 		{kValidating, "w", spec.Spec{Kind: kValidating, Name: "w"}, "validatingwebhookconfiguration/w"},
@@ -349,32 +355,32 @@ func TestParseKindErrors(t *testing.T) {
 		{kind: kPods, arg: "app=web:condition=Ready", reason: `name "app=web"`},
 		{kind: spec.Resource, arg: "widgets/", reason: "empty name"},
 		{kind: spec.Resource, arg: "widgets/Bad_NS/w", reason: `namespace "Bad_NS"`},
-		{kind: spec.TCP, arg: "", reason: "missing port"},
-		{kind: spec.TCP, arg: "db", reason: "missing port"},
-		{kind: spec.TCP, arg: "tcp://db:80", reason: "too many colons"},
-		{kind: spec.TCP, arg: "db:0", reason: `port "0"`},
-		{kind: spec.TCP, arg: "db:65536", reason: `port "65536"`},
-		{kind: spec.TCP, arg: ":80", reason: "missing host"},
-		{kind: spec.HTTP, arg: "", reason: "want an absolute http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "web/healthz", reason: "want an absolute http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "ftp://web/", reason: "want an absolute http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "http://", reason: "missing host"},
-		{kind: spec.HTTP, arg: "user:secret@web", wantArg: "REDACTED@web", reason: "want an absolute http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "http:user:secret@web", wantArg: "REDACTED@web", reason: "missing host"},
-		{kind: spec.HTTP, arg: "ftp://user:secret@web", wantArg: "ftp://REDACTED@web", reason: "want an absolute http:// or https:// URL"},
-		{kind: spec.HTTP, arg: "http://user:secret@web:99999999999999999999/", wantArg: "http://REDACTED@web:99999999999999999999/", reason: `port "99999999999999999999"`},
-		{kind: spec.HTTP, arg: "http://web:0/", reason: `port "0"`},
-		{kind: spec.HTTP, arg: "https://web:65536", reason: `port "65536"`},
-		{kind: spec.DNS, arg: "", reason: "empty host name"},
-		{kind: spec.DNS, arg: "-db", reason: "starts or ends with a hyphen"},
-		{kind: spec.DNS, arg: "db..prod", reason: "empty label"},
-		{kind: spec.DNS, arg: "u:secret@db", wantArg: "REDACTED@db", reason: "takes no USER:PASSWORD@"},
-		{kind: spec.TCP, arg: "u:secret@db:5432", wantArg: "REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
-		{kind: spec.Postgres, arg: "redis://db", reason: "not a postgres URL"},
-		{kind: spec.Postgres, arg: "u:secret@db:0", wantArg: "REDACTED@db:0", reason: `port "0"`},
-		{kind: spec.Redis, arg: "cache/x", reason: "database number"},
-		{kind: spec.MySQL, arg: "db?ssl=1", wantArg: "db?ssl=REDACTED", reason: "a query is not supported"},
-		{kind: spec.AMQP, arg: "", reason: "want amqp://HOST[:PORT]"},
+		{kind: "tcp", arg: "", reason: "missing port"},
+		{kind: "tcp", arg: "db", reason: "missing port"},
+		{kind: "tcp", arg: "tcp://db:80", reason: "too many colons"},
+		{kind: "tcp", arg: "db:0", reason: `port "0"`},
+		{kind: "tcp", arg: "db:65536", reason: `port "65536"`},
+		{kind: "tcp", arg: ":80", reason: "missing host"},
+		{kind: "http", arg: "", reason: "want an absolute http:// or https:// URL"},
+		{kind: "http", arg: "web/healthz", reason: "want an absolute http:// or https:// URL"},
+		{kind: "http", arg: "ftp://web/", reason: "want an absolute http:// or https:// URL"},
+		{kind: "http", arg: "http://", reason: "missing host"},
+		{kind: "http", arg: "user:secret@web", wantArg: "REDACTED@web", reason: "want an absolute http:// or https:// URL"},
+		{kind: "http", arg: "http:user:secret@web", wantArg: "REDACTED@web", reason: "missing host"},
+		{kind: "http", arg: "ftp://user:secret@web", wantArg: "ftp://REDACTED@web", reason: "want an absolute http:// or https:// URL"},
+		{kind: "http", arg: "http://user:secret@web:99999999999999999999/", wantArg: "http://REDACTED@web:99999999999999999999/", reason: `port "99999999999999999999"`},
+		{kind: "http", arg: "http://web:0/", reason: `port "0"`},
+		{kind: "http", arg: "https://web:65536", reason: `port "65536"`},
+		{kind: "dns", arg: "", reason: "empty host name"},
+		{kind: "dns", arg: "-db", reason: "starts or ends with a hyphen"},
+		{kind: "dns", arg: "db..prod", reason: "empty label"},
+		{kind: "dns", arg: "u:secret@db", wantArg: "REDACTED@db", reason: "takes no USER:PASSWORD@"},
+		{kind: "tcp", arg: "u:secret@db:5432", wantArg: "REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
+		{kind: "postgres", arg: "redis://db", reason: "not a postgres URL"},
+		{kind: "postgres", arg: "u:secret@db:0", wantArg: "REDACTED@db:0", reason: `port "0"`},
+		{kind: "redis", arg: "cache/x", reason: "database number"},
+		{kind: "mysql", arg: "db?ssl=1", wantArg: "db?ssl=REDACTED", reason: "a query is not supported"},
+		{kind: "amqp", arg: "", reason: "want amqp://HOST[:PORT]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind+" "+tt.arg, func(t *testing.T) {
@@ -482,7 +488,7 @@ func TestStringRules(t *testing.T) {
 		{spec.Spec{Kind: spec.Resource, Type: typ("widgets.example.com"), Namespace: "prod", Name: "w", For: []string{"condition=Ready", "jsonpath={.x}=1"}},
 			"widgets.example.com/prod/w:condition=Ready,jsonpath={.x}=1"},
 		{spec.Spec{Kind: kPods, Namespace: "prod", Selector: "app=web"}, "pods/prod/app=web"},
-		{spec.Spec{Kind: spec.TCP, Name: "db:5432"}, "tcp://db:5432"},
+		{spec.Spec{Kind: "tcp", Name: "db:5432"}, "tcp://db:5432"},
 	}
 	for _, tt := range tests {
 		if got := tt.s.String(); got != tt.want {
@@ -521,7 +527,7 @@ func TestWithRules(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", tt.arg, err)
 			}
-			got, err := s.WithRules(tt.rules)
+			got, err := s.WithRules(tt.rules, nil)
 			if tt.reason != "" {
 				var se *spec.Error
 				if !errors.As(err, &se) || !strings.Contains(se.Reason, tt.reason) {

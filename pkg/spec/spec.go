@@ -11,15 +11,13 @@
 //	pods/[NS/]SELECTOR               pods matching a label selector
 //	TYPE/[NS/]NAME[:RULE]            any resource, TYPE in kubectl's grammar
 //	                                 (package apitype); judged by RULE or --for
-//	tcp://HOST:PORT                  a TCP port accepting connections
-//	http://URL, https://URL          an HTTP endpoint answering as expected
-//	dns://NAME                       a DNS name that resolves
+//	SCHEME://...                     a network target of package network's table
+//	                                 (network.Kinds): tcp://HOST:PORT, http(s)://URL,
+//	                                 dns://NAME, and database and queue servers
+//	                                 judged by their protocol (postgres://HOST, ...)
 //	admission:FILE                   the objects of a manifest (FILE, "-" for standard
 //	                                 input, or one object inline as JSON: admission:{...}),
 //	                                 each admitted by a server-side dry-run create
-//	postgres://, postgresql://,      a database or queue server that accepts
-//	mysql://, mariadb://, redis://,  connections, judged by its protocol:
-//	amqp://  [USER[:PASSWORD]@]HOST[:PORT][/PATH]  (package network)
 //
 // Any target may end in "#timeout=DURATION", its own deadline inside the
 // run's: when it passes first, the run ends with that target timed out.
@@ -35,20 +33,15 @@ import (
 	"time"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/manifest"
 	"github.com/kwait-dev/kwait/pkg/network"
+	"github.com/kwait-dev/kwait/pkg/readiness"
 )
 
-// The target kinds outside package kind's table.
+// The target kinds outside the tables of packages kind and network.
 const (
 	Resource = "resource"
-	TCP      = "tcp"
-	HTTP     = "http"
-	DNS      = "dns"
-	Postgres = "postgres"
-	MySQL    = "mysql"
-	Redis    = "redis"
-	AMQP     = "amqp"
 	// Admission is a server-side dry-run create of the objects of a
 	// manifest, ready once the apiserver admits them.
 	Admission = "admission"
@@ -63,14 +56,26 @@ const (
 	Objects = "objects"
 )
 
-// Servers are the kinds of database and queue targets, whose Name is a
-// URL (package network's protocols).
-var Servers = []string{Postgres, MySQL, Redis, AMQP}
+// Family is the table a target's kind is a row of.
+type Family int
+
+const (
+	// Unknown is a kind of no family: a programming error.
+	Unknown Family = iota
+	// Kube is a kind of package kind's table, or Resource: one object,
+	// or the objects a selector picks, judged by a rule.
+	Kube
+	// Network is a kind of package network's table (network.Kinds).
+	Network
+	// Manifest is a verb on the objects of manifests: Admission, Apply,
+	// Delete, or Objects (the mixed form's -f).
+	Manifest
+)
 
 // Spec is one parsed target.
 type Spec struct {
-	// Kind is the name of a kind of package kind, or Resource, TCP, HTTP,
-	// DNS or one of Servers.
+	// Kind is the name of a kind of package kind or of package network,
+	// or Resource, or a manifest verb (see Family).
 	Kind string
 	// Type is the resource type of a Resource target.
 	Type apitype.Name
@@ -78,14 +83,19 @@ type Spec struct {
 	// one of --namespace or the default (and none for cluster-scoped types).
 	Namespace string
 	// Name is the object name for Kubernetes targets, HOST:PORT for tcp,
-	// the URL for http and Servers, the host name for dns, and for
+	// what a network kind's Parse returns (HOST:PORT for tcp, the URL
+	// for http and the servers, the host name for dns), and for
 	// admission, apply and delete the manifest: a file, a directory, "-"
 	// for standard input, or an object inline.
 	Name string
 	// Selector is the label selector of a pods target without a rule.
 	Selector string
-	// For holds --for rules replacing the kind's own readiness rule.
+	// For holds the --for rules replacing the kind's own readiness rule,
+	// as written: the target's name shows them.
 	For []string
+	// Rules are For, parsed once (WithRules, ParseRules): what the target
+	// is judged by.
+	Rules []readiness.Rule
 	// Timeout is the target's own deadline ("#timeout=30s"), inside the
 	// run's; zero means none.
 	Timeout time.Duration
@@ -95,13 +105,21 @@ type Spec struct {
 	Object *manifest.Object
 }
 
-// Kube reports whether the spec names something in the Kubernetes API.
-func (s Spec) Kube() bool {
+// Family is the table the spec's kind is a row of.
+func (s Spec) Family() Family {
 	switch s.Kind {
-	case TCP, HTTP, DNS, Postgres, MySQL, Redis, AMQP:
-		return false
+	case Resource:
+		return Kube
+	case Admission, Apply, Delete, Objects:
+		return Manifest
 	}
-	return true
+	if _, ok := network.KindOf(s.Kind); ok {
+		return Network
+	}
+	if k, ok := kind.Lookup(s.Kind); ok && k.Name == s.Kind {
+		return Kube
+	}
+	return Unknown
 }
 
 // String renders the spec in the mixed form, the way messages name it,
@@ -115,11 +133,13 @@ func (s Spec) String() string {
 
 func (s Spec) named() string {
 	var b strings.Builder
-	switch s.Kind {
-	case TCP, DNS:
+	if k, ok := network.KindOf(s.Kind); ok {
+		if k.URL {
+			return network.Redact(s.Name)
+		}
 		return network.Redact(s.Kind + "://" + s.Name)
-	case HTTP, Postgres, MySQL, Redis, AMQP:
-		return network.Redact(s.Name)
+	}
+	switch s.Kind {
 	case Admission:
 		return admissionPrefix + s.Name
 	case Apply, Delete:
@@ -167,16 +187,34 @@ func errorf(arg, format string, args ...any) error {
 	return &Error{Arg: shown, Reason: fmt.Sprintf(format, args...)}
 }
 
-// WithRules returns the spec judged by rules instead of its kind's own rule.
-// A rule judges one object by name, so a pods target's selector must be a
-// pod's name ("pod/web-0" with --for condition=Ready, as kubectl reads it).
-func (s Spec) WithRules(rules []string) (Spec, error) {
+// WithRules returns the spec judged by rules, written as text, instead of
+// its kind's own rule. A rule judges one object by name, so a pods target's
+// selector must be a pod's name ("pod/web-0" with --for condition=Ready, as
+// kubectl reads it).
+func (s Spec) WithRules(text []string, rules []readiness.Rule) (Spec, error) {
 	if s.Selector != "" {
 		if err := validateName(s.Selector); err != nil {
 			return s, errorf(s.String(), "a rule judges one pod by name, and %s", err)
 		}
 		s.Name, s.Selector = s.Selector, ""
 	}
-	s.For = rules
+	s.For, s.Rules = text, rules
+	return s, nil
+}
+
+// ParseRules parses the rules the target was given after ":" (For), once,
+// into Rules. The error is readiness.ParseRule's.
+func (s Spec) ParseRules() (Spec, error) {
+	if len(s.Rules) == len(s.For) {
+		return s, nil
+	}
+	s.Rules = make([]readiness.Rule, 0, len(s.For))
+	for _, text := range s.For {
+		r, err := readiness.ParseRule(text)
+		if err != nil {
+			return s, err
+		}
+		s.Rules = append(s.Rules, r)
+	}
 	return s, nil
 }

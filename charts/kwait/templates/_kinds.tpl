@@ -199,12 +199,12 @@ schemes:
 - http
 - https
 - dns
-- amqp
-- mariadb
-- mysql
 - postgres
 - postgresql
+- mysql
+- mariadb
 - redis
+- amqp
 types:
 - group: ""
   names:
