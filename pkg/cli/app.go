@@ -113,16 +113,16 @@ func kindLines() string {
 // kinds: their forms, a few to a line.
 func networkLines() string {
 	var b strings.Builder
-	line := " "
+	line := ""
 	for _, k := range network.Kinds() {
-		if len(line) > 1 && len(line)+2+len(k.Form) > 100 {
+		if line != "" && len(line)+2+len(k.Form) > 104 {
 			b.WriteString(line + "\n")
-			line = " "
+			line = ""
 		}
-		line += " " + k.Form
+		line += "  " + k.Form
 	}
 	b.WriteString(line + "\n")
-	fmt.Fprintf(&b, "  %-40s  %s\n", "", "a port, URL or name that answers, a database or queue that accepts clients")
+	fmt.Fprintf(&b, "  %-40s  %s\n", "", "a port, URL or name that answers; a database or queue that accepts clients")
 	return b.String()
 }
 
