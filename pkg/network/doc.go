@@ -2,7 +2,9 @@
 // connections, an HTTP endpoint that answers with an expected status (and,
 // optionally, body), a DNS name that resolves, and database and queue
 // servers (PostgreSQL, MySQL, Redis, AMQP) that answer the first packets of
-// their protocol as ready servers do (Server).
+// their protocol as ready servers do (Server). Kinds is their table, which
+// kwait's command line reads for its subcommands, grammar, flags and
+// builder.
 //
 // All poll: each attempt runs under its own short timeout bounded by
 // the context Wait was given, and attempts are spaced by a capped

@@ -13,9 +13,10 @@ import (
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
-// A protocol is what a Server target says and how it reads the answer.
-// Each lives in a file of its own (postgres.go, mysql.go, redis.go,
-// amqp.go).
+// A protocol is what a Server target says and how it reads the answer,
+// and how the command line shows it (its row of Kinds). Each lives in a
+// file of its own (postgres.go, mysql.go, redis.go, amqp.go) and is named
+// in protocols: a new protocol is that file and that row.
 type protocol struct {
 	schemes []string // the first is the target's kind
 	port    string   // default port
