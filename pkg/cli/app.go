@@ -1,7 +1,20 @@
 // Package cli is kwait's command line: it turns flags, KWAIT_* environment
 // variables and target arguments into one validated options value and
 // targets, runs them under one deadline, and maps the outcome to an exit
-// code.
+// code. It is one pipeline, a stage to a file, in this order:
+//
+//	args.go       the command line read before urfave/cli reads it
+//	flags.go      the flags, and the groups that say which targets use them
+//	options.go    flags and KWAIT_* variables into one validated options value
+//	specs.go      arguments into checked specs
+//	manifests.go  the manifests the specs name, read into one spec per object
+//	build.go      specs into targets
+//	wait.go       the targets run under one deadline; the final report
+//	exit.go       the error into an exit code
+//
+// families.go is the table of every family's members (kinds, resource,
+// network kinds, manifest verbs), from which commands.go builds one command
+// each with its action (actions.go: every action is the same pipeline).
 package cli
 
 import (

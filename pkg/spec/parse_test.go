@@ -547,3 +547,27 @@ func TestWithRules(t *testing.T) {
 		})
 	}
 }
+
+// TestParseRules: a target's own rules are parsed once, into Rules, and
+// its name keeps them as written; a bad rule is readiness.ParseRule's error.
+func TestParseRules(t *testing.T) {
+	t.Parallel()
+	s, err := spec.Parse("deployment/prod/api:condition=Available")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ParseRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Rules) != 1 || got.Rules[0].String() != "condition=Available=True" || got.String() != "deployment/prod/api:condition=Available" {
+		t.Errorf("ParseRules() = %#v (%s), want one rule condition=Available=True, named as written", got.Rules, got)
+	}
+	bad, err := spec.Parse("widgets/w:jsonpath=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.ParseRules(); err == nil || !strings.HasPrefix(err.Error(), "invalid --for ") {
+		t.Errorf("ParseRules() of %s: error %v, want an invalid --for error", bad, err)
+	}
+}
