@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	netkinds "github.com/kwait-dev/kwait/pkg/network"
 )
 
 // TestEveryFlagEveryTarget checks, for every flag of the root command and
@@ -15,14 +17,22 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 	kc := kubeconfig(t)
 	closed := closedPort(t)
 	targets := map[string]string{
-		"tcp":  "tcp://" + closed,
-		"http": "http://" + closed + "/",
-		"dns":  "dns://localhost",
 		"crd":  "crd/widgets.example.com",
 		"pods": "pods/app=web",
 	}
 	kube := []string{"crd", "pods"}
-	network := []string{"tcp", "http", "dns"}
+	// Every network kind, from its row: a new protocol is checked too.
+	var network, http []string
+	for _, k := range netkinds.Kinds() {
+		network = append(network, k.Name)
+		targets[k.Name] = k.Schemes[0] + "://" + closed
+		if k.Name == "dns" {
+			targets[k.Name] = "dns://localhost"
+		}
+		if k.HTTP {
+			http = append(http, k.Name)
+		}
+	}
 	all := append(append([]string{}, kube...), network...)
 	flags := []struct {
 		flag      string
@@ -43,13 +53,13 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 		{"--for", "bogus", "create", kube},
 		{"--attempt-timeout", "-1s", "1s", network},
 		{"--max-interval", "1ns", "100ms", network},
-		{"--status", "abc", "200", []string{"http"}},
-		{"--header", "novalue", "X-A: 1", []string{"http"}},
-		{"--method", "GE T", "HEAD", []string{"http"}},
-		{"--body-contains", "", "ok", []string{"http"}},
-		{"--body-regex", "(", "ok", []string{"http"}},
-		{"--ca-file", "/nonexistent/ca.pem", "", []string{"http"}},
-		{"--insecure", "maybe", "true", []string{"http"}},
+		{"--status", "abc", "200", http},
+		{"--header", "novalue", "X-A: 1", http},
+		{"--method", "GE T", "HEAD", http},
+		{"--body-contains", "", "ok", http},
+		{"--body-regex", "(", "ok", http},
+		{"--ca-file", "/nonexistent/ca.pem", "", http},
+		{"--insecure", "maybe", "true", http},
 	}
 	for _, f := range flags {
 		for name, tgt := range targets {
