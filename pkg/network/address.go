@@ -5,22 +5,9 @@ import (
 	"strings"
 )
 
-// The one grammar of network target addresses, used by package spec to
-// check command-line arguments and by the constructors here.
-
-// CheckHostPort checks HOST:PORT: a host name (labels of letters, digits,
-// hyphens and underscores) or IP address, and a port 1-65535.
-func CheckHostPort(addr string) error { return checkHostPort(addr) }
-
-// CheckHost checks a host name or IP address.
-func CheckHost(host string) error { return checkHost(host) }
-
-// CheckURL checks an absolute http or https URL with a host and, if given,
-// a port 1-65535. Its error never shows a password the URL holds.
-func CheckURL(raw string) error {
-	_, err := parseURL(raw)
-	return err
-}
+// The one grammar of network target addresses is checkHostPort, checkHost
+// and parseURL, used by each kind's Parse (package spec checks command-line
+// arguments with it) and by the constructors here.
 
 // Redact hides what may be a password in a target argument before it
 // reaches a message: a URL's whole user information becomes "REDACTED"

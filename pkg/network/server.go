@@ -53,19 +53,6 @@ func protocolOf(scheme string) (protocol, bool) {
 	return protocol{}, false
 }
 
-// Schemes returns the schemes of the database and queue targets, each
-// with the kind it belongs to (the first scheme of its protocol):
-// postgres and postgresql are both postgres.
-func Schemes() map[string]string {
-	out := map[string]string{}
-	for _, p := range protocols {
-		for _, s := range p.schemes {
-			out[s] = p.schemes[0]
-		}
-	}
-	return out
-}
-
 // Passwords are the values of the password environment variables
 // (PasswordEnvs), by variable name, as the CLI read them; nil for none.
 type Passwords map[string]string
@@ -92,17 +79,10 @@ type endpoint struct {
 	db       string
 }
 
-// CheckServerURL checks the URL of a database or queue target:
-// SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/PATH]. Its error never shows the
-// password.
-func CheckServerURL(raw string) error {
-	_, _, err := parseServer(raw, nil, false)
-	return err
-}
-
 // parseServer parses raw, taking a missing password from env. Once env is
 // known (final), a user without a password is refused where the protocol
-// sends passwords: CheckServerURL runs before the environment is read.
+// sends passwords: the grammar (Kind.Parse) checks a URL before the
+// environment is read.
 func parseServer(raw string, env Passwords, final bool) (protocol, endpoint, error) {
 	shown := Redact(raw)
 	u, err := url.Parse(raw)
@@ -174,8 +154,8 @@ type Server struct {
 	poll  Poll
 }
 
-// NewServer returns the target of a database or queue URL (see
-// CheckServerURL): postgres://, postgresql://, mysql://, mariadb://,
+// NewServer returns the target of a database or queue URL,
+// SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/PATH]: postgres://, postgresql://, mysql://, mariadb://,
 // redis://, amqp://. A URL without a password takes its protocol's from
 // env (see PasswordEnvs).
 func NewServer(raw string, p Poll, env Passwords) (*Server, error) {

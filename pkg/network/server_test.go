@@ -258,17 +258,18 @@ func TestServerPasswordFromEnv(t *testing.T) {
 	if _, _, err := parseServer("redis://app@cache", Passwords{"REDISCLI_AUTH": ""}, true); err == nil {
 		t.Error("redis://app@cache with an empty REDISCLI_AUTH parsed, want: a user needs a password")
 	}
-	if err := CheckServerURL("redis://app@cache"); err != nil {
-		t.Errorf("CheckServerURL(redis://app@cache) = %v, want nil: the password may come from the environment", err)
+	redis, _ := KindOf("redis")
+	if _, err := redis.Parse("redis://app@cache"); err != nil {
+		t.Errorf("Parse(redis://app@cache) = %v, want nil: the password may come from the environment", err)
 	}
 }
 
 func TestSchemes(t *testing.T) {
 	t.Parallel()
-	got := Schemes()
-	for scheme, kind := range map[string]string{"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "redis": "redis", "amqp": "amqp"} {
-		if got[scheme] != kind {
-			t.Errorf("Schemes()[%q] = %q, want %q", scheme, got[scheme], kind)
+	for scheme, kind := range map[string]string{"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql",
+		"redis": "redis", "amqp": "amqp", "tcp": "tcp", "http": "http", "https": "http", "dns": "dns"} {
+		if got, ok := KindOfScheme(scheme); !ok || got.Name != kind {
+			t.Errorf("KindOfScheme(%q) = %q, want %q", scheme, got.Name, kind)
 		}
 	}
 }
