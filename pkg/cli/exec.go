@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"os/exec"
 
 	"go.uber.org/zap"
 )
@@ -15,22 +14,6 @@ import (
 type command struct {
 	path string   // resolved before any wait, so a typo is exit 2 at once
 	argv []string // argv[0] as given
-}
-
-// readCommand checks the command after "--": it must name a program that
-// exists and may be executed, found in PATH as execvp would.
-func readCommand(argv []string) (*command, error) {
-	if argv == nil {
-		return nil, nil
-	}
-	if len(argv) == 0 || argv[0] == "" {
-		return nil, usagef("\"--\" must be followed by a command to run once every target is ready")
-	}
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		return nil, usagef("command after \"--\": %s", oneLine(err.Error()))
-	}
-	return &command{path: path, argv: argv}, nil
 }
 
 // ExitCannotRun is the exit code when every target was ready but the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"time"
 	"unicode"
@@ -223,6 +224,22 @@ func (o *options) readNetwork(c *cli.Context) error {
 	}
 	o.network.HTTP = h
 	return nil
+}
+
+// readCommand checks the command after "--": it must name a program that
+// exists and may be executed, found in PATH as execvp would.
+func readCommand(argv []string) (*command, error) {
+	if argv == nil {
+		return nil, nil
+	}
+	if len(argv) == 0 || argv[0] == "" {
+		return nil, usagef("\"--\" must be followed by a command to run once every target is ready")
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return nil, usagef("command after \"--\": %s", oneLine(err.Error()))
+	}
+	return &command{path: path, argv: argv}, nil
 }
 
 // maxFieldManager is the apiserver's limit on a field manager's length.
