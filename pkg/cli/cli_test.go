@@ -247,6 +247,8 @@ func TestBadUsage(t *testing.T) {
 		{"cluster-scoped type with a namespace", []string{"resource", "flowschemas.flowcontrol.apiserver.k8s.io/x/global-default", "--for", "create"}, "flowschemas.flowcontrol.apiserver.k8s.io is cluster-scoped"},
 		{"crd with a namespace", []string{"crd/x/a.b"}, "customresourcedefinitions.apiextensions.k8s.io is cluster-scoped"},
 		{"root bad selector", []string{"pods/tier in (a"}, "bad label selector"},
+		// With a rule, pods are named: -l would be ignored.
+		{"pods by name with a selector", []string{"pods", "web-0", "--for", "condition=Ready", "-l", "app=web", "--kubeconfig", kc}, "--selector applies to pods targets"},
 		{"root tcp port", []string{"tcp://db:0"}, `invalid target "tcp://db:0"`},
 		{"root http without host", []string{"http://"}, "missing host"},
 		{"root attempt timeout", []string{url, "--attempt-timeout", "-1s"}, "--attempt-timeout"},

@@ -214,7 +214,7 @@ func flagGroups() []flagGroup {
 		{groupNamespace, func() []cli.Flag { return []cli.Flag{namespaceFlag()} }, "Kubernetes targets"},
 		{groupRules, func() []cli.Flag { return []cli.Flag{forFlag()} }, "Kubernetes targets other than admission and delete"},
 		{groupFailure, failFlags, "Kubernetes targets other than admission and delete"},
-		{groupSelector, func() []cli.Flag { return []cli.Flag{selectorFlag(), minFlag()} }, "pods targets"},
+		{groupSelector, func() []cli.Flag { return []cli.Flag{selectorFlag(), minFlag()} }, "pods targets picked by a label selector"},
 		{groupNetwork, networkFlags, "network targets (tcp, http, dns, databases and queues)"},
 		{groupHTTP, httpFlags, "http targets"},
 		{groupApply, applyFlags, "kwait apply"},
