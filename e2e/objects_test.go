@@ -18,8 +18,8 @@ func TestWaitForManifestObjects(t *testing.T) {
 	deleteCRD(t, "widgets."+group)
 	path := manifestFile(t, ns, widget(group, "w", "1")+"---"+deploymentYAML("api", 2, ""))
 	p := start(t, "-f", path, "--timeout", "2m")
-	p.await(t, `"target":"Widget.v1.`+group+"/"+ns+`/w"`, "not served")
-	p.await(t, `"target":"deployment/`+ns+`/api"`, "not found")
+	p.awaitEach(t, []string{`"target":"Widget.v1.` + group + "/" + ns + `/w"`, "not served"},
+		[]string{`"target":"deployment/` + ns + `/api"`, "not found"})
 	apply(t, "", crdYAML("widgets", group))
 	kubectl(t, "", "apply", "-f", path)
 	// Not ready while its status is empty (the Deployment's lines may come
