@@ -69,6 +69,14 @@ release: release-binaries ## Build dist/: binaries, archives, the krew manifest,
 publish: ## Push dist/'s image index to REGISTRY/kwait and its chart to oci://REGISTRY/charts (make release first)
 	REGISTRY=$(REGISTRY) DIST=$(DIST) hack/publish.sh
 
+.PHONY: sign
+sign: ## Sign the published image index and chart with cosign, attach SBOMs and SLSA provenance (COSIGN_KEY=file, else keyless; make publish first)
+	REGISTRY=$(REGISTRY) DIST=$(DIST) hack/sign.sh
+
+.PHONY: verify
+verify: ## Check a published release as a cluster's policy would: signatures, provenance, SBOMs, by cosign (VERSION=vX.Y.Z; COSIGN_PUBLIC_KEY=file, else keyless)
+	REGISTRY=$(REGISTRY) VERSION=$(VERSION) hack/verify.sh
+
 .PHONY: release-test
 release-test: release ## The image index built twice from one commit has one digest; chart, deploy/ and publish name one image
 	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) IMAGE_PLATFORMS='$(IMAGE_PLATFORMS)' hack/release-test.sh
