@@ -33,7 +33,7 @@ type signedRelease struct {
 	root, dist, version, chartVersion string
 	registry                          string // host:port/kwait-dev: REGISTRY of the scripts
 	digest                            string // the image index make publish pushed
-	publicKey                         string // cosign.pub of the key pair that signed it
+	key, publicKey                    string // the key pair that signed it (password kwait-e2e)
 	env                               []string
 }
 
@@ -122,7 +122,7 @@ func publishSigned(t *testing.T) *signedRelease {
 	r.digest = m[2]
 
 	key, pub := cosignKeyPair(t, r.env)
-	r.publicKey = pub
+	r.key, r.publicKey = key, pub
 	start := time.Now()
 	out = runTool(t, append([]string{"COSIGN_KEY=" + key, "COSIGN_PASSWORD=kwait-e2e"}, r.env...),
 		filepath.Join(root, "hack", "sign.sh"))
@@ -306,7 +306,27 @@ func TestReleaseSignatureRejected(t *testing.T) {
 	}
 	refused("a changed index", image+":"+r.chartVersion+" ("+forged+") has no valid signature")
 
-	if out, code := r.verify(t, "VERSION=latest"); code != 2 || !strings.Contains(out, "VERSION 'latest' is not a release version") {
-		t.Errorf("VERSION=latest: hack/verify.sh exited %d, want 2 naming VERSION:\n%s", code, out)
+	// Signed by the right key but without the release's attestations.
+	runTool(t, append([]string{"COSIGN_PASSWORD=kwait-e2e"}, r.env...), cacheBin(t, "cosign"), "sign", "--yes",
+		"--key", r.key, "--tlog-upload=false", "--allow-http-registry", image+"@"+forged)
+	refused("a signed index without attestations", image+"@"+forged+" has no valid slsaprovenance1 attestation")
+
+	for _, bad := range []struct{ env, msg string }{
+		{"VERSION=latest", "VERSION 'latest' is not a release version"},
+		{"TLOG=no", "TLOG must be 0 or 1"},
+		{"COSIGN_PUBLIC_KEY=", "TLOG=0 needs COSIGN_PUBLIC_KEY"},
+		{"COSIGN_PUBLIC_KEY=" + filepath.Join(t.TempDir(), "missing.pub"), "is not a file"},
+	} {
+		if out, code := r.verify(t, bad.env); code != 2 || !strings.Contains(out, bad.msg) {
+			t.Errorf("%s: hack/verify.sh exited %d, want 2 saying %q:\n%s", bad.env, code, bad.msg, out)
+		}
+	}
+	// hack/sign.sh alike: keyless signing must go to the transparency log.
+	cmd := exec.CommandContext(t.Context(), filepath.Join(r.root, "hack", "sign.sh"))
+	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, r.env...), "COSIGN_KEY=")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "TLOG=0 needs COSIGN_KEY") {
+		t.Errorf("hack/sign.sh with TLOG=0 and no key: %v, want exit 2 saying TLOG=0 needs COSIGN_KEY:\n%s", err, out)
 	}
 }

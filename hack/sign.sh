@@ -19,6 +19,7 @@
 # Usage: hack/sign.sh   (after make publish)
 # Env:   REGISTRY (ghcr.io/kwait-dev), DIST (dist), COSIGN_KEY, COSIGN_PASSWORD, TLOG (1),
 #        PLAIN_HTTP=1 for a registry without TLS.
+# Exit:  0 signed, 1 a step failed, 2 bad usage.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,12 +30,13 @@ CACHE_BIN=$ROOT/.cache/bin
 TLOG=${TLOG:-1}
 
 die() { echo "sign: $*" >&2; exit 1; }
+usage() { echo "sign: $*" >&2; exit 2; }
 log() { echo "sign: $*"; }
 
-(($# == 0)) || die "usage: $0 (no arguments; see the comment at the top for its environment)"
-[[ $TLOG == 0 || $TLOG == 1 ]] || die "TLOG must be 0 or 1, not '$TLOG'"
-[[ $TLOG == 1 || -n ${COSIGN_KEY:-} ]] || die "TLOG=0 needs COSIGN_KEY: a keyless signature is only trusted through the transparency log"
-[[ -z ${COSIGN_KEY:-} || -f $COSIGN_KEY ]] || die "COSIGN_KEY=$COSIGN_KEY is not a file"
+(($# == 0)) || usage "usage: $0 (no arguments; see the comment at the top for its environment)"
+[[ $TLOG == 0 || $TLOG == 1 ]] || usage "TLOG must be 0 or 1, not '$TLOG'"
+[[ $TLOG == 1 || -n ${COSIGN_KEY:-} ]] || usage "TLOG=0 needs COSIGN_KEY: a keyless signature is only trusted through the transparency log"
+[[ -z ${COSIGN_KEY:-} || -f $COSIGN_KEY ]] || usage "COSIGN_KEY=$COSIGN_KEY is not a file"
 archive=$DIST/kwait-image.oci.tar
 [[ -f $archive ]] || die "no ${archive#"$ROOT"/}: run 'make release' and 'make publish' first"
 charts=("$DIST"/kwait-[0-9]*.tgz)
