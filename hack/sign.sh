@@ -35,6 +35,7 @@ log() { echo "sign: $*"; }
 
 (($# == 0)) || usage "usage: $0 (no arguments; see the comment at the top for its environment)"
 [[ $TLOG == 0 || $TLOG == 1 ]] || usage "TLOG must be 0 or 1, not '$TLOG'"
+[[ ${PLAIN_HTTP:-0} == [01] ]] || usage "PLAIN_HTTP must be 0 or 1, not '$PLAIN_HTTP'"
 [[ $TLOG == 1 || -n ${COSIGN_KEY:-} ]] || usage "TLOG=0 needs COSIGN_KEY: a keyless signature is only trusted through the transparency log"
 [[ -z ${COSIGN_KEY:-} || -f $COSIGN_KEY ]] || usage "COSIGN_KEY=$COSIGN_KEY is not a file"
 archive=$DIST/kwait-image.oci.tar

@@ -48,6 +48,7 @@ log() { echo "verify: $*"; }
 version=${VERSION#v}
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$ ]] || usage "VERSION '$VERSION' is not a release version (X.Y.Z or vX.Y.Z)"
 [[ $TLOG == 0 || $TLOG == 1 ]] || usage "TLOG must be 0 or 1, not '$TLOG'"
+[[ ${PLAIN_HTTP:-0} == [01] ]] || usage "PLAIN_HTTP must be 0 or 1, not '$PLAIN_HTTP'"
 OUT=${OUT:-$ROOT/_output/verify/$version}
 
 signer=()
