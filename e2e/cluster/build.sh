@@ -229,7 +229,8 @@ main() {
       syft) go_install syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION" "-X main.version=${SYFT_VERSION#v}" ;;
       actionlint) go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
       # cosign signs and verifies the release; its version reaches `cosign
-      # version` the way its own release build sets it. Cold: ~510 CPU-seconds.
+      # version` the way its own release build sets it. With an empty build
+      # cache: ~580 CPU-seconds and 1.2 GB of cache for a 98 MB binary.
       cosign) go_install cosign github.com/sigstore/cosign/v2/cmd/cosign "$COSIGN_VERSION" \
         "-X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION" ;;
       # krew (the release test runs it as kubectl's plugin kubectl-krew) and
