@@ -123,10 +123,10 @@ func publishSigned(t *testing.T) *signedRelease {
 
 	key, pub := cosignKeyPair(t, r.env)
 	r.key, r.publicKey = key, pub
-	start := time.Now()
-	out = runTool(t, append([]string{"COSIGN_KEY=" + key, "COSIGN_PASSWORD=kwait-e2e"}, r.env...),
-		filepath.Join(root, "hack", "sign.sh"))
-	t.Logf("hack/sign.sh took %s", time.Since(start).Round(time.Millisecond))
+	out, code := r.sign(t)
+	if code != 0 {
+		t.Fatalf("hack/sign.sh exited %d:\n%s", code, out)
+	}
 	for _, want := range []string{
 		"sign: signed " + r.registry + "/kwait@" + r.digest + " and its platform images",
 		"sign: attested " + r.registry + "/kwait@" + r.digest + ": slsaprovenance1 kwait-provenance.slsa.json",
@@ -139,17 +139,22 @@ func publishSigned(t *testing.T) *signedRelease {
 	return r
 }
 
-// verify runs hack/verify.sh (make verify) against the registry with env
-// added (COSIGN_PUBLIC_KEY, REGISTRY, OUT: a later entry wins) and returns
+// sign runs hack/sign.sh with the release's key and env added, and returns
 // its combined output and exit code.
-func (r *signedRelease) verify(t *testing.T, env ...string) (string, int) {
+func (r *signedRelease) sign(t *testing.T, env ...string) (string, int) {
+	t.Helper()
+	return r.script(t, "sign.sh", append([]string{"COSIGN_KEY=" + r.key, "COSIGN_PASSWORD=kwait-e2e"}, env...)...)
+}
+
+// script runs hack/NAME with the release's environment and env added (a
+// later entry wins) and returns its combined output and exit code.
+func (r *signedRelease) script(t *testing.T, name string, env ...string) (string, int) {
 	t.Helper()
 	start := time.Now()
-	cmd := exec.CommandContext(t.Context(), filepath.Join(r.root, "hack", "verify.sh"))
-	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
-		"VERSION=" + r.version, "COSIGN_PUBLIC_KEY=" + r.publicKey, "OUT=" + t.TempDir()}, r.env...), env...)
+	cmd := exec.CommandContext(t.Context(), filepath.Join(r.root, "hack", name))
+	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "VERSION=" + r.version}, r.env...), env...)
 	out, err := cmd.CombinedOutput()
-	t.Logf("hack/verify.sh took %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("hack/%s took %s", name, time.Since(start).Round(time.Millisecond))
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -157,8 +162,16 @@ func (r *signedRelease) verify(t *testing.T, env ...string) (string, int) {
 	case errors.As(err, &exit):
 		return string(out), exit.ExitCode()
 	}
-	t.Fatalf("hack/verify.sh: %v\n%s", err, out)
+	t.Fatalf("hack/%s: %v\n%s", name, err, out)
 	return "", 0
+}
+
+// verify runs hack/verify.sh (make verify) against the registry with env
+// added (COSIGN_PUBLIC_KEY, REGISTRY, OUT: a later entry wins) and returns
+// its combined output and exit code.
+func (r *signedRelease) verify(t *testing.T, env ...string) (string, int) {
+	t.Helper()
+	return r.script(t, "verify.sh", append([]string{"COSIGN_PUBLIC_KEY=" + r.publicKey, "OUT=" + t.TempDir()}, env...)...)
 }
 
 // verified is what a successful hack/verify.sh checked, by digest, and the
@@ -305,6 +318,10 @@ func TestReleaseSignatureRejected(t *testing.T) {
 		t.Fatalf("the filtered index has the release's digest %s", forged)
 	}
 	refused("a changed index", image+":"+r.chartVersion+" ("+forged+") has no valid signature")
+	// hack/sign.sh signs only what dist/ holds: not the index now under the tag.
+	if out, code := r.sign(t); code != 1 || !strings.Contains(out, image+":"+r.chartVersion+" is not "+r.digest+", the index in") {
+		t.Errorf("hack/sign.sh with the tag moved: exit %d, want 1 saying the tag is not %s:\n%s", code, r.digest, out)
+	}
 
 	// Signed by the right key but without the release's attestations.
 	runTool(t, append([]string{"COSIGN_PASSWORD=kwait-e2e"}, r.env...), cacheBin(t, "cosign"), "sign", "--yes",
@@ -322,11 +339,7 @@ func TestReleaseSignatureRejected(t *testing.T) {
 		}
 	}
 	// hack/sign.sh alike: keyless signing must go to the transparency log.
-	cmd := exec.CommandContext(t.Context(), filepath.Join(r.root, "hack", "sign.sh"))
-	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, r.env...), "COSIGN_KEY=")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "TLOG=0 needs COSIGN_KEY") {
-		t.Errorf("hack/sign.sh with TLOG=0 and no key: %v, want exit 2 saying TLOG=0 needs COSIGN_KEY:\n%s", err, out)
+	if out, code := r.sign(t, "COSIGN_KEY="); code != 2 || !strings.Contains(out, "TLOG=0 needs COSIGN_KEY") {
+		t.Errorf("hack/sign.sh with TLOG=0 and no key: exit %d, want 2 saying TLOG=0 needs COSIGN_KEY:\n%s", code, out)
 	}
 }

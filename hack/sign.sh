@@ -15,6 +15,8 @@
 #                           workflow's, with id-token: write), every signature recorded in Rekor
 # TLOG=0 uploads nothing to the transparency log (with a key, for a registry
 # that is offline or private; hack/verify.sh then needs TLOG=0 too).
+# Credentials: cosign and crane use the registry login make publish stored
+# (REGISTRY_USERNAME/REGISTRY_PASSWORD there, or `crane auth login`).
 #
 # Usage: hack/sign.sh   (after make publish)
 # Env:   REGISTRY (ghcr.io/kwait-dev), DIST (dist), COSIGN_KEY, COSIGN_PASSWORD, TLOG (1),
@@ -75,11 +77,11 @@ chart_repo=$REGISTRY/charts/kwait
 # What the registry holds under those tags must be exactly that.
 [[ $("${crane[@]}" digest "$image:$tag") == "$digest" ]] ||
 	die "$image:$tag is not $digest, the index in ${archive#"$ROOT"/}: publish it first (make publish)"
-chart_manifest=$("${crane[@]}" manifest "$chart_repo:$version")
+chart_digest=$("${crane[@]}" digest "$chart_repo:$version")
+chart_manifest=$("${crane[@]}" manifest "$chart_repo@$chart_digest")
 chart_layer=$(jq -r '.layers[] | select(.mediaType == "application/vnd.cncf.helm.chart.content.v1.tar+gzip") | .digest' <<<"$chart_manifest")
 [[ $chart_layer == "sha256:$(sha256sum "$chart" | cut -d' ' -f1)" ]] ||
 	die "$chart_repo:$version does not hold ${chart#"$ROOT"/} (its chart layer is ${chart_layer:-missing}): publish it first"
-chart_digest=$("${crane[@]}" digest "$chart_repo:$version")
 
 "${cosign[@]}" sign "${flags[@]}" --recursive "$image@$digest"
 log "signed $image@$digest and its platform images"
