@@ -26,7 +26,7 @@ die() { echo "provenance: $*" >&2; exit 1; }
 [[ $COMMIT =~ ^[0-9a-f]{40}$ ]] || die "COMMIT '$COMMIT' is not a full git commit id"
 SOURCE_URI=${SOURCE_URI:-git+https://github.com/kwait-dev/kwait}
 BUILDER_ID=${BUILDER_ID:-https://github.com/kwait-dev/kwait/blob/$COMMIT/docs/signing.md#a-local-build}
-command -v jq >/dev/null || die "jq is not on PATH"
+command -v jq >/dev/null || "$(dirname "$0")/apt-install.sh" jq
 
 # One line "module version h1:hash" per dependency of any binary, and the Go
 # toolchain each was built with; every binary must name the same toolchain.

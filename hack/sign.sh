@@ -52,6 +52,7 @@ for f in kwait-provenance.slsa.json kwait-binaries.spdx.json; do
 done
 
 "$ROOT/e2e/cluster/build.sh" crane cosign
+command -v jq >/dev/null || "$ROOT/hack/apt-install.sh" jq
 crane=("$CACHE_BIN/crane")
 cosign=("$CACHE_BIN/cosign")
 flags=(--yes)

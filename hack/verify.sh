@@ -75,12 +75,12 @@ if [[ $TLOG == 0 ]]; then
 fi
 
 "$ROOT/e2e/cluster/build.sh" crane cosign
+command -v jq >/dev/null || "$ROOT/hack/apt-install.sh" jq
 crane=("$CACHE_BIN/crane")
 if [[ ${PLAIN_HTTP:-0} == 1 ]]; then
 	crane+=(--insecure)
 	signer+=(--allow-http-registry)
 fi
-command -v jq >/dev/null || usage "jq is not on PATH"
 mkdir -p "$OUT"
 
 # cosign's own output goes to a file, shown only when a check fails.
