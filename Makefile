@@ -60,7 +60,7 @@ release-binaries: ## Build kwait for every release platform into _output/bin/OS/
 		$(MAKE) --no-print-directory build GOOS=$${p%/*} GOARCH=$${p#*/} VERSION=$(VERSION) COMMIT=$(COMMIT); done
 
 .PHONY: release
-release: release-binaries ## Build dist/: binaries, archives, the krew manifest, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs
+release: release-binaries ## Build dist/: binaries, archives, the krew manifest, SHA256SUMS, the multi-arch image index (OCI archive), the chart, SBOMs, SLSA provenance
 	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) DIST=$(DIST) \
 		RELEASE_PLATFORMS='$(RELEASE_PLATFORMS)' IMAGE_PLATFORMS='$(IMAGE_PLATFORMS)' hack/release.sh
 	hack/image-test.sh $(DIST)/kwait-image.oci.tar
@@ -69,8 +69,16 @@ release: release-binaries ## Build dist/: binaries, archives, the krew manifest,
 publish: ## Push dist/'s image index to REGISTRY/kwait and its chart to oci://REGISTRY/charts (make release first)
 	REGISTRY=$(REGISTRY) DIST=$(DIST) hack/publish.sh
 
+.PHONY: sign
+sign: ## Sign the published image index and chart with cosign, attach SBOMs and SLSA provenance (COSIGN_KEY=file, else keyless; make publish first)
+	REGISTRY=$(REGISTRY) DIST=$(DIST) hack/sign.sh
+
+.PHONY: verify
+verify: ## Check a published release as a cluster's policy would: signatures, provenance, SBOMs, by cosign (VERSION=vX.Y.Z; COSIGN_PUBLIC_KEY=file, else keyless)
+	REGISTRY=$(REGISTRY) VERSION=$(VERSION) hack/verify.sh
+
 .PHONY: release-test
-release-test: release ## The image index built twice from one commit has one digest; chart, deploy/ and publish name one image
+release-test: release ## The image index built twice from one commit has one digest; the provenance is reproducible; chart, deploy/ and publish name one image
 	VERSION=$(VERSION) COMMIT=$(COMMIT) REGISTRY=$(REGISTRY) IMAGE_PLATFORMS='$(IMAGE_PLATFORMS)' hack/release-test.sh
 
 ##@ Test

@@ -106,36 +106,22 @@ func runTool(t *testing.T, env []string, name string, args ...string) string {
 }
 
 // TestReleaseThroughRegistry: make publish pushes dist/'s image index and
-// chart to a registry on 127.0.0.1; the infra example, its kwait dependency
-// taken from oci:// in that registry, is pushed there and installed from
-// there with the image pointing at the registry; the image it renders
-// resolves there to an index of linux/amd64, arm64, ppc64le and s390x, and the kwait
-// binary of the amd64 image prints the release's version.
+// chart to a registry on 127.0.0.1 and hack/sign.sh signs them there; make
+// verify checks the signatures, provenance and SBOMs as a user would, and
+// only then is the release used: the infra example, its kwait dependency
+// taken from oci:// in that registry (the very chart package verified), is
+// pushed there and installed from there with the image pinned to the
+// verified index; the image it renders resolves there to an index of
+// linux/amd64, arm64, ppc64le and s390x, and the kwait binary of the amd64
+// image prints the release's version.
 // Not parallel: the infra example installs CRDs with their real names.
 func TestReleaseThroughRegistry(t *testing.T) {
-	dist, version := os.Getenv("KWAIT_DIST"), os.Getenv("KWAIT_VERSION")
-	if dist == "" || version == "" {
-		t.Fatal("KWAIT_DIST and KWAIT_VERSION are not set: run the suite with `make e2e` (it runs make release first)")
-	}
-	chartVersion := strings.TrimPrefix(version, "v")
-	reg := startRegistry(t)
+	rel := publishSigned(t)
+	verified := rel.mustVerify(t)
+	version, chartVersion, root := rel.version, rel.chartVersion, rel.root
+	reg := strings.TrimSuffix(rel.registry, "/kwait-dev")
 	crane := cacheBin(t, "crane")
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	// make publish, against the test's registry.
-	out := runTool(t, []string{"REGISTRY=" + reg + "/kwait-dev", "DIST=" + dist, "PLAIN_HTTP=1"},
-		filepath.Join(root, "hack", "publish.sh"))
-	m := regexp.MustCompile(`(?m)^publish: (\S+):` + regexp.QuoteMeta(chartVersion) + `@(sha256:[0-9a-f]{64})$`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("make publish did not print the image it pushed as REPOSITORY:%s@DIGEST:\n%s", chartVersion, out)
-	}
-	repository, digest := m[1], m[2]
-	if want := reg + "/kwait-dev/kwait"; repository != want {
-		t.Fatalf("make publish pushed the image to %s, want %s", repository, want)
-	}
+	repository, digest, _ := strings.Cut(verified.image, "@")
 
 	// The infra example, depending on kwait from the registry.
 	exclusiveCRDs(t, "tenants.minio.min.io", "clusters.postgresql.cnpg.io")
@@ -157,8 +143,13 @@ func TestReleaseThroughRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	helmCmd(t, "dependency", "build", dir, "--plain-http")
-	if _, err := os.Stat(filepath.Join(dir, "charts", "kwait-"+chartVersion+".tgz")); err != nil {
+	fetched := filepath.Join(dir, "charts", "kwait-"+chartVersion+".tgz")
+	if _, err := os.Stat(fetched); err != nil {
 		t.Fatalf("helm dependency build did not fetch kwait %s from the registry: %v", chartVersion, err)
+	}
+	if got, want := fileDigest(t, fetched), chartLayer(t, verified.chart); got != want {
+		t.Fatalf("helm dependency build fetched kwait %s as %s, the chart make verify checked (%s) holds %s",
+			chartVersion, got, verified.chart, want)
 	}
 	pkg := t.TempDir()
 	helmCmd(t, "package", dir, "--destination", pkg)

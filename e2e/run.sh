@@ -29,8 +29,9 @@ if [[ ${E2E_REAL_NODE:-0} == 1 ]]; then
   "$ROOT/e2e/cluster/node.sh" up
 fi
 # The release test pushes to a real OCI registry and reads it with crane,
-# and installs the krew manifest with krew (kubectl is the control plane's).
-"$ROOT/e2e/cluster/build.sh" registry crane krew validate-krew-manifest
+# signs and verifies there with cosign, and installs the krew manifest with
+# krew (kubectl is the control plane's).
+"$ROOT/e2e/cluster/build.sh" registry crane cosign krew validate-krew-manifest
 eval "$("$CLUSTER" env)"
 export KWAIT_BIN
 

@@ -8,6 +8,8 @@
 #     bytes of dist's
 #   - SHA256SUMS verifies, and covers every file in dist/
 #   - the SBOMs are SPDX JSON naming kwait's module and the Go toolchain
+#   - the SLSA provenance names VERSION, COMMIT, the binaries' Go toolchain
+#     and modules, and made again from dist/'s binaries has the same bytes
 #   - one image everywhere: the committed chart's version, appVersion and
 #     image tag agree, deploy/ runs that image, and both name the image
 #     `make publish` pushes to the default registry; the packaged chart
@@ -99,6 +101,25 @@ for sbom in "$DIST"/*.spdx.json; do
 		fail "${sbom##*/} does not list the Go standard library"
 	pass "${sbom##*/}: SPDX, $(jq '.packages | length' "$sbom") packages incl. kwait, client-go, stdlib"
 done
+
+# --- Provenance.
+prov=$DIST/kwait-provenance.slsa.json
+[[ -f $prov ]] || fail "no dist/kwait-provenance.slsa.json"
+jq -e --arg v "$VERSION" --arg c "$COMMIT" '.buildDefinition.externalParameters | .version == $v and .source.digest.gitCommit == $c' "$prov" >/dev/null ||
+	fail "kwait-provenance.slsa.json does not name version $VERSION and commit $COMMIT"
+go=$(go version "$DIST/kwait-linux-amd64" | sed 's/.*: //')
+jq -e --arg go "$go" '.buildDefinition | .internalParameters.goToolchain == $go
+	and ([.resolvedDependencies[].uri] | index("pkg:golang/toolchain@" + $go))
+	and ([.resolvedDependencies[].uri | select(startswith("pkg:golang/k8s.io/client-go@"))] | length == 1)' "$prov" >/dev/null ||
+	fail "kwait-provenance.slsa.json does not name the Go toolchain $go and the module k8s.io/client-go"
+bins=()
+for b in "$DIST"/kwait-*; do
+	[[ $b == *.json || $b == *.tgz || $b == *.tar ]] || bins+=("$b")
+done
+VERSION=$VERSION COMMIT=$COMMIT RELEASE_PLATFORMS="$(jq -r '.buildDefinition.externalParameters.platforms | join(" ")' "$prov")" \
+	"$ROOT/hack/provenance.sh" "${bins[@]}" >"$work/provenance.json"
+cmp -s "$prov" "$work/provenance.json" || fail "kwait-provenance.slsa.json made again from dist/'s ${#bins[@]} binaries differs"
+pass "kwait-provenance.slsa.json: $VERSION at $COMMIT, $go, $(jq '.buildDefinition.resolvedDependencies | length' "$prov") dependencies; made again, the same bytes"
 
 # --- One image everywhere.
 chart_yaml=$ROOT/charts/kwait/Chart.yaml

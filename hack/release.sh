@@ -17,6 +17,8 @@
 #                                 default image tag set to CHART_VERSION
 #   kwait-binaries.spdx.json      SBOM of the binaries (syft, SPDX JSON)
 #   kwait-image-linux-ARCH.spdx.json  SBOM of each platform's image (syft, SPDX JSON)
+#   kwait-provenance.slsa.json    SLSA v1 provenance predicate of the release (hack/provenance.sh);
+#                                 hack/sign.sh attaches it and the SBOMs to the image as attestations
 #   SHA256SUMS                    sha256sum of every file above
 #
 # CHART_VERSION is the version without its "v" (v0.2.0 -> 0.2.0): Helm wants
@@ -28,7 +30,8 @@
 # they are named), VERSION, COMMIT (the Makefile's), DIST (default dist), REGISTRY (the
 # registry `make publish` pushes to by default; the chart's default image is
 # REGISTRY/kwait), RELEASE_URL (where the archives are downloaded from: the
-# GitHub release of VERSION).
+# GitHub release of VERSION), BUILDER_ID and BUILD_INVOCATION_ID (who ran
+# the build, for the provenance: hack/provenance.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -164,6 +167,11 @@ for p in "${IMAGE_PLATFORMS[@]}"; do
 		-o "spdx-json=$DIST/kwait-image-${p/\//-}.spdx.json"
 done
 log "SBOMs: $(cd "$DIST" && echo ./*.spdx.json)"
+
+# --- Provenance: the build facts, for hack/sign.sh to attest.
+VERSION=$VERSION COMMIT=$COMMIT RELEASE_PLATFORMS="${PLATFORMS[*]}" \
+	"$ROOT/hack/provenance.sh" "${binaries[@]}" >"$DIST/kwait-provenance.slsa.json"
+log "kwait-provenance.slsa.json: $(jq -r '.runDetails.builder.id' "$DIST/kwait-provenance.slsa.json")"
 
 # --- Checksums of everything.
 (cd "$DIST" && sha256sum -- kwait-* kwait_* kwait.yaml >SHA256SUMS)

@@ -24,3 +24,4 @@ GGCR_VERSION=v0.22.1   # github.com/google/go-containerregistry: crane and regis
 SYFT_VERSION=v1.57.1   # github.com/anchore/syft: the SBOMs
 ACTIONLINT_VERSION=v1.7.12 # github.com/rhysd/actionlint
 KREW_VERSION=v0.4.3    # sigs.k8s.io/krew: krew (as kubectl-krew) and validate-krew-manifest, for the krew manifest test
+COSIGN_VERSION=v2.6.5  # github.com/sigstore/cosign/v2: signs and verifies the release (hack/sign.sh, hack/verify.sh)
