@@ -14,6 +14,7 @@ import (
 
 	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // Streams are where kwait reads and writes, and how it becomes another
@@ -56,7 +57,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
-		msg := clipWords(oneLine(err.Error()))
+		msg := clipWords(target.Line(err.Error()))
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
 		_ = in.termLog.write(msg) // bad input already has its one line on stderr
 	}
@@ -230,7 +231,7 @@ EXIT CODES:
 `
 
 func onUsageError(c *cli.Context, err error, _ bool) error {
-	msg := oneLine(err.Error())
+	msg := target.Line(err.Error())
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		return unknownFlag(c, name)
 	}

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 
 	"go.uber.org/zap"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // invocation is what Main reads off the command line before urfave/cli
@@ -37,7 +39,7 @@ func readCommand(argv []string) (*command, error) {
 	}
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		return nil, usagef("command after \"--\": %s", oneLine(err.Error()))
+		return nil, usagef("command after \"--\": %s", target.Line(err.Error()))
 	}
 	return &command{path: path, argv: argv}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/network"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // options is every flag and KWAIT_* variable of a run, read and validated
@@ -229,7 +230,7 @@ func withURL(h network.HTTPOptions, url string) network.HTTPOptions {
 func regularFile(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("%s", oneLine(err.Error()))
+		return fmt.Errorf("%s", target.Line(err.Error()))
 	}
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", path)

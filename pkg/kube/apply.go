@@ -141,13 +141,13 @@ func applyVerdict(err error, rv string) (target.Status, bool) {
 		return target.Failed("%s", msg), false
 	}
 	if apierrors.IsConflict(err) && rv != "" {
-		return target.Failed("conflict: the manifest's metadata.resourceVersion %q is not the object's: remove it to apply whatever the version", readiness.Text(rv, 64)), false
+		return target.Failed("conflict: the manifest's metadata.resourceVersion %q is not the object's: remove it to apply whatever the version", target.Clip(target.Line(rv), 64)), false
 	}
 	if apierrors.IsInternalError(err) && unconvertible(err) {
-		return target.Failed("rejected: %s", readiness.Text(err.Error(), maxMessage)), false
+		return target.Failed("rejected: %s", target.Clip(target.Line(err.Error()), maxMessage)), false
 	}
 	if apierrors.IsAlreadyExists(err) {
-		return target.Pending("not applied yet: %s", readiness.Text(err.Error(), maxMessage)), false
+		return target.Pending("not applied yet: %s", target.Clip(target.Line(err.Error()), maxMessage)), false
 	}
 	return admissionVerdict(err)
 }
@@ -176,6 +176,6 @@ func fieldConflicts(err error) string {
 	if len(fields) == 0 {
 		return ""
 	}
-	return readiness.Text("conflict: fields managed by another field manager: "+strings.Join(fields, ", "), maxMessage) +
+	return target.Clip(target.Line("conflict: fields managed by another field manager: "+strings.Join(fields, ", ")), maxMessage) +
 		"; --force-conflicts takes them over"
 }

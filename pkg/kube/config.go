@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // ConfigOptions say where to find the cluster.
@@ -87,7 +89,7 @@ func load(o ConfigOptions) (*rest.Config, string, error) {
 		if clientcmd.IsEmptyConfig(err) {
 			return nil, "", errors.New("no cluster to talk to: not in a pod, and no kubeconfig found (set --kubeconfig or KUBECONFIG)")
 		}
-		return nil, "", fmt.Errorf("kubeconfig: %s", oneLine(err.Error()))
+		return nil, "", fmt.Errorf("kubeconfig: %s", target.Line(err.Error()))
 	}
 	ns, _, err := cc.Namespace()
 	if err != nil {
