@@ -36,7 +36,7 @@ import (
 //     good: see misconfig).
 //
 // Where the apiserver serves streaming lists, the LIST is a WATCH carrying
-// the initial state instead (stream.go), so a target costs one request; s
+// the initial state instead (watch_stream.go), so a target costs one request; s
 // remembers for the whole run when the server refuses them (nil: never
 // stream).
 func until(ctx context.Context, s *streams, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {

@@ -53,7 +53,7 @@ const TokenFile = serviceAccountDir + "/token"
 // Client-side rate limits are raised above client-go's defaults (5 QPS)
 // because one kwait makes a handful of requests per target, all at start.
 // Every request must bring its response headers within answerTimeout
-// (answer.go); a few at a time look for a connection (connect.go).
+// (conn_answer.go); a few at a time look for a connection (conn_gate.go).
 func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	cfg, ns, err := load(o)
 	if err != nil {

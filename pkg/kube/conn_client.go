@@ -29,7 +29,7 @@ type Client struct {
 	streams *streams
 	// plurals are the resources discovery listed so far.
 	plurals plurals
-	// cohorts group the CRD targets by API group (see cohort.go).
+	// cohorts group the CRD targets by API group (see discovery_cohort.go).
 	cohorts cohorts
 }
 
