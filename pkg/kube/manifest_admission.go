@@ -57,7 +57,7 @@ func (c *Client) Admission(ctx context.Context, obj manifest.Object) (target.Tar
 func (a *admission) Name() string { return a.name("admission") }
 
 func (a *admission) Wait(ctx context.Context, report target.Report) error {
-	t, err := a.typ(ctx, report)
+	t, err := a.objectType(ctx, report)
 	if err != nil {
 		return err
 	}

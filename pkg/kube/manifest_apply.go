@@ -76,7 +76,7 @@ func (c *Client) Apply(ctx context.Context, obj manifest.Object, o ApplyOptions)
 func (a *applier) Name() string { return a.name("apply") }
 
 func (a *applier) Wait(ctx context.Context, report target.Report) error {
-	t, err := a.typ(ctx, report)
+	t, err := a.objectType(ctx, report)
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,8 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 	if err != nil || len(a.o.Rules) == 0 {
 		return err
 	}
-	r := &resource{c: a.c, typ: a.obj.Type, ns: ns, name: obj.GetName(), rules: a.o.Rules,
-		failure: a.o.Failure, resolved: t, hasResolved: true}
+	r := &resource{c: a.c, typeRef: typeRef{typeName: a.obj.Type, resolved: t, hasResolved: true},
+		ns: ns, name: obj.GetName(), rules: a.o.Rules, failure: a.o.Failure}
 	applied := func(reason string) { report("applied; " + reason) }
 	statusExpected, err := a.statusExpected(ctx, t, applied)
 	if err != nil {
