@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // APICostResults: the requests one wait makes, counted in the audit log.
@@ -146,7 +148,7 @@ func (b *bench) waitingCost(ctx context.Context, kind string) ([]CostRun, error)
 		}
 		defer ps[i].kill()
 	}
-	if err := sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
+	if err := kube.Sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
 		return nil, err
 	}
 	if _, err := s.trigger(ctx, th); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // LatencyResults: detection latency, the time from the moment a thing
@@ -173,7 +175,7 @@ func (b *bench) trials(ctx context.Context, sp scenarioSpec, w waiter, par int) 
 			out[i] = b.trial(ctx, sp, w, b.c.admin)
 		}()
 		// Space the starts a little so a batch does not start in lockstep.
-		if sleep(ctx, 100*time.Millisecond) != nil {
+		if kube.Sleep(ctx, 100*time.Millisecond) != nil {
 			break
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // ManyResults: one kwait (and one kubectl wait) for N CRDs at once.
@@ -134,7 +136,7 @@ func (b *bench) manyRow(ctx context.Context, n int) (*ManyRow, error) {
 			return row, fmt.Errorf("many %d: %s never asked about %s: %w", n, w.key, names[0], err)
 		}
 	}
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := kube.Sleep(ctx, time.Second); err != nil {
 		return row, err
 	}
 	created := time.Now()

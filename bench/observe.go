@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // observer is the bench's own view of when each object became ready: it
@@ -101,7 +103,7 @@ func (o *observer) follow(ctx context.Context, sel metav1.ListOptions,
 			}
 		}
 		if err != nil {
-			_ = sleep(ctx, 200*time.Millisecond)
+			_ = kube.Sleep(ctx, 200*time.Millisecond)
 			continue
 		}
 		now := time.Now()
@@ -132,7 +134,7 @@ func (o *observer) follow(ctx context.Context, sel metav1.ListOptions,
 			}
 			w.Stop()
 		}
-		_ = sleep(ctx, 200*time.Millisecond)
+		_ = kube.Sleep(ctx, 200*time.Millisecond)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // ScaleResults: many waiters on one Deployment that turns ready after the
@@ -113,7 +115,7 @@ func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Durat
 		}
 	}()
 	for i := range n {
-		if err := sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
+		if err := kube.Sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
 			return nil, err
 		}
 		p, err := b.procs.start(fmt.Sprintf("scale-%s-%03d", w.Key, i), b.c.admin, w.argv(th))
@@ -124,7 +126,7 @@ func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Durat
 	}
 	run.StartSpan = time.Since(start)
 	logf("scale %s: %d started in %s", w.Name, n, run.StartSpan.Round(time.Millisecond))
-	if err := sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
+	if err := kube.Sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
 		return nil, err
 	}
 	ready, err := s.trigger(ctx, th)
@@ -174,7 +176,7 @@ func (b *bench) apiserverCPUOver(ctx context.Context, d time.Duration) (CPUSampl
 		return CPUSample{}, err
 	}
 	t0 := time.Now()
-	if err := sleep(ctx, d); err != nil {
+	if err := kube.Sleep(ctx, d); err != nil {
 		return CPUSample{}, err
 	}
 	cpu1, err := b.c.apiserverCPU()

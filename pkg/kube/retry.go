@@ -26,10 +26,15 @@ func (r *retry) reset() {
 	r.b = wait.Backoff{Duration: r.first, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: r.limit}
 }
 
-func (r *retry) wait(ctx context.Context) error { return sleep(ctx, r.b.Step()) }
+func (r *retry) wait(ctx context.Context) error { return Sleep(ctx, r.b.Step()) }
 
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, whichever comes first; a d that is
+// not positive returns at once. It is exported for the benchmarks
+// (bench/), which pace their waiters by it.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
