@@ -119,3 +119,34 @@ metadata:
     {{- end }}
   {{- end }}
 {{- end -}}
+
+
+{{/*
+kwait.settingsLabels: the recommended labels of every object (name=kwait
+finds every wait of a release; version from the image's tag, cut to a
+label value), each kind of object's labels and annotations
+(kwait.objectMetadata), and the Job's pod labels: the objects' pod labels,
+then hook.podLabels, then the recommended labels over both. Into out:
+labels, meta (kwait.objectMetadata's objects) and hook.podLabels.
+
+  {{- include "kwait.settingsLabels" $s -}}
+*/}}
+{{- define "kwait.settingsLabels" -}}
+{{- $ctx := .ctx -}}
+{{- $labels := (dict
+      "app.kubernetes.io/name" "kwait"
+      "app.kubernetes.io/instance" ($ctx.Release.Name | trunc 63 | trimSuffix "-")
+      "app.kubernetes.io/component" "wait"
+      "app.kubernetes.io/part-of" ($ctx.Chart.Name | trunc 63 | trimSuffix "-")
+      "app.kubernetes.io/managed-by" $ctx.Release.Service
+      "helm.sh/chart" (printf "%s-%s" $ctx.Chart.Name $ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")) -}}
+{{- $version := regexReplaceAll "[^-A-Za-z0-9_.]" (toString (.image.tag | default "")) "" | trunc 63 | trimAll "-_." -}}
+{{- with $version -}}{{- $_ := set $labels "app.kubernetes.io/version" . -}}{{- end -}}
+{{- $meta := include "kwait.objectMetadata" (dict "values" .values "call" .call "labels" $labels) | fromYaml -}}
+{{- $podLabels := $meta.podLabels | default dict -}}
+{{- include "kwait.mergeInto" (dict "dst" $podLabels "src" .out.hook.podLabels) -}}
+{{- $_ := mergeOverwrite $podLabels $labels -}}
+{{- $_ := set .out.hook "podLabels" $podLabels -}}
+{{- $_ := set .out "labels" $labels -}}
+{{- $_ := set .out "meta" $meta.objects -}}
+{{- end -}}
