@@ -228,6 +228,30 @@ for key in ${keys//,/ }; do
   grep -q "\`$key\`" "$ROOT/charts/kwait/README.md" || fail "kwait.manifests key $key is not in charts/kwait/README.md"
 done
 
+# Every define of the library chart but the generated table (kwait.table) is
+# at most 60 lines, and its comment shows how it is called (an include of it).
+defines=$(awk '
+  /^\{\{\/\*/ { comment = ""; incomment = 1 }
+  incomment { comment = comment $0 "\n" }
+  /\*\/\}\}/ { incomment = 0 }
+  /\{\{- define "/ {
+    name = $0; sub(/.*define "/, "", name); sub(/".*/, "", name)
+    start = FNR; open = 1; depth = 0
+    if (index(comment, "include \"" name "\"") == 0) print FILENAME ": " name ": its comment does not show its call"
+  }
+  open {
+    depth += gsub(/\{\{-? *(if|range|with|define)[ }]/, "&")
+    depth -= gsub(/\{\{-? *end[ -]/, "&")
+    if (depth == 0) {
+      open = 0
+      if (FNR - start + 1 > 60 && name != "kwait.table") print FILENAME ": " name ": " FNR - start + 1 " lines, more than 60"
+    }
+  }' "$ROOT"/charts/kwait/templates/_*.tpl)
+if [[ -n $defines ]]; then
+  echo "$defines" >&2
+  fail "library chart defines: split the long ones, show each one's call in its comment"
+fi
+
 echo "== deploy/ (kustomize)"
 if [[ -x $KUBECTL ]]; then
   "$KUBECTL" kustomize "$ROOT/deploy" >/dev/null || fail "kubectl kustomize deploy"

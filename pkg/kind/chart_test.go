@@ -121,6 +121,8 @@ type each names, the type it watches and how it selects objects), the
 built-in API types kwait knows without discovery, in discovery order,
 the URL schemes of network targets, and the resource and verbs of the
 Events kwait records on its pod.
+
+  {{- $table := include "kwait.table" . | fromYaml -}}
 */}}
 {{- define "kwait.table" -}}
 `)

@@ -55,24 +55,9 @@ probeTargets, an admission:{JSON} target for each.
 {{- $clusterScoped := .out.clusterScoped -}}
 {{- range $i, $item := .call.admission | default list -}}
 {{- $what := printf "admission probe %d" (add1 $i) -}}
-{{- if not (kindIs "map" $item) -}}
-{{- fail (printf "kwait: %s: want (dict \"manifest\" OBJECT-OR-YAML \"resource\" \"PLURAL.GROUP\"), not %v" $what $item) -}}
-{{- end -}}
-{{- range $key := keys $item | sortAlpha -}}
-{{- if not (has $key (list "manifest" "resource")) -}}
-{{- fail (printf "kwait: %s: unknown key %q; accepted keys: manifest, resource" $what $key) -}}
-{{- end -}}
-{{- end -}}
-{{- $object := $item.manifest -}}
-{{- if kindIs "string" $object -}}
-{{- if regexMatch "(?m)^---" (trimPrefix "---" (trim $object)) -}}
-{{- fail (printf "kwait: %s: one object per probe; give each its own" $what) -}}
-{{- end -}}
-{{- $object = fromYaml $object -}}
-{{- if hasKey $object "Error" -}}
-{{- fail (printf "kwait: %s: manifest: %s" $what $object.Error) -}}
-{{- end -}}
-{{- end -}}
+{{- $read := dict "what" $what "unit" "probe" "item" $item -}}
+{{- include "kwait.manifestItem" $read -}}
+{{- $object := $read.object -}}
 {{- $probe := include "kwait.probe" (dict "target" $what "object" $object "types" $types "clusterScoped" $clusterScoped "resource" ($item.resource | default "")) | fromYaml -}}
 {{- $probes = append $probes $probe -}}
 {{- $probeTargets = append $probeTargets (printf "admission:%s" (toJson $object)) -}}
@@ -122,6 +107,8 @@ Input: a string of whole hours, minutes and seconds ("90s", "4m", "1h30m"),
 or a whole number of seconds (90), as the values schema allows both; zero
 ("0s", 0) means no deadline.
 Output: the duration string.
+
+  {{- $timeout := include "kwait.duration" $v.timeout -}}
 */}}
 {{- define "kwait.duration" -}}
 {{- $t := . -}}
@@ -142,6 +129,8 @@ Output: the duration string.
 kwait.seconds: the number of seconds in a duration kwait.duration accepted.
 
 Input: the duration string. Output: the seconds, as a string.
+
+  {{- $seconds := include "kwait.seconds" $s.timeout | atoi -}}
 */}}
 {{- define "kwait.seconds" -}}
 {{- $h := regexFind "[0-9]+h" . | trimSuffix "h" | default "0" | atoi -}}

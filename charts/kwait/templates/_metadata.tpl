@@ -27,6 +27,8 @@ labels; its annotations are hook.podAnnotations alone.
 
 Input: dict with values (the merged kwait values), call and labels.
 Output: YAML {podLabels, objects: {CLASS: {labels, annotations}}}.
+
+  {{- $meta := include "kwait.objectMetadata" (dict "values" $v "call" $call "labels" $labels) | fromYaml -}}
 */}}
 {{- define "kwait.objectMetadata" -}}
 {{- $v := .values -}}
@@ -77,6 +79,8 @@ names render (as Bitnami's charts shorten names) and two long names that
 differ only at the end stay apart.
 
 Input: the name. Output: it, or its shortened form.
+
+  {{- $name := include "kwait.fitName" (printf "%s-manifests" $base) -}}
 */}}
 {{- define "kwait.fitName" -}}
 {{- if le (len .) 63 -}}
@@ -94,6 +98,8 @@ Input: dict with s (the settings), class (job, serviceAccount, rbac or
 configMap: which of the settings' meta applies), name, namespace (omit for
 a cluster-scoped object), hookWeight (omit for an object that is not a
 hook) and outputLogPolicy (a Job hook's).
+
+  {{ include "kwait.metadata" (dict "s" $s "class" "job" "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight) }}
 */}}
 {{- define "kwait.metadata" -}}
 {{- $meta := get .s.meta .class -}}

@@ -99,6 +99,8 @@ kwait.manifests, which sets _manifests to apply or delete).
 
 {{/*
 kwait.callKeys: the keys a call may have, as a JSON list, sorted.
+
+  {{- $accepted := include "kwait.callKeys" . | fromJsonArray -}}
 */}}
 {{- define "kwait.callKeys" -}}
 {{- list "admission" "affinity" "annotations" "args" "backoffLimit" "clusterScoped" "containerName" "context"
@@ -113,6 +115,8 @@ kwait.manifestsKeys: the keys a kwait.manifests call may have, as a JSON
 list, sorted. Not targets, admission, args or hook: the Jobs run kwait apply
 and kwait delete on the manifests, on fixed events; not serviceAccount,
 createServiceAccount or rbac: each Job has its own ServiceAccount and RBAC.
+
+  {{- $accepted := include "kwait.manifestsKeys" . | fromJsonArray -}}
 */}}
 {{- define "kwait.manifestsKeys" -}}
 {{- list "affinity" "annotations" "backoffLimit" "clusterScoped" "configMapAnnotations" "configMapLabels" "context"
@@ -128,6 +132,8 @@ values: maps merge key by key, anything else replaces, and a null removes
 the key. Unlike sprig's mergeOverwrite, false, 0 and "" override too.
 
 Input: dict with dst and src, both maps.
+
+  {{- include "kwait.mergeInto" (dict "dst" $image "src" ($call.image | default dict)) -}}
 */}}
 {{- define "kwait.mergeInto" -}}
 {{- $dst := .dst -}}
@@ -234,6 +240,8 @@ serviceAccountName of the pod that holds kwait.initContainer.
 Input: the call. Output: the name. With enabled false it is empty (the pod
 runs as the namespace's default ServiceAccount), unless the call names an
 existing one with createServiceAccount false: that one exists either way.
+
+  serviceAccountName: {{ include "kwait.serviceAccountName" $wait }}
 */}}
 {{- define "kwait.serviceAccountName" -}}
 {{- $s := include "kwait.settings" . | fromYaml -}}

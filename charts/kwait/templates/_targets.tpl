@@ -55,8 +55,12 @@ verb is "read" (get, list, watch), "create" (the dry-run create of an
 admission target), "apply" (create and patch: kwait apply), "delete"
 (delete, get, list, watch: kwait delete) or "record" (the verbs of the
 table's events entry: the Events kwait records on its pod, with events
-true). A target kwait would refuse fails
-the render with kwait's reason.
+true). A target kwait would refuse fails the render with kwait's reason.
+Each form of target has a helper of its own: kwait.admissionGrants,
+kwait.networkGrants, kwait.kubeGrants (kwait.kindGrants,
+kwait.resourceGrants); kwait.settingsGrants adds what is not a target.
+
+  {{- $grants := (include "kwait.grants" $s | fromJson).grants -}}
 
 Input: the settings (kwait.settings): targets, namespace, clusterScoped,
 events, args, admission (the probes of the call's admission list, each
@@ -65,142 +69,238 @@ events, args, admission (the probes of the call's admission list, each
 namespace, name}).
 */}}
 {{- define "kwait.grants" -}}
-{{- $s := . -}}
-{{- $table := include "kwait.table" . | fromYaml -}}
-{{- $kindTypes := list -}}
-{{- range $table.kinds }}{{ $kindTypes = append $kindTypes .type }}{{ end -}}
-{{- $rootFor := false -}}
-{{- $rootRules := list -}}
+{{- $in := dict "s" . "table" (include "kwait.table" . | fromYaml) "flags" (include "kwait.rootFlags" .args | fromJson) -}}
+{{- $grants := list -}}
+{{- range $given := .targets -}}
+  {{- $t := include "kwait.withoutDeadline" $given -}}
+  {{- $form := "kube" -}}
+  {{- if regexMatch "^(?i)admission:" $t }}{{ $form = "admission" }}{{ else if regexFind "^[^/]*://" $t }}{{ $form = "network" }}{{ end -}}
+  {{- $grants = concat $grants (include (printf "kwait.%sGrants" $form) (merge (dict "target" $t) $in) | fromJsonArray) -}}
+{{- end -}}
+{{- $grants = concat $grants (include "kwait.settingsGrants" $in | fromJsonArray) -}}
+{{- dict "grants" $grants | toJson -}}
+{{- end -}}
+
+{{/*
+kwait.rootFlags: what the call's args say about rules, as JSON {for,
+rules, failFor}: for is true when a --for flag is given, rules are its
+values (--for=RULE and --for RULE), failFor is true when a --fail-for flag
+is given.
+
+  {{- $flags := include "kwait.rootFlags" $s.args | fromJson -}}
+*/}}
+{{- define "kwait.rootFlags" -}}
+{{- $for := false -}}
+{{- $rules := list -}}
 {{- $failFor := false -}}
 {{- $prev := "" -}}
-{{- range $s.args -}}
+{{- range . -}}
   {{- $a := toString . -}}
-  {{- if hasPrefix "--for" $a }}{{ $rootFor = true }}{{ end -}}
-  {{- if hasPrefix "--for=" $a }}{{ $rootRules = append $rootRules (trimPrefix "--for=" $a) }}{{ end -}}
-  {{- if eq $prev "--for" }}{{ $rootRules = append $rootRules $a }}{{ end -}}
+  {{- if hasPrefix "--for" $a }}{{ $for = true }}{{ end -}}
+  {{- if hasPrefix "--for=" $a }}{{ $rules = append $rules (trimPrefix "--for=" $a) }}{{ end -}}
+  {{- if eq $prev "--for" }}{{ $rules = append $rules $a }}{{ end -}}
   {{- if hasPrefix "--fail-for" $a }}{{ $failFor = true }}{{ end -}}
   {{- $prev = $a -}}
 {{- end -}}
+{{- dict "for" $for "rules" $rules "failFor" $failFor | toJson -}}
+{{- end -}}
+
+{{/*
+kwait.withoutDeadline: a target without its own deadline (#timeout=30s),
+which names nothing to grant; a deadline that is not a duration fails the
+render.
+
+  {{- $t := include "kwait.withoutDeadline" $given -}}
+*/}}
+{{- define "kwait.withoutDeadline" -}}
+{{- $t := regexReplaceAll "(?i)#timeout=[^#]*$" . "" -}}
+{{- if ne $t . -}}
+{{- if not (regexMatch "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$" (trimPrefix $t . | substr 9 -1)) -}}
+{{- fail (printf "kwait: target %q: #timeout= wants a duration such as 30s or 2m" .) -}}
+{{- end -}}
+{{- end -}}
+{{- $t -}}
+{{- end -}}
+
+{{/*
+kwait.admissionGrants: an admission:{JSON} target's grant, as a JSON list:
+create on the object's resource (kwait.probe), in its namespace or the
+call's. admission:FILE fails the render: the pod has no FILE.
+
+  {{- $grants := include "kwait.admissionGrants" (dict "target" $t "s" $s "table" $table) | fromJsonArray -}}
+*/}}
+{{- define "kwait.admissionGrants" -}}
+{{- $t := .target -}}
+{{- $manifest := substr 10 (len $t) $t -}}
+{{- if not (hasPrefix "{" (trim $manifest)) -}}
+{{- fail (printf "kwait: target %q: the pod has no manifest file; give the object in the call's admission list" $t) -}}
+{{- end -}}
+{{- $object := fromJson $manifest -}}
+{{- if hasKey $object "Error" -}}
+{{- fail (printf "kwait: target %q: not a JSON object: %s" $t $object.Error) -}}
+{{- end -}}
+{{- $probe := include "kwait.probe" (dict "target" (printf "target %q" $t) "object" $object "types" .table.types "clusterScoped" .s.clusterScoped) | fromYaml -}}
+{{- list (dict "namespace" (ternary ($probe.namespace | default .s.namespace) "" $probe.namespaced) "group" $probe.group "resource" $probe.resource "name" "" "verb" "create") | toJson -}}
+{{- end -}}
+
+{{/*
+kwait.networkGrants: a network target's grants, none, as a JSON list; a
+scheme kwait does not know fails the render.
+
+  {{- $grants := include "kwait.networkGrants" (dict "target" $t "table" $table) | fromJsonArray -}}
+*/}}
+{{- define "kwait.networkGrants" -}}
+{{- $scheme := regexFind "^[^/]*://" .target -}}
+{{- if not (has (lower (trimSuffix "://" $scheme)) .table.schemes) -}}
+{{- fail (printf "kwait: target %q: unknown scheme (want one of %s)" .target (join ", " .table.schemes)) -}}
+{{- end -}}
+{{- list | toJson -}}
+{{- end -}}
+
+{{/*
+kwait.kubeGrants: a Kubernetes target's grants, as a JSON list. The target
+is split into HEAD/REST[:RULE]; without a rule of its own it takes --for's
+(ready when --for ready is the only one). HEAD names a kind of the table
+(its name, or any spelling of its type: kwait.kindGrants), else a
+resource type (kwait.resourceGrants).
+
+  {{- $grants := include "kwait.kubeGrants" (dict "target" $t "s" $s "table" $table "flags" $flags) | fromJsonArray -}}
+*/}}
+{{- define "kwait.kubeGrants" -}}
+{{- $t := .target -}}
+{{- $parts := regexSplit "/" $t 2 -}}
+{{- if or (lt (len $parts) 2) (eq (index $parts 1) "") -}}
+{{- fail (printf "kwait: target %q: want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL, dns://NAME or a database URL (postgres://HOST)" $t) -}}
+{{- end -}}
+{{- $head := index $parts 0 -}}
+{{- $rest := index $parts 1 -}}
+{{- $rule := "" -}}
+{{- if contains ":" $rest -}}
+  {{- $cut := regexSplit ":" $rest 2 -}}
+  {{- $rest = index $cut 0 -}}
+  {{- $rule = index $cut 1 -}}
+  {{- if eq $rule "" -}}
+  {{- fail (printf "kwait: target %q: empty rule after ':'" $t) -}}
+  {{- end -}}
+{{- end -}}
+{{- $rules := .flags.rules -}}
+{{- if and (not $rule) .flags.for }}{{ $rule = ternary "ready" "--for" (and (eq (len $rules) 1) (eq (lower (trim (first $rules | default ""))) "ready")) }}{{ end -}}
+{{- $kind := dict -}}
+{{- range .table.kinds }}{{ if eq (lower $head) .name }}{{ $kind = . }}{{ end }}{{ end -}}
+{{- if not $kind -}}
+  {{- $kindTypes := list -}}
+  {{- range .table.kinds }}{{ $kindTypes = append $kindTypes .type }}{{ end -}}
+  {{- $kt := include "kwait.findType" (dict "type" $head "types" $kindTypes) | fromYaml -}}
+  {{- range .table.kinds }}{{ if and $kt.resource (eq .type.resource $kt.resource) (eq .type.group $kt.group) }}{{ $kind = . }}{{ end }}{{ end -}}
+{{- end -}}
+{{- $in := dict "target" $t "head" $head "rest" $rest "rule" $rule "kind" $kind "s" .s "table" .table "failFor" .flags.failFor -}}
+{{- include (ternary "kwait.kindGrants" "kwait.resourceGrants" (not (empty $kind))) $in -}}
+{{- end -}}
+
+{{/*
+kwait.kindGrants: the grants of a target of a kind of the table, as a JSON
+list. The rule ready alone is the kind's own rule, with the kind's reads
+(on a kind judged by what it watches, a Service, it reads the object
+first); --fail-for reads the kind's own object by name too. Judged by a
+rule: the object of the kind's type, by name. By its own rule: what the
+kind watches, by label selector (pods), by name (cluster-scoped kinds; a
+webhook configuration also the EndpointSlices of the Services it calls, in
+the call's namespace) or in the namespace (by name, or by the Service's
+name label).
+
+  {{- $grants := include "kwait.kindGrants" (dict "target" $t "rest" $rest "rule" $rule "kind" $kind "s" $s "failFor" $failFor) | fromJsonArray -}}
+*/}}
+{{- define "kwait.kindGrants" -}}
+{{- $t := .target -}}
+{{- $kind := .kind -}}
+{{- $rest := .rest -}}
+{{- $ns := .s.namespace -}}
+{{- $rule := .rule -}}
 {{- $grants := list -}}
-{{- range $given := $s.targets -}}
-{{- /* A target's own deadline (#timeout=30s) names nothing to grant. */ -}}
-{{- $t := regexReplaceAll "(?i)#timeout=[^#]*$" $given "" -}}
-{{- if ne $t $given -}}
-{{- if not (regexMatch "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$" (trimPrefix $t $given | substr 9 -1)) -}}
-{{- fail (printf "kwait: target %q: #timeout= wants a duration such as 30s or 2m" $given) -}}
+{{- $readsObject := .failFor -}}
+{{- if and (eq (lower (trim $rule)) "ready") (ne $kind.select "selector") -}}
+  {{- $rule = "" -}}
+  {{- $readsObject = or $readsObject (ne $kind.watch.resource $kind.type.resource) -}}
 {{- end -}}
+{{- if or $rule (and $readsObject (ne $kind.select "selector")) -}}
+  {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $ns "loose" (and $rule $kind.looseNames)) | fromYaml -}}
+  {{- if and $rule (not $kind.type.namespaced) $nsName.explicit -}}
+  {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $kind.type)) -}}
+  {{- end -}}
+  {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
 {{- end -}}
-{{- $scheme := regexFind "^[^/]*://" $t -}}
-{{- if regexMatch "^(?i)admission:" $t -}}
-  {{- $manifest := substr 10 (len $t) $t -}}
-  {{- if not (hasPrefix "{" (trim $manifest)) -}}
-  {{- fail (printf "kwait: target %q: the pod has no manifest file; give the object in the call's admission list" $t) -}}
+{{- if $rule -}}
+{{- else if eq $kind.select "selector" -}}
+  {{- /* By label selector. A first segment that is a DNS label, followed by more, is the namespace. */ -}}
+  {{- $seg := regexSplit "/" $rest 2 -}}
+  {{- if and (eq (len $seg) 2) (regexMatch (include "kwait.pattern" "dnsLabel") (index $seg 0)) (index $seg 1) -}}
+    {{- $ns = index $seg 0 -}}
   {{- end -}}
-  {{- $object := fromJson $manifest -}}
-  {{- if hasKey $object "Error" -}}
-  {{- fail (printf "kwait: target %q: not a JSON object: %s" $t $object.Error) -}}
+  {{- $grants = append $grants (dict "namespace" $ns "group" $kind.watch.group "resource" $kind.watch.resource "name" "" "verb" "read") -}}
+{{- else if not $kind.type.namespaced -}}
+  {{- if contains "/" $rest -}}
+  {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $kind.type)) -}}
   {{- end -}}
-  {{- $probe := include "kwait.probe" (dict "target" (printf "target %q" $t) "object" $object "types" $table.types "clusterScoped" $s.clusterScoped) | fromYaml -}}
-  {{- $grants = append $grants (dict "namespace" (ternary ($probe.namespace | default $s.namespace) "" $probe.namespaced) "group" $probe.group "resource" $probe.resource "name" "" "verb" "create") -}}
-{{- else if $scheme -}}
-  {{- /* A network target, unless the scheme is one kwait does not know. */ -}}
-  {{- if not (has (lower (trimSuffix "://" $scheme)) $table.schemes) -}}
-  {{- fail (printf "kwait: target %q: unknown scheme (want one of %s)" $t (join ", " $table.schemes)) -}}
+  {{- include "kwait.checkName" (dict "target" $t "name" $rest "loose" $kind.looseNames) -}}
+  {{- if and (eq $kind.name "crd") (not (contains "." $rest)) -}}
+  {{- fail (printf "kwait: target %q: CRD name %q is not PLURAL.GROUP" $t $rest) -}}
+  {{- end -}}
+  {{- $grants = append $grants (dict "namespace" "" "group" $kind.watch.group "resource" $kind.watch.resource "name" $rest "verb" "read") -}}
+  {{- if eq ($kind.then | default "") "endpoints" -}}
+    {{- $grants = append $grants (dict "namespace" $ns "group" "discovery.k8s.io" "resource" "endpointslices" "name" "" "verb" "read") -}}
   {{- end -}}
 {{- else -}}
-  {{- $parts := regexSplit "/" $t 2 -}}
-  {{- if or (lt (len $parts) 2) (eq (index $parts 1) "") -}}
-  {{- fail (printf "kwait: target %q: want KIND/NAME, TYPE/NAME:RULE, tcp://HOST:PORT, http(s)://URL, dns://NAME or a database URL (postgres://HOST)" $t) -}}
-  {{- end -}}
-  {{- $head := index $parts 0 -}}
-  {{- $rest := index $parts 1 -}}
-  {{- $rule := "" -}}
-  {{- if contains ":" $rest -}}
-    {{- $cut := regexSplit ":" $rest 2 -}}
-    {{- $rest = index $cut 0 -}}
-    {{- $rule = index $cut 1 -}}
-    {{- if eq $rule "" -}}
-    {{- fail (printf "kwait: target %q: empty rule after ':'" $t) -}}
-    {{- end -}}
-  {{- end -}}
-  {{- if and (not $rule) $rootFor }}{{ $rule = ternary "ready" "--for" (and (eq (len $rootRules) 1) (eq (lower (trim (first $rootRules | default ""))) "ready")) }}{{ end -}}
-
-  {{- /* A kind of kwait's table: its name, or any spelling of its type. */ -}}
-  {{- $kind := dict -}}
-  {{- range $table.kinds }}{{ if eq (lower $head) .name }}{{ $kind = . }}{{ end }}{{ end -}}
-  {{- if not $kind -}}
-    {{- $kt := include "kwait.findType" (dict "type" $head "types" $kindTypes) | fromYaml -}}
-    {{- range $table.kinds }}{{ if and $kt.resource (eq .type.resource $kt.resource) (eq .type.group $kt.group) }}{{ $kind = . }}{{ end }}{{ end -}}
-  {{- end -}}
-
-  {{- $readsObject := $failFor -}}
-  {{- if and $kind (eq (lower (trim $rule)) "ready") (ne $kind.select "selector") -}}
-    {{- /* ready alone is the kind's own rule, with the kind's reads; on a kind
-         judged by what it watches (a Service) it reads the object first. */ -}}
-    {{- $rule = "" -}}
-    {{- $readsObject = or $readsObject (ne $kind.watch.resource $kind.type.resource) -}}
-  {{- end -}}
-  {{- if and $kind (not $rule) $readsObject (ne $kind.select "selector") -}}
-    {{- /* --fail-for (and ready alone on a Service) reads the kind's own object by name. */ -}}
-    {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
-  {{- end -}}
-  {{- if and $kind $rule -}}
-    {{- /* Judged by a rule: the object of the kind's type, by name. */ -}}
-    {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace "loose" $kind.looseNames) | fromYaml -}}
-    {{- if and (not $kind.type.namespaced) $nsName.explicit -}}
-    {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $kind.type)) -}}
-    {{- end -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $kind.type.namespaced) "group" $kind.type.group "resource" $kind.type.resource "name" $nsName.name "verb" "read") -}}
-  {{- else if $kind -}}
-    {{- if eq $kind.select "selector" -}}
-      {{- /* By label selector. A first segment that is a DNS label, followed by more, is the namespace. */ -}}
-      {{- $ns := $s.namespace -}}
-      {{- $seg := regexSplit "/" $rest 2 -}}
-      {{- if and (eq (len $seg) 2) (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" (index $seg 0)) (index $seg 1) -}}
-        {{- $ns = index $seg 0 -}}
-      {{- end -}}
-      {{- $grants = append $grants (dict "namespace" $ns "group" $kind.watch.group "resource" $kind.watch.resource "name" "" "verb" "read") -}}
-    {{- else if not $kind.type.namespaced -}}
-      {{- if contains "/" $rest -}}
-      {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $kind.type)) -}}
-      {{- end -}}
-      {{- include "kwait.checkName" (dict "target" $t "name" $rest "loose" $kind.looseNames) -}}
-      {{- if and (eq $kind.name "crd") (not (contains "." $rest)) -}}
-      {{- fail (printf "kwait: target %q: CRD name %q is not PLURAL.GROUP" $t $rest) -}}
-      {{- end -}}
-      {{- $grants = append $grants (dict "namespace" "" "group" $kind.watch.group "resource" $kind.watch.resource "name" $rest "verb" "read") -}}
-      {{- if eq ($kind.then | default "") "endpoints" -}}
-        {{- /* The Services the webhooks call: their EndpointSlices, by label, where the chart installs them. */ -}}
-        {{- $grants = append $grants (dict "namespace" $s.namespace "group" "discovery.k8s.io" "resource" "endpointslices" "name" "" "verb" "read") -}}
-      {{- end -}}
-    {{- else -}}
-      {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
-      {{- $name := ternary $nsName.name "" (eq $kind.select "name") -}}
-      {{- $grants = append $grants (dict "namespace" $nsName.namespace "group" $kind.watch.group "resource" $kind.watch.resource "name" $name "verb" "read") -}}
-    {{- end -}}
-  {{- else -}}
-    {{- if not $rule -}}
-    {{- fail (printf "kwait: target %q: a resource needs a rule: TYPE/[NS/]NAME:condition=Ready, or --for" $t) -}}
-    {{- end -}}
-    {{- $resolved := include "kwait.resolveType" (dict "target" $t "type" $head "types" $table.types) | fromYaml -}}
-    {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
-    {{- $namespaced := $resolved.namespaced -}}
-    {{- if $resolved.crd -}}
-      {{- $grants = append $grants (dict "namespace" "" "group" "apiextensions.k8s.io" "resource" "customresourcedefinitions" "name" $resolved.crd "verb" "read") -}}
-      {{- if has $resolved.crd $s.clusterScoped }}{{ $namespaced = false }}{{ end -}}
-    {{- end -}}
-    {{- if and (not $namespaced) $nsName.explicit -}}
-    {{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $resolved)) -}}
-    {{- end -}}
-    {{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $namespaced) "group" $resolved.group "resource" $resolved.resource "name" $nsName.name "verb" "read") -}}
-  {{- end -}}
+  {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $ns) | fromYaml -}}
+  {{- $grants = append $grants (dict "namespace" $nsName.namespace "group" $kind.watch.group "resource" $kind.watch.resource "name" (ternary $nsName.name "" (eq $kind.select "name")) "verb" "read") -}}
 {{- end -}}
+{{- toJson $grants -}}
 {{- end -}}
+
+{{/*
+kwait.resourceGrants: the grants of a TYPE/[NS/]NAME:RULE target, as a
+JSON list: the object by name, in its namespace unless its type is
+cluster-scoped (kwait.resolveType); for a custom resource also its CRD, by
+name (cluster-scoped when the call lists the CRD in clusterScoped). A
+resource without a rule fails the render, as kwait refuses it.
+
+  {{- $grants := include "kwait.resourceGrants" (dict "target" $t "head" $head "rest" $rest "rule" $rule "s" $s "table" $table) | fromJsonArray -}}
+*/}}
+{{- define "kwait.resourceGrants" -}}
+{{- $t := .target -}}
+{{- if not .rule -}}
+{{- fail (printf "kwait: target %q: a resource needs a rule: TYPE/[NS/]NAME:condition=Ready, or --for" $t) -}}
+{{- end -}}
+{{- $grants := list -}}
+{{- $resolved := include "kwait.resolveType" (dict "target" $t "type" .head "types" .table.types) | fromYaml -}}
+{{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" .rest "namespace" .s.namespace) | fromYaml -}}
+{{- $namespaced := $resolved.namespaced -}}
+{{- if $resolved.crd -}}
+  {{- $grants = append $grants (dict "namespace" "" "group" "apiextensions.k8s.io" "resource" "customresourcedefinitions" "name" $resolved.crd "verb" "read") -}}
+  {{- if has $resolved.crd .s.clusterScoped }}{{ $namespaced = false }}{{ end -}}
+{{- end -}}
+{{- if and (not $namespaced) $nsName.explicit -}}
+{{- fail (printf "kwait: target %q: %s is cluster-scoped: name it without a namespace" $t (include "kwait.typeName" $resolved)) -}}
+{{- end -}}
+{{- $grants = append $grants (dict "namespace" (ternary $nsName.namespace "" $namespaced) "group" $resolved.group "resource" $resolved.resource "name" $nsName.name "verb" "read") -}}
+{{- toJson $grants -}}
+{{- end -}}
+
+{{/*
+kwait.settingsGrants: the grants that come from the settings rather than
+the targets, as a JSON list: create on the resource of each probe of the
+call's admission list; for a kwait.manifests Job its verb (apply or
+delete) on each object by name, and with for a read of it too (kwait apply
+then watches that one object); record on Events in the call's namespace,
+with events true (kwait --events records them on its pod).
+
+  {{- $grants := include "kwait.settingsGrants" (dict "s" $s "table" $table) | fromJsonArray -}}
+*/}}
+{{- define "kwait.settingsGrants" -}}
+{{- $s := .s -}}
+{{- $grants := list -}}
 {{- range $s.admission -}}
   {{- $grants = append $grants (dict "namespace" (ternary (.namespace | default $s.namespace) "" .namespaced) "group" .group "resource" .resource "name" "" "verb" "create") -}}
 {{- end -}}
-{{- /* A kwait.manifests Job: its verbs on each object by name; with for, kwait apply then watches that one object. */ -}}
 {{- range $o := $s.objects -}}
   {{- $ns := ternary ($o.namespace | default $s.namespace) "" $o.namespaced -}}
   {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" $s.mode) -}}
@@ -208,16 +308,17 @@ namespace, name}).
     {{- $grants = append $grants (dict "namespace" $ns "group" $o.group "resource" $o.resource "name" $o.name "verb" "read") -}}
   {{- end -}}
 {{- end -}}
-{{- /* Events on the pod kwait runs in, in its namespace (kwait --events). */ -}}
 {{- if $s.events -}}
-  {{- $grants = append $grants (dict "namespace" $s.namespace "group" $table.events.group "resource" $table.events.resource "name" "" "verb" "record") -}}
+  {{- $grants = append $grants (dict "namespace" $s.namespace "group" .table.events.group "resource" .table.events.resource "name" "" "verb" "record") -}}
 {{- end -}}
-{{- dict "grants" $grants | toJson -}}
+{{- toJson $grants -}}
 {{- end -}}
 
 {{/*
 kwait.typeName: a type as PLURAL.GROUP (PLURAL for the core group).
 Input: dict with group and resource.
+
+  {{- $name := include "kwait.typeName" $kind.type -}}
 */}}
 {{- define "kwait.typeName" -}}
 {{- if .group }}{{ printf "%s.%s" .resource .group }}{{ else }}{{ .resource }}{{ end -}}
@@ -229,6 +330,8 @@ kwait.namespacedName: "[NS/]NAME" split and checked.
 Input: dict with target (for messages), rest ("[NS/]NAME"), namespace
 (used when NS is not given) and loose (the kind's looseNames).
 Output: YAML {namespace, name, explicit}.
+
+  {{- $nsName := include "kwait.namespacedName" (dict "target" $t "rest" $rest "namespace" $s.namespace) | fromYaml -}}
 */}}
 {{- define "kwait.namespacedName" -}}
 {{- $ns := .namespace -}}
@@ -239,7 +342,7 @@ Output: YAML {namespace, name, explicit}.
   {{- $ns = index $seg 0 -}}
   {{- $name = index $seg 1 -}}
   {{- $explicit = true -}}
-  {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $ns) -}}
+  {{- if not (regexMatch (include "kwait.pattern" "dnsLabel") $ns) -}}
   {{- fail (printf "kwait: target %q: namespace %q is not a DNS label" .target $ns) -}}
   {{- end -}}
 {{- end -}}
@@ -252,6 +355,8 @@ kwait.checkName: fails unless name is an object name: a DNS subdomain, or
 with loose (an APIService's "v1.") any name a URL path can hold.
 
 Input: dict with target (for the message), name and loose. Output: nothing.
+
+  {{- include "kwait.checkName" (dict "target" $t "name" $rest "loose" $kind.looseNames) -}}
 */}}
 {{- define "kwait.checkName" -}}
 {{- $ok := and (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" .name) (le (len .name) 253) -}}
@@ -273,6 +378,8 @@ the render, as the chart cannot tell its plural.
 Input: dict with target (for messages), object, types (the table),
 clusterScoped and optionally resource.
 Output: YAML {group, resource, namespaced, namespace}.
+
+  {{- $probe := include "kwait.probe" (dict "target" $what "object" $object "types" $table.types "clusterScoped" $clusterScoped "resource" "") | fromYaml -}}
 */}}
 {{- define "kwait.probe" -}}
 {{- $t := .target -}}
@@ -325,12 +432,14 @@ in any case; the first type in the table's order wins.
 
 Input: dict with type (the name) and types (a table). Output: YAML of the
 type found, or {} when none answers.
+
+  {{- $found := include "kwait.findType" (dict "type" $head "types" $table.types) | fromYaml -}}
 */}}
 {{- define "kwait.findType" -}}
 {{- $parts := splitList "." .type -}}
 {{- $n := len $parts -}}
 {{- $token := lower (first $parts) -}}
-{{- $versionPattern := "^v[0-9]+((alpha|beta)[0-9]+)?$" -}}
+{{- $versionPattern := include "kwait.pattern" "version" -}}
 {{- $readings := list -}}
 {{- if ge $n 3 }}{{ $readings = append $readings (dict "version" (index $parts 1) "group" (join "." (slice $parts 2)) "any" false) }}{{ end -}}
 {{- if ge $n 2 }}{{ $readings = append $readings (dict "version" "" "group" (join "." (rest $parts)) "any" false) }}{{ end -}}
@@ -357,10 +466,12 @@ the chart cannot compute its RBAC from the name.
 Input: dict with target (for messages), type and types (the table).
 Output: YAML {group, resource, namespaced, crd}; crd is the CRD's name for a
 custom resource, else empty. A custom resource counts as namespaced here.
+
+  {{- $resolved := include "kwait.resolveType" (dict "target" $t "type" $head "types" $table.types) | fromYaml -}}
 */}}
 {{- define "kwait.resolveType" -}}
 {{- $t := .target -}}
-{{- if not (regexMatch "^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$" .type) -}}
+{{- if not (regexMatch (include "kwait.pattern" "typeName") .type) -}}
 {{- fail (printf "kwait: target %q: resource type %q is not TYPE[.VERSION][.GROUP] (a kind, plural, singular or short name)" $t .type) -}}
 {{- end -}}
 {{- $found := include "kwait.findType" . | fromYaml -}}
@@ -368,7 +479,7 @@ custom resource, else empty. A custom resource counts as namespaced here.
 {{- dict "group" $found.group "resource" $found.resource "namespaced" $found.namespaced "crd" "" | toYaml -}}
 {{- else -}}
   {{- $parts := splitList "." .type -}}
-  {{- if and (ge (len $parts) 4) (regexMatch "^v[0-9]+((alpha|beta)[0-9]+)?$" (index $parts 1)) -}}
+  {{- if and (ge (len $parts) 4) (regexMatch (include "kwait.pattern" "version") (index $parts 1)) -}}
     {{- $parts = concat (list (first $parts)) (slice $parts 2) -}}
   {{- end -}}
   {{- if or (ne (lower .type) .type) (lt (len $parts) 3) -}}
