@@ -225,3 +225,70 @@ func meminfo(field string) int64 {
 	}
 	return 0
 }
+
+// scale writes section 4 of the document: many waiters at once.
+func (d *doc) scale(r *Results, chart string) {
+	d.p("## 4. Scale: many waiters on one Deployment")
+	d.p("")
+	s := r.Scale
+	if s == nil {
+		d.p("Not run.")
+		d.p("")
+		return
+	}
+	d.p("%d waiters, started evenly over %s (as the init containers of a large rollout would), all waiting for one", s.N, ms(s.Spread))
+	d.p("Deployment that is unpaused %s after the first start. First kwait processes, then, after they are all", r.Window)
+	d.p("gone and the apiserver has settled, kubectl polling loops (%s). Requests are counted in", code(deploymentLoop))
+	d.p("the audit log by user agent between the first start and the last exit; apiserver CPU is utime + stime of the")
+	d.p("kube-apiserver process from `/proc/PID/stat`, read before the first start and after the last exit. Waiters")
+	d.p("still running 90 s after the Deployment was ready are killed and counted as failed.")
+	d.p("")
+	d.p("The waiters share the machine's %d cores with the control plane, as they would not on a real cluster, where", r.Machine.Cores)
+	d.p("they run on other nodes. Where the waiters' own CPU (below) comes near the cores × the span, the machine was")
+	d.p("saturated by them: the loops then poll more slowly than their `sleep` says, so they make fewer requests and")
+	d.p("cost the apiserver less than they would on a real cluster, and their latency is mostly waiting for the CPU.")
+	d.p("")
+	head := []string{""}
+	for _, run := range s.Runs {
+		head = append(head, run.Name)
+	}
+	row := func(label string, f func(ScaleRun) string) []string {
+		out := []string{label}
+		for _, run := range s.Runs {
+			out = append(out, f(run))
+		}
+		return out
+	}
+	idle := s.Baseline.perSecond()
+	rows := [][]string{
+		row("waiters", func(x ScaleRun) string { return fmt.Sprint(x.N) }),
+		row("all started within", func(x ScaleRun) string { return ms(x.StartSpan) }),
+		row("Deployment ready after the first start", func(x ScaleRun) string { return ms(x.ReadyAfter) }),
+		row("first start to last exit", func(x ScaleRun) string { return ms(x.Window) }),
+		row("apiserver requests", func(x ScaleRun) string { return x.Requests.String() }),
+		row("requests per second, over that span", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f", float64(x.Requests.Total)/x.Window.Seconds())
+		}),
+		row("apiserver CPU over that span", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f s (%.2f cores)", x.APIServer.CPU.Seconds(), x.APIServer.perSecond())
+		}),
+		row("apiserver CPU above idle", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f s", x.APIServer.CPU.Seconds()-idle*x.APIServer.Span.Seconds())
+		}),
+		row("waiters' own CPU, all together", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f s (%.2f cores)", x.WaitersCPU.Seconds(), x.WaitersCPU.Seconds()/x.Window.Seconds())
+		}),
+		row("latency p50 (ready to exit)", func(x ScaleRun) string { return ms(summarize(x.Latencies).P50) }),
+		row("latency p95", func(x ScaleRun) string { return ms(summarize(x.Latencies).P95) }),
+		row("latency max", func(x ScaleRun) string { return ms(summarize(x.Latencies).Max) }),
+		row("failed or killed", func(x ScaleRun) string { return fmt.Sprint(x.Failed) }),
+	}
+	d.table(head, rows)
+	d.p("Idle apiserver (no waiters), measured once it had settled, just before the kwait run: %.2f s CPU in %s (%.3f cores).",
+		s.Baseline.CPU.Seconds(), ms(s.Baseline.Span), idle)
+	d.p("")
+	if chart != "" {
+		d.p("![Latency distribution under load](%s)", chart)
+		d.p("")
+	}
+}
