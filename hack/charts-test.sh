@@ -12,6 +12,8 @@
 #     TEXT" when a YAML document of its output does not contain TEXT
 #   - every file in charts/tests/render/invalid/ must fail to render with the
 #     message in its first line ("# error: ..."; "# helm-args:" as for cases)
+#   - every define of the library chart but the generated kwait.table is at
+#     most 60 lines and shows its call (an include of it) in its comment
 #   - charts/kwait/README.md has only absolute links and a row for every key
 #     a kwait.manifests call accepts (the list invalid/manifests-unknown-key.yaml
 #     fails with); the image in its artifacthub.io/images annotation is
