@@ -82,14 +82,7 @@ func (b *bench) fleet(ctx context.Context) error {
 			competitors[1].w = b.waiter(k, "kubectl-wait-create")
 		}
 		for _, c := range competitors {
-			run, err := b.fleetRun(ctx, k, c.w, c.n, res.Spread)
-			if run != nil {
-				res.Runs = append(res.Runs, *run)
-			}
-			if err != nil {
-				return err
-			}
-			if err := b.settle(ctx); err != nil {
+			if err := trial(ctx, b, &res.Runs, func() (*FleetRun, error) { return b.fleetRun(ctx, k, c.w, c.n, res.Spread) }); err != nil {
 				return err
 			}
 		}

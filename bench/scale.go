@@ -81,19 +81,24 @@ func (b *bench) scale(ctx context.Context) error {
 	}
 
 	for _, w := range []waiter{b.waiter("deployment", "kwait"), b.waiter("deployment", "loop")} {
-		run, err := b.scaleRun(ctx, w, n, res.Spread)
-		if run != nil {
-			res.Runs = append(res.Runs, *run)
-		}
-		if err != nil {
-			return err
-		}
-		// Let the machine settle before the next run.
-		if err := b.settle(ctx); err != nil {
+		if err := trial(ctx, b, &res.Runs, func() (*ScaleRun, error) { return b.scaleRun(ctx, w, n, res.Spread) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// trial runs one trial of a section, keeps its run in runs (a failed trial
+// may still bring one), then lets the machine settle before the next.
+func trial[R any](ctx context.Context, b *bench, runs *[]R, run func() (*R, error)) error {
+	r, err := run()
+	if r != nil {
+		*runs = append(*runs, *r)
+	}
+	if err != nil {
+		return err
+	}
+	return b.settle(ctx)
 }
 
 func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Duration) (*ScaleRun, error) {
