@@ -13,7 +13,7 @@ import (
 )
 
 // The library chart parses targets itself to compute their RBAC
-// (charts/kwait/templates/_targets.tpl); hack/charts-test.sh renders its
+// (charts/kwait/templates/_grants.tpl); hack/charts-test.sh renders its
 // case files with helm. These are the case files whose targets the chart
 // accepts, and the folder of those it refuses.
 const (
