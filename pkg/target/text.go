@@ -84,11 +84,15 @@ func Cut(s string, n int) string {
 }
 
 // Clip is s when it has at most n bytes, else its beginning cut as Cut
-// does and "...", n bytes at most in all.
+// does and "...", n bytes at most in all (a limit too small for "..." cuts
+// without it).
 func Clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
 	const more = "..."
+	switch {
+	case len(s) <= n:
+		return s
+	case n < len(more):
+		return Cut(s, n)
+	}
 	return Cut(s, n-len(more)) + more
 }

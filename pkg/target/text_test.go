@@ -3,6 +3,7 @@ package target
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -80,4 +81,40 @@ func TestClipBytes(t *testing.T) {
 	if got := Clip("abcdef", 5); got != "ab..." {
 		t.Errorf("Clip(abcdef, 5) = %q, want ab...", got)
 	}
+	if got := Clip("abcdef", 2); got != "ab" {
+		t.Errorf("Clip(abcdef, 2) = %q, want ab (no room for ...)", got)
+	}
+}
+
+// FuzzText: whatever the input, Line gives valid UTF-8 on one line
+// without a control or format character, Printable keeps only line
+// breaks and tabs of the control characters, and Clip stays within its
+// limit without cutting a character of valid text.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{hostile, "", "héllo 世界 😀", "\xff\xfe", "a\u202eb\u2066c", strings.Repeat("é", 100)} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = max(0, n%300)
+		for _, r := range Line(s) {
+			if r == '\n' || r == '\t' || r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				t.Fatalf("Line(%q) holds %U", s, r)
+			}
+		}
+		if !utf8.ValidString(Line(s)) || !utf8.ValidString(Printable(s)) {
+			t.Fatalf("Line or Printable of %q is not valid UTF-8", s)
+		}
+		for _, r := range Printable(s) {
+			if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+				t.Fatalf("Printable(%q) holds %U", s, r)
+			}
+		}
+		clipped := Clip(Line(s), n)
+		if len(clipped) > n {
+			t.Fatalf("Clip(%q, %d) = %q: %d bytes", Line(s), n, clipped, len(clipped))
+		}
+		if !utf8.ValidString(clipped) {
+			t.Fatalf("Clip(%q, %d) = %q cuts a character", Line(s), n, clipped)
+		}
+	})
 }
