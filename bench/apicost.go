@@ -180,12 +180,8 @@ func (b *bench) waitingCost(ctx context.Context, kind string) ([]CostRun, error)
 
 // apiCost writes section 2 of the document: the requests one wait makes.
 func (d *doc) apiCost(r *Results) {
-	d.p("## 2. API cost")
-	d.p("")
 	a := r.APICost
-	if a == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("2. API cost", a != nil) {
 		return
 	}
 	d.p("Requests one waiter makes for one wait, counted in the apiserver's audit log: distinct audit IDs (a watch logs")

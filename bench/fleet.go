@@ -361,12 +361,8 @@ func p99(ds []time.Duration) time.Duration {
 }
 
 func (d *doc) fleet(r *Results) {
-	d.p("## 6. Fleet: a thousand waiters at once")
-	d.p("")
 	f := r.Fleet
-	if f == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("6. Fleet: a thousand waiters at once", f != nil) {
 		return
 	}
 	d.p("%d kwait waiters started evenly over %s on one Deployment that is then unpaused (the init containers of a", f.N, ms(f.Spread))

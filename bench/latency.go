@@ -301,11 +301,7 @@ func abs(d time.Duration) time.Duration {
 
 // latency writes section 1 of the document: detection latency.
 func (d *doc) latency(r *Results, chart string) {
-	d.p("## 1. Detection latency")
-	d.p("")
-	if r.Latency == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("1. Detection latency", r.Latency != nil) {
 		return
 	}
 	d.p("From the moment the thing becomes ready to the moment the waiter process exits (`wait4` returned in the bench).")

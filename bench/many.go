@@ -231,12 +231,8 @@ func (b *bench) createMany(ctx context.Context, group string, plurals []string) 
 
 // many writes section 5 of the document: N CRDs in one kwait.
 func (d *doc) many(r *Results, chart string) {
-	d.p("## 5. Many targets in one call")
-	d.p("")
 	m := r.Many
-	if m == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("5. Many targets in one call", m != nil) {
 		return
 	}
 	d.p("One kwait, and for comparison `kubectl wait`, for N CRDs of one API group. *Waiting*: the waiters start")

@@ -120,13 +120,8 @@ func (b *bench) processCost(ctx context.Context) error {
 
 // process writes section 3 of the document: one process, its wall time, CPU and memory.
 func (d *doc) process(r *Results) {
-	d.p("## 3. Process cost")
-	d.p("")
 	p := r.Process
-	if p == nil {
-		d.p("Not run.")
-		d.p("")
-	} else {
+	if d.section("3. Process cost", p != nil) {
 		d.p("One wait for a thing that is already ready, %d runs per waiter, one process at a time, taking turns. Wall time", r.Trials)
 		d.p("is from just before `fork` to `wait4` returning; CPU time is user + system as `wait4` reports it, which for a")
 		d.p("shell loop includes every child it waited for. Peak RSS comes from %d further runs of each under GNU time", min(5, r.Trials))

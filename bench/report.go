@@ -38,6 +38,19 @@ type doc struct{ strings.Builder }
 
 func (d *doc) p(format string, args ...any) { fmt.Fprintf(d, format+"\n", args...) }
 
+// section starts a numbered section of the document, titled title. A
+// section that did not run says so, and section reports false: its writer
+// has nothing more to write.
+func (d *doc) section(title string, ran bool) bool {
+	d.p("## %s", title)
+	d.p("")
+	if !ran {
+		d.p("Not run.")
+		d.p("")
+	}
+	return ran
+}
+
 func (d *doc) table(head []string, rows [][]string) {
 	d.p("| %s |", strings.Join(head, " | "))
 	seps := make([]string, len(head))

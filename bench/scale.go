@@ -233,12 +233,8 @@ func meminfo(field string) int64 {
 
 // scale writes section 4 of the document: many waiters at once.
 func (d *doc) scale(r *Results, chart string) {
-	d.p("## 4. Scale: many waiters on one Deployment")
-	d.p("")
 	s := r.Scale
-	if s == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("4. Scale: many waiters on one Deployment", s != nil) {
 		return
 	}
 	d.p("%d waiters, started evenly over %s (as the init containers of a large rollout would), all waiting for one", s.N, ms(s.Spread))
