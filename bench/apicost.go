@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // APICostResults: the requests one wait makes, counted in the audit log.
@@ -146,7 +148,7 @@ func (b *bench) waitingCost(ctx context.Context, kind string) ([]CostRun, error)
 		}
 		defer ps[i].kill()
 	}
-	if err := sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
+	if err := kube.Sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
 		return nil, err
 	}
 	if _, err := s.trigger(ctx, th); err != nil {
@@ -174,4 +176,59 @@ func (b *bench) waitingCost(ctx context.Context, kind string) ([]CostRun, error)
 		logf("api cost waiting %-10s %-26s %s", kind, runs[i].Name, runs[i].median())
 	}
 	return runs, nil
+}
+
+// apiCost writes section 2 of the document: the requests one wait makes.
+func (d *doc) apiCost(r *Results) {
+	a := r.APICost
+	if !d.section("2. API cost", a != nil) {
+		return
+	}
+	d.p("Requests one waiter makes for one wait, counted in the apiserver's audit log: distinct audit IDs (a watch logs")
+	d.p("two events under one ID) with the waiter's user agent (`kwait/…` or `kubectl/…`) and user, received between")
+	d.p("the process's start and its exit. *Already ready*: the median of %d runs, one at a time, each with a fresh", a.Reps)
+	d.p("HOME (a cold kubectl discovery cache, as in a new init container). *Waiting %s*: one run, the object turns", r.Window)
+	d.p("ready %s after the waiters start; the competitors run at the same time, each as its own user so their", r.Window)
+	d.p("requests are told apart. A shell loop's count includes every kubectl it ran.")
+	d.p("")
+	var rows [][]string
+	for _, kind := range []string{"crd", "deployment"} {
+		seen := map[string]bool{}
+		for _, run := range a.Runs {
+			if run.Kind != kind || seen[run.Key] {
+				continue
+			}
+			seen[run.Key] = true
+			cell := func(state string) string {
+				x := a.run(kind, state, run.Key)
+				switch {
+				case x == nil:
+					return "–"
+				case x.Err != "":
+					return "failed: " + x.Err
+				case len(x.Requests) == 0:
+					return "–"
+				}
+				s := x.median().String()
+				if sp := x.spread(); sp != "" {
+					s += " (runs: " + sp + ")"
+				}
+				return s
+			}
+			rows = append(rows, []string{kindLabel(kind), run.Name, cell("ready"), cell("waiting")})
+		}
+	}
+	d.table([]string{"target", "waiter", "already ready", "waiting " + r.Window.String()}, rows)
+	d.p("Commands:")
+	d.p("")
+	seen := map[string]bool{}
+	for _, run := range a.Runs {
+		k := run.Kind + run.Key
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		d.p("- %s, %s: %s", kindLabel(run.Kind), run.Name, code(run.Command))
+	}
+	d.p("")
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // auditEvent is the part of one apiserver audit event the bench uses.
@@ -69,7 +71,7 @@ func (a *auditLog) follow(ctx context.Context, f *os.File) {
 			a.fail(err)
 			return
 		}
-		if sleep(ctx, 10*time.Millisecond) != nil {
+		if kube.Sleep(ctx, 10*time.Millisecond) != nil {
 			return
 		}
 	}

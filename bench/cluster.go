@@ -23,6 +23,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // benchUserAgent is the bench's own user agent. It must not start with
@@ -161,7 +163,7 @@ func (c *cluster) sync(ctx context.Context, a *auditLog) error {
 	if _, err := a.await(ctx, 0, func(e *auditEvent) bool { return strings.Contains(e.URI, name) }); err != nil {
 		return fmt.Errorf("audit sync: %w", err)
 	}
-	return sleep(ctx, 100*time.Millisecond)
+	return kube.Sleep(ctx, 100*time.Millisecond)
 }
 
 // newCRD is a minimal namespaced CRD PLURAL.GROUP with one served version v1.
@@ -273,19 +275,4 @@ func (c *cluster) unpause(ctx context.Context, name string) error {
 		return fmt.Errorf("unpause deployment %s: %w", name, err)
 	}
 	return nil
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -82,14 +82,7 @@ func (b *bench) fleet(ctx context.Context) error {
 			competitors[1].w = b.waiter(k, "kubectl-wait-create")
 		}
 		for _, c := range competitors {
-			run, err := b.fleetRun(ctx, k, c.w, c.n, res.Spread)
-			if run != nil {
-				res.Runs = append(res.Runs, *run)
-			}
-			if err != nil {
-				return err
-			}
-			if err := b.settle(ctx); err != nil {
+			if err := trial(ctx, b, &res.Runs, func() (*FleetRun, error) { return b.fleetRun(ctx, k, c.w, c.n, res.Spread) }); err != nil {
 				return err
 			}
 		}
@@ -145,7 +138,7 @@ func (b *bench) fleetRun(ctx context.Context, k string, w waiter, n int, spread 
 		return nil, err
 	}
 	logf("fleet %s %s: %d started in %s", k, w.Name, n, time.Since(start).Round(time.Millisecond))
-	if err := sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
+	if err := kube.Sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
 		return nil, err
 	}
 	if _, err := s.trigger(ctx, th); err != nil {
@@ -234,7 +227,7 @@ func (b *bench) fleetInProcess(ctx context.Context, th thing, n int, spread time
 	k, _ := kind.Lookup(th.Kind)
 	start := time.Now()
 	for i := range n {
-		if err := sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
+		if err := kube.Sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
 			cancel()
 			return nil, err
 		}
@@ -285,7 +278,7 @@ func (b *bench) fleetProcs(ctx context.Context, w waiter, th thing, n int, sprea
 	ps := make([]*proc, 0, n)
 	start := time.Now()
 	for i := range n {
-		if err := sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
+		if err := kube.Sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
 			return nil, err
 		}
 		p, err := b.procs.start(fmt.Sprintf("fleet-%s-%s-%04d", th.Kind, w.Key, i), b.c.admin, w.argv(th))
@@ -349,7 +342,7 @@ func samplePeakRSS(ctx context.Context, pid string) int64 {
 	var peak int64
 	for {
 		peak = max(peak, rssOf(pid))
-		if sleep(ctx, 100*time.Millisecond) != nil {
+		if kube.Sleep(ctx, 100*time.Millisecond) != nil {
 			return peak
 		}
 	}
@@ -368,12 +361,8 @@ func p99(ds []time.Duration) time.Duration {
 }
 
 func (d *doc) fleet(r *Results) {
-	d.p("## 6. Fleet: a thousand waiters at once")
-	d.p("")
 	f := r.Fleet
-	if f == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("6. Fleet: a thousand waiters at once", f != nil) {
 		return
 	}
 	d.p("%d kwait waiters started evenly over %s on one Deployment that is then unpaused (the init containers of a", f.N, ms(f.Spread))

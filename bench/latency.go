@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // LatencyResults: detection latency, the time from the moment a thing
@@ -173,7 +175,7 @@ func (b *bench) trials(ctx context.Context, sp scenarioSpec, w waiter, par int) 
 			out[i] = b.trial(ctx, sp, w, b.c.admin)
 		}()
 		// Space the starts a little so a batch does not start in lockstep.
-		if sleep(ctx, 100*time.Millisecond) != nil {
+		if kube.Sleep(ctx, 100*time.Millisecond) != nil {
 			break
 		}
 	}
@@ -295,4 +297,48 @@ func abs(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// latency writes section 1 of the document: detection latency.
+func (d *doc) latency(r *Results, chart string) {
+	if !d.section("1. Detection latency", r.Latency != nil) {
+		return
+	}
+	d.p("From the moment the thing becomes ready to the moment the waiter process exits (`wait4` returned in the bench).")
+	d.p("Each trial starts the waiter, waits until it is *armed* (for Kubernetes waiters: the audit log shows its first")
+	d.p("request about the object; for network waiters: it has started), waits a further random delay spread over the")
+	d.p("waiter's polling period so a poller is caught at a random phase, then makes the thing ready.")
+	d.p("")
+	if chart != "" {
+		d.p("![Detection latency per trial, log scale](%s)", chart)
+		d.p("")
+	}
+	for _, sc := range r.Latency.Scenarios {
+		d.p("### %s", sc.Title)
+		d.p("")
+		d.p("Ready moment: %s.", sc.Ready)
+		if sc.Lag != nil {
+			d.p("Check of that moment against the server: the bench's watch delivered the change %s after the audit log's",
+				ms(sc.Lag.P50))
+			d.p("timestamp of the status write that caused it (median of %d trials; p95 %s, range %s to %s), so these",
+				sc.Lag.N, ms(sc.Lag.P95), ms(sc.Lag.Min), ms(sc.Lag.Max))
+			d.p("latencies may be short by about that much.")
+		}
+		d.p("")
+		var rows [][]string
+		for _, w := range sc.Runs {
+			s := summarize(w.ok())
+			par := "one at a time"
+			if w.Parallel > 1 {
+				par = fmt.Sprintf("%d at once", w.Parallel)
+			}
+			rows = append(rows, []string{w.Name, ms(s.P50), ms(s.P95), ms(s.Min), ms(s.Max),
+				fmt.Sprintf("%d/%d", s.N, len(w.Trials)), par})
+		}
+		d.table([]string{"waiter", "p50", "p95", "min", "max", "trials ok", "trials run"}, rows)
+		for _, w := range sc.Runs {
+			d.p("- %s: %s", w.Name, code(w.Command))
+		}
+		d.p("")
+	}
 }

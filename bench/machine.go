@@ -6,6 +6,7 @@ import (
 	"debug/buildinfo"
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -121,4 +122,46 @@ func binary(path string) Binary {
 		}
 	}
 	return b
+}
+
+// machine writes the document's Machine section.
+func (d *doc) machine(r *Results) {
+	m := r.Machine
+	d.p("## Machine")
+	d.p("")
+	bin := func(b Binary) string {
+		var f []string
+		if b.Static {
+			f = append(f, "static")
+		} else {
+			f = append(f, "dynamically linked")
+		}
+		if b.Stripped {
+			f = append(f, "stripped")
+		} else {
+			f = append(f, "not stripped")
+		}
+		return fmt.Sprintf("%s (%.1f MiB), %s", mb(b.Size), float64(b.Size)/(1<<20), strings.Join(f, ", "))
+	}
+	var load []string
+	for _, l := range r.Load {
+		load = append(load, fmt.Sprintf("%s %.2f", l.Label, l.Avg[0]))
+	}
+	d.table([]string{"", ""}, [][]string{
+		{"CPU", fmt.Sprintf("%s, %d cores", m.CPU, m.Cores)},
+		{"Memory", fmt.Sprintf("%.1f GiB", float64(m.Memory)/(1<<30))},
+		{"OS, kernel", fmt.Sprintf("%s, Linux %s", m.OS, m.Kernel)},
+		{"Go", fmt.Sprintf("%s (kwait built with %s)", m.GoVersion, m.KwaitGo)},
+		{"Kubernetes", fmt.Sprintf("kube-apiserver %s, kubectl %s", m.Kubernetes, m.KubectlVersion)},
+		{"kwait", fmt.Sprintf("%s, %s", m.KwaitVersion, bin(m.Kwait))},
+		{"kubectl", bin(m.Kubectl) + "; built from source by e2e/cluster/build.sh, not the release binary"},
+		{"Load average (1 min) at each section's start", strings.Join(load, ", ")},
+	})
+	d.p("The load average is read at the start, before each section and at the end. The bench's own waiters and the")
+	d.p("control plane account for part of it; a value near or above the core count before a section means other work")
+	d.p("competed for the CPU and its latencies and CPU times are inflated by it.")
+	if r.Scale != nil {
+		d.p("The end value follows the scale test, whose hundreds of processes the 1-minute average still counts.")
+	}
+	d.p("")
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // ManyResults: one kwait (and one kubectl wait) for N CRDs at once.
@@ -134,7 +136,7 @@ func (b *bench) manyRow(ctx context.Context, n int) (*ManyRow, error) {
 			return row, fmt.Errorf("many %d: %s never asked about %s: %w", n, w.key, names[0], err)
 		}
 	}
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := kube.Sleep(ctx, time.Second); err != nil {
 		return row, err
 	}
 	created := time.Now()
@@ -225,4 +227,65 @@ func (b *bench) createMany(ctx context.Context, group string, plurals []string) 
 		}
 	}
 	return nil
+}
+
+// many writes section 5 of the document: N CRDs in one kwait.
+func (d *doc) many(r *Results, chart string) {
+	m := r.Many
+	if !d.section("5. Many targets in one call", m != nil) {
+		return
+	}
+	d.p("One kwait, and for comparison `kubectl wait`, for N CRDs of one API group. *Waiting*: the waiters start")
+	d.p("before the CRDs exist, at the same time, each as its own user; the bench then creates all N, eight at a time;")
+	d.p("latency is from the last CRD Established to the exit. Since one `kubectl wait --for=create` for several")
+	d.p("missing objects exits with an error (see the table), the loop of one `kubectl wait` per CRD that a chart would")
+	d.p("use instead is measured too. *Already ready*: once every CRD is Established and served, median of 3 runs, one")
+	d.p("at a time.")
+	d.p("")
+	cols := []struct{ key, state, head string }{
+		{"kwait", "ready", "kwait, ready: requests, wall"},
+		{"kubectl", "ready", "kubectl wait, ready"},
+		{"kwait", "waiting", "kwait, waiting: requests, exit after last Established"},
+		{"kubectl", "waiting", "kubectl wait, waiting"},
+		{"kubectl-loop", "waiting", "loop of kubectl wait, waiting"},
+	}
+	head := []string{"N"}
+	for _, c := range cols {
+		head = append(head, c.head)
+	}
+	head = append(head, "creating all N took")
+	var rows [][]string
+	for _, row := range m.Rows {
+		cells := []string{fmt.Sprint(row.N)}
+		for _, k := range cols {
+			run := row.run(k.key, k.state)
+			switch {
+			case run == nil:
+				cells = append(cells, "–")
+			case run.Err != "" && len(run.Wall) > 0:
+				cells = append(cells, fmt.Sprintf("failed after %s: %s", ms(run.Wall[0]), run.Err))
+			case run.Err != "":
+				cells = append(cells, "failed: "+run.Err)
+			case k.state == "ready":
+				cells = append(cells, fmt.Sprintf("%d req, %s", run.medianRequests(), ms(summarize(run.Wall).P50)))
+			default:
+				cells = append(cells, fmt.Sprintf("%d req, +%s", run.medianRequests(), ms(run.Latency)))
+			}
+		}
+		cells = append(cells, ms(row.CreateSpan))
+		rows = append(rows, cells)
+	}
+	d.table(head, rows)
+	if len(m.Rows) > 0 {
+		for _, k := range cols {
+			if run := m.Rows[0].run(k.key, k.state); run != nil {
+				d.p("- %s: %s", k.head[:strings.Index(k.head, ",")]+", "+k.state, code(run.Command))
+			}
+		}
+	}
+	d.p("")
+	if chart != "" {
+		d.p("![Requests against the number of CRDs](%s)", chart)
+		d.p("")
+	}
 }

@@ -175,12 +175,8 @@ func mbOrNone(b int64) string {
 }
 
 func (d *doc) memory(r *Results) {
-	d.p("## 7. Memory: a thousand pods, a thousand targets")
-	d.p("")
 	m := r.Memory
-	if m == nil {
-		d.p("Not run.")
-		d.p("")
+	if !d.section("7. Memory: a thousand pods, a thousand targets", m != nil) {
 		return
 	}
 	d.p("One kwait holds %d pods (`pods -l`, waiting for one more than there are) or waits for %d ConfigMaps that", m.N, m.N)

@@ -8,9 +8,12 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // observer is the bench's own view of when each object became ready: it
@@ -35,34 +38,8 @@ func startObserver(ctx context.Context, c *cluster) (*observer, error) {
 		list  func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error)
 		watch func(context.Context, metav1.ListOptions) (watch.Interface, error)
 	}{
-		{
-			list: func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error) {
-				l, err := crds.List(ctx, opts)
-				if err != nil {
-					return nil, "", err
-				}
-				objs := make([]runtime.Object, len(l.Items))
-				for i := range l.Items {
-					objs[i] = &l.Items[i]
-				}
-				return objs, l.ResourceVersion, nil
-			},
-			watch: crds.Watch,
-		},
-		{
-			list: func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error) {
-				l, err := deps.List(ctx, opts)
-				if err != nil {
-					return nil, "", err
-				}
-				objs := make([]runtime.Object, len(l.Items))
-				for i := range l.Items {
-					objs[i] = &l.Items[i]
-				}
-				return objs, l.ResourceVersion, nil
-			},
-			watch: deps.Watch,
-		},
+		{list: listing(crds.List), watch: crds.Watch},
+		{list: listing(deps.List), watch: deps.Watch},
 	}
 	started := make(chan error, len(streams))
 	for _, s := range streams {
@@ -101,7 +78,7 @@ func (o *observer) follow(ctx context.Context, sel metav1.ListOptions,
 			}
 		}
 		if err != nil {
-			_ = sleep(ctx, 200*time.Millisecond)
+			_ = kube.Sleep(ctx, 200*time.Millisecond)
 			continue
 		}
 		now := time.Now()
@@ -132,7 +109,7 @@ func (o *observer) follow(ctx context.Context, sel metav1.ListOptions,
 			}
 			w.Stop()
 		}
-		_ = sleep(ctx, 200*time.Millisecond)
+		_ = kube.Sleep(ctx, 200*time.Millisecond)
 	}
 }
 
@@ -215,4 +192,24 @@ func rolledOut(d *appsv1.Deployment) bool {
 	}
 	s := d.Status
 	return s.UpdatedReplicas >= want && s.Replicas <= s.UpdatedReplicas && s.AvailableReplicas >= s.UpdatedReplicas
+}
+
+// listing adapts a typed client's List to what follow reads: the list's
+// objects and its resourceVersion.
+func listing[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error)) func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error) {
+	return func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error) {
+		l, err := list(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		objs, err := meta.ExtractList(l)
+		if err != nil {
+			return nil, "", err
+		}
+		acc, err := meta.ListAccessor(l)
+		if err != nil {
+			return nil, "", err
+		}
+		return objs, acc.GetResourceVersion(), nil
+	}
 }

@@ -177,10 +177,11 @@ func latencyChart(r *Results) (*plot.Plot, vg.Length, vg.Length, error) {
 		return nil, 0, 0, nil
 	}
 	if !math.IsInf(kubeTop, -1) {
+		goals := kwaitGoals()
 		for _, g := range []struct {
 			x     float64
 			label string
-		}{{50, "goal p50 ≤ 50 ms"}, {250, "goal p95 ≤ 250 ms"}} {
+		}{{toMS(goals.LatencyP50), "goal p50 ≤ " + ms(goals.LatencyP50)}, {toMS(goals.LatencyP95), "goal p95 ≤ " + ms(goals.LatencyP95)}} {
 			l, err := plotter.NewLine(plotter.XYs{{X: g.x, Y: kubeBottom}, {X: g.x, Y: kubeTop}})
 			if err != nil {
 				return nil, 0, 0, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -115,4 +116,47 @@ func (b *bench) processCost(ctx context.Context) error {
 		}
 	}
 	return b.c.deleteCRDs(ctx, "section", "process")
+}
+
+// process writes section 3 of the document: one process, its wall time, CPU and memory.
+func (d *doc) process(r *Results) {
+	p := r.Process
+	if d.section("3. Process cost", p != nil) {
+		d.p("One wait for a thing that is already ready, %d runs per waiter, one process at a time, taking turns. Wall time", r.Trials)
+		d.p("is from just before `fork` to `wait4` returning; CPU time is user + system as `wait4` reports it, which for a")
+		d.p("shell loop includes every child it waited for. Peak RSS comes from %d further runs of each under GNU time", min(5, r.Trials))
+		d.p("(`/usr/bin/time -f %%M`), the largest of them; for a shell loop, that of its largest process. (The rusage of")
+		d.p("a child of a Go program cannot be used for peak RSS: Go starts children with `CLONE_VFORK|CLONE_VM`, and the")
+		d.p("kernel keeps the parent's high-water mark as the child's `ru_maxrss` at exec.)")
+		d.p("")
+		var rows [][]string
+		for _, run := range p.Runs {
+			s := summarize(run.Wall)
+			fail := ""
+			if run.Failed > 0 {
+				fail = fmt.Sprintf(" (%d failed)", run.Failed)
+			}
+			rows = append(rows, []string{kindLabel(run.Kind), run.Name, ms(s.P50), ms(s.P95) + fail, ms(run.medianCPU()), mb(run.maxRSS())})
+		}
+		d.table([]string{"target", "waiter", "wall p50", "wall p95", "CPU (median)", "peak RSS (largest)"}, rows)
+	}
+	if a := r.APICost; a != nil {
+		var rows [][]string
+		for _, run := range a.Runs {
+			if run.State != "waiting" || len(run.CPU) == 0 {
+				continue
+			}
+			rows = append(rows, []string{kindLabel(run.Kind), run.Name, ms(run.Wall[0]), ms(run.CPU[0]), mb(run.RSS[0])})
+		}
+		if len(rows) > 0 {
+			d.p("The same for one wait that lasts %s (the *waiting* runs of section 2, under GNU time, whose own ~1 ms of", r.Window)
+			d.p("CPU is included):")
+			d.p("")
+			d.table([]string{"target", "waiter", "wall", "CPU", "peak RSS"}, rows)
+		}
+	}
+	m := r.Machine
+	d.p("Binaries: kwait %s, kubectl %s (this kubectl is built from source with cgo by e2e/cluster/build.sh; the", mb(m.Kwait.Size), mb(m.Kubectl.Size))
+	d.p("release binary is smaller).")
+	d.p("")
 }

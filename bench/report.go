@@ -38,6 +38,19 @@ type doc struct{ strings.Builder }
 
 func (d *doc) p(format string, args ...any) { fmt.Fprintf(d, format+"\n", args...) }
 
+// section starts a numbered section of the document, titled title. A
+// section that did not run says so, and section reports false: its writer
+// has nothing more to write.
+func (d *doc) section(title string, ran bool) bool {
+	d.p("## %s", title)
+	d.p("")
+	if !ran {
+		d.p("Not run.")
+		d.p("")
+	}
+	return ran
+}
+
 func (d *doc) table(head []string, rows [][]string) {
 	d.p("| %s |", strings.Join(head, " | "))
 	seps := make([]string, len(head))
@@ -72,60 +85,6 @@ func (d *doc) header(r *Results) {
 		d.p("> the bench, not for comparing.")
 		d.p("")
 	}
-}
-
-func (d *doc) machine(r *Results) {
-	m := r.Machine
-	d.p("## Machine")
-	d.p("")
-	bin := func(b Binary) string {
-		var f []string
-		if b.Static {
-			f = append(f, "static")
-		} else {
-			f = append(f, "dynamically linked")
-		}
-		if b.Stripped {
-			f = append(f, "stripped")
-		} else {
-			f = append(f, "not stripped")
-		}
-		return fmt.Sprintf("%s (%.1f MiB), %s", mb(b.Size), float64(b.Size)/(1<<20), strings.Join(f, ", "))
-	}
-	var load []string
-	for _, l := range r.Load {
-		load = append(load, fmt.Sprintf("%s %.2f", l.Label, l.Avg[0]))
-	}
-	d.table([]string{"", ""}, [][]string{
-		{"CPU", fmt.Sprintf("%s, %d cores", m.CPU, m.Cores)},
-		{"Memory", fmt.Sprintf("%.1f GiB", float64(m.Memory)/(1<<30))},
-		{"OS, kernel", fmt.Sprintf("%s, Linux %s", m.OS, m.Kernel)},
-		{"Go", fmt.Sprintf("%s (kwait built with %s)", m.GoVersion, m.KwaitGo)},
-		{"Kubernetes", fmt.Sprintf("kube-apiserver %s, kubectl %s", m.Kubernetes, m.KubectlVersion)},
-		{"kwait", fmt.Sprintf("%s, %s", m.KwaitVersion, bin(m.Kwait))},
-		{"kubectl", bin(m.Kubectl) + "; built from source by e2e/cluster/build.sh, not the release binary"},
-		{"Load average (1 min) at each section's start", strings.Join(load, ", ")},
-	})
-	d.p("The load average is read at the start, before each section and at the end. The bench's own waiters and the")
-	d.p("control plane account for part of it; a value near or above the core count before a section means other work")
-	d.p("competed for the CPU and its latencies and CPU times are inflated by it.")
-	if r.Scale != nil {
-		d.p("The end value follows the scale test, whose hundreds of processes the 1-minute average still counts.")
-	}
-	d.p("")
-}
-
-func (d *doc) targets(r *Results) {
-	d.p("## Targets")
-	d.p("")
-	d.p("The goals set for kwait in the issue, the value measured in this run, and what kubectl did in the same run.")
-	d.p("A miss is a finding, not a failure of the bench.")
-	d.p("")
-	var rows [][]string
-	for _, t := range targets(r) {
-		rows = append(rows, []string{t.What, t.Measured, t.Goal, t.Met, t.Kubectl})
-	}
-	d.table([]string{"target", "kwait", "goal", "met", "kubectl, same run"}, rows)
 }
 
 func (d *doc) method(r *Results) {
@@ -168,4 +127,26 @@ func (d *doc) notes(r *Results) {
 		d.p("- %s", n)
 	}
 	d.p("")
+}
+
+func kindLabel(kind string) string {
+	switch kind {
+	case "crd":
+		return "CRD"
+	case "deployment":
+		return "Deployment"
+	case "tcp":
+		return "TCP"
+	case "http":
+		return "HTTP"
+	case "postgres":
+		return "PostgreSQL"
+	case "redis":
+		return "Redis"
+	case "mysql":
+		return "MySQL"
+	case "amqp":
+		return "AMQP"
+	}
+	return kind
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // ScaleResults: many waiters on one Deployment that turns ready after the
@@ -79,19 +81,24 @@ func (b *bench) scale(ctx context.Context) error {
 	}
 
 	for _, w := range []waiter{b.waiter("deployment", "kwait"), b.waiter("deployment", "loop")} {
-		run, err := b.scaleRun(ctx, w, n, res.Spread)
-		if run != nil {
-			res.Runs = append(res.Runs, *run)
-		}
-		if err != nil {
-			return err
-		}
-		// Let the machine settle before the next run.
-		if err := b.settle(ctx); err != nil {
+		if err := trial(ctx, b, &res.Runs, func() (*ScaleRun, error) { return b.scaleRun(ctx, w, n, res.Spread) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// trial runs one trial of a section, keeps its run in runs (a failed trial
+// may still bring one), then lets the machine settle before the next.
+func trial[R any](ctx context.Context, b *bench, runs *[]R, run func() (*R, error)) error {
+	r, err := run()
+	if r != nil {
+		*runs = append(*runs, *r)
+	}
+	if err != nil {
+		return err
+	}
+	return b.settle(ctx)
 }
 
 func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Duration) (*ScaleRun, error) {
@@ -113,7 +120,7 @@ func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Durat
 		}
 	}()
 	for i := range n {
-		if err := sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
+		if err := kube.Sleep(ctx, time.Until(start.Add(spread*time.Duration(i)/time.Duration(n)))); err != nil {
 			return nil, err
 		}
 		p, err := b.procs.start(fmt.Sprintf("scale-%s-%03d", w.Key, i), b.c.admin, w.argv(th))
@@ -124,7 +131,7 @@ func (b *bench) scaleRun(ctx context.Context, w waiter, n int, spread time.Durat
 	}
 	run.StartSpan = time.Since(start)
 	logf("scale %s: %d started in %s", w.Name, n, run.StartSpan.Round(time.Millisecond))
-	if err := sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
+	if err := kube.Sleep(ctx, time.Until(start.Add(b.cfg.window))); err != nil {
 		return nil, err
 	}
 	ready, err := s.trigger(ctx, th)
@@ -174,7 +181,7 @@ func (b *bench) apiserverCPUOver(ctx context.Context, d time.Duration) (CPUSampl
 		return CPUSample{}, err
 	}
 	t0 := time.Now()
-	if err := sleep(ctx, d); err != nil {
+	if err := kube.Sleep(ctx, d); err != nil {
 		return CPUSample{}, err
 	}
 	cpu1, err := b.c.apiserverCPU()
@@ -222,4 +229,67 @@ func meminfo(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// scale writes section 4 of the document: many waiters at once.
+func (d *doc) scale(r *Results, chart string) {
+	s := r.Scale
+	if !d.section("4. Scale: many waiters on one Deployment", s != nil) {
+		return
+	}
+	d.p("%d waiters, started evenly over %s (as the init containers of a large rollout would), all waiting for one", s.N, ms(s.Spread))
+	d.p("Deployment that is unpaused %s after the first start. First kwait processes, then, after they are all", r.Window)
+	d.p("gone and the apiserver has settled, kubectl polling loops (%s). Requests are counted in", code(deploymentLoop))
+	d.p("the audit log by user agent between the first start and the last exit; apiserver CPU is utime + stime of the")
+	d.p("kube-apiserver process from `/proc/PID/stat`, read before the first start and after the last exit. Waiters")
+	d.p("still running 90 s after the Deployment was ready are killed and counted as failed.")
+	d.p("")
+	d.p("The waiters share the machine's %d cores with the control plane, as they would not on a real cluster, where", r.Machine.Cores)
+	d.p("they run on other nodes. Where the waiters' own CPU (below) comes near the cores × the span, the machine was")
+	d.p("saturated by them: the loops then poll more slowly than their `sleep` says, so they make fewer requests and")
+	d.p("cost the apiserver less than they would on a real cluster, and their latency is mostly waiting for the CPU.")
+	d.p("")
+	head := []string{""}
+	for _, run := range s.Runs {
+		head = append(head, run.Name)
+	}
+	row := func(label string, f func(ScaleRun) string) []string {
+		out := []string{label}
+		for _, run := range s.Runs {
+			out = append(out, f(run))
+		}
+		return out
+	}
+	idle := s.Baseline.perSecond()
+	rows := [][]string{
+		row("waiters", func(x ScaleRun) string { return fmt.Sprint(x.N) }),
+		row("all started within", func(x ScaleRun) string { return ms(x.StartSpan) }),
+		row("Deployment ready after the first start", func(x ScaleRun) string { return ms(x.ReadyAfter) }),
+		row("first start to last exit", func(x ScaleRun) string { return ms(x.Window) }),
+		row("apiserver requests", func(x ScaleRun) string { return x.Requests.String() }),
+		row("requests per second, over that span", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f", float64(x.Requests.Total)/x.Window.Seconds())
+		}),
+		row("apiserver CPU over that span", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f s (%.2f cores)", x.APIServer.CPU.Seconds(), x.APIServer.perSecond())
+		}),
+		row("apiserver CPU above idle", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f s", x.APIServer.CPU.Seconds()-idle*x.APIServer.Span.Seconds())
+		}),
+		row("waiters' own CPU, all together", func(x ScaleRun) string {
+			return fmt.Sprintf("%.1f s (%.2f cores)", x.WaitersCPU.Seconds(), x.WaitersCPU.Seconds()/x.Window.Seconds())
+		}),
+		row("latency p50 (ready to exit)", func(x ScaleRun) string { return ms(summarize(x.Latencies).P50) }),
+		row("latency p95", func(x ScaleRun) string { return ms(summarize(x.Latencies).P95) }),
+		row("latency max", func(x ScaleRun) string { return ms(summarize(x.Latencies).Max) }),
+		row("failed or killed", func(x ScaleRun) string { return fmt.Sprint(x.Failed) }),
+	}
+	d.table(head, rows)
+	d.p("Idle apiserver (no waiters), measured once it had settled, just before the kwait run: %.2f s CPU in %s (%.3f cores).",
+		s.Baseline.CPU.Seconds(), ms(s.Baseline.Span), idle)
+	d.p("")
+	if chart != "" {
+		d.p("![Latency distribution under load](%s)", chart)
+		d.p("")
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kwait-dev/kwait/pkg/kube"
 )
 
 // subject makes things that are not ready yet and turns them ready on cue.
@@ -67,7 +69,7 @@ func (s *deploymentSubject) next(ctx context.Context) (thing, error) {
 		if err == nil && d.Status.ObservedGeneration >= d.Generation {
 			return thing{Kind: "deployment", Name: name, NS: s.b.c.namespace}, nil
 		}
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+		if err := kube.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return thing{}, err
 		}
 	}

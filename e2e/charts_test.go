@@ -6,13 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-
-	"sigs.k8s.io/yaml"
 )
 
 // The chart tests install the examples in charts/examples for real. kwok
@@ -178,79 +174,4 @@ func TestChartCRDCheck(t *testing.T) {
 	apply(t, "", crdNamed("gadgets", "gadget", "Gadget", group))
 	p.expect(t, 0)
 	expectDenied(t, ns, w.serviceAccount, `cannot list resource \"customresourcedefinitions\"`, "crd/others."+group)
-}
-
-// TestChartTargetGrammarMatchesKwait: the library chart parses targets to
-// compute RBAC; what it accepts and refuses must be what kwait accepts and
-// refuses. Every target of the golden cases target-forms.yaml and
-// webhooks-and-admission.yaml is valid to kwait (it times out, 124, rather
-// than exit 2), and every target the chart refuses in
-// charts/tests/render/invalid kwait refuses too.
-func TestChartTargetGrammarMatchesKwait(t *testing.T) {
-	t.Parallel()
-	// read returns the first call of a case file, its parameters by name,
-	// and whether the file sets values besides the calls (kwait:, global:).
-	read := func(path string) (map[string]any, bool) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c map[string]any
-		if err := yaml.Unmarshal(b, &c); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		calls, _ := c["calls"].([]any)
-		if len(calls) == 0 {
-			t.Fatalf("%s: no calls", path)
-		}
-		first, _ := calls[0].(map[string]any)
-		return first, len(c) > 1
-	}
-	strs := func(targets any) []string {
-		var out []string
-		list, _ := targets.([]any)
-		for _, x := range list {
-			switch v := x.(type) {
-			case string:
-				out = append(out, v)
-			case float64:
-				out = append(out, strconv.FormatFloat(v, 'f', -1, 64))
-			}
-		}
-		return out
-	}
-
-	forms, _ := read(filepath.Join("..", "charts", "tests", "render", "cases", "target-forms.yaml"))
-	targets := strs(forms["targets"])
-	if len(targets) < 20 {
-		t.Fatalf("target-forms.yaml: only %d targets", len(targets))
-	}
-	kwait(t, 124, append(targets, "--timeout", "2s", "--status-interval", "0")...)
-	usable, _ := read(filepath.Join("..", "charts", "tests", "render", "cases", "webhooks-and-admission.yaml"))
-	kwait(t, 124, append(strs(usable["targets"]), "--timeout", "2s", "--status-interval", "0")...)
-
-	invalid, err := filepath.Glob(filepath.Join("..", "charts", "tests", "render", "invalid", "*.yaml"))
-	if err != nil || len(invalid) == 0 {
-		t.Fatalf("no invalid cases: %v", err)
-	}
-	checked := 0
-	for _, path := range invalid {
-		call, values := read(path)
-		if _, ok := call["targets"]; len(call) != 2 || !ok || values {
-			continue // refused for a chart parameter or value, not for its targets
-		}
-		if b, _ := os.ReadFile(path); strings.Contains(string(b), "the chart cannot tell") {
-			// A type the chart cannot compute RBAC for from its name;
-			// kwait resolves it through discovery.
-			continue
-		}
-		checked++
-		p := start(t, append(strs(call["targets"]), "--timeout", "30s")...)
-		if code := p.exit(t); code != 2 {
-			t.Errorf("%s: kwait exited %d, want 2 (bad input); output:\n%s", filepath.Base(path), code, p.output())
-		}
-	}
-	if checked < 10 {
-		t.Errorf("only %d invalid target cases checked", checked)
-	}
 }

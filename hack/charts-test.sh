@@ -12,6 +12,8 @@
 #     TEXT" when a YAML document of its output does not contain TEXT
 #   - every file in charts/tests/render/invalid/ must fail to render with the
 #     message in its first line ("# error: ..."; "# helm-args:" as for cases)
+#   - every define of the library chart but the generated kwait.table is at
+#     most 60 lines and shows its call (an include of it) in its comment
 #   - charts/kwait/README.md has only absolute links and a row for every key
 #     a kwait.manifests call accepts (the list invalid/manifests-unknown-key.yaml
 #     fails with); the image in its artifacthub.io/images annotation is
@@ -227,6 +229,30 @@ keys=$(sed -n '1s/.*accepted keys: //p' "$ROOT/charts/tests/render/invalid/manif
 for key in ${keys//,/ }; do
   grep -q "\`$key\`" "$ROOT/charts/kwait/README.md" || fail "kwait.manifests key $key is not in charts/kwait/README.md"
 done
+
+# Every define of the library chart but the generated table (kwait.table) is
+# at most 60 lines, and its comment shows how it is called (an include of it).
+defines=$(awk '
+  /^\{\{\/\*/ { comment = ""; incomment = 1 }
+  incomment { comment = comment $0 "\n" }
+  /\*\/\}\}/ { incomment = 0 }
+  /\{\{- define "/ {
+    name = $0; sub(/.*define "/, "", name); sub(/".*/, "", name)
+    start = FNR; open = 1; depth = 0
+    if (index(comment, "include \"" name "\"") == 0) print FILENAME ": " name ": its comment does not show its call"
+  }
+  open {
+    depth += gsub(/\{\{-? *(if|range|with|define)[ }]/, "&")
+    depth -= gsub(/\{\{-? *end[ -]/, "&")
+    if (depth == 0) {
+      open = 0
+      if (FNR - start + 1 > 60 && name != "kwait.table") print FILENAME ": " name ": " FNR - start + 1 " lines, more than 60"
+    }
+  }' "$ROOT"/charts/kwait/templates/_*.tpl)
+if [[ -n $defines ]]; then
+  echo "$defines" >&2
+  fail "library chart defines: split the long ones, show each one's call in its comment"
+fi
 
 echo "== deploy/ (kustomize)"
 if [[ -x $KUBECTL ]]; then

@@ -26,6 +26,7 @@ import (
 
 	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/network"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // Main runs kwait with args (args[0] is the program name) and returns the
@@ -43,7 +44,7 @@ func Main(ctx context.Context, args []string, s Streams, build Build) int {
 	*in = invocation{given: scan.given, termLog: terminationLogOf(scan), command: scan.command}
 	err := app.RunContext(ctx, scan.args)
 	if err != nil && !isReported(err) {
-		msg := clipWords(oneLine(err.Error()))
+		msg := clipWords(target.Line(err.Error()))
 		fmt.Fprintf(s.Err, "kwait: %s\n", msg)
 		_ = in.termLog.write(msg) // bad input already has its one line on stderr
 	}
@@ -153,7 +154,7 @@ EXIT CODES:
 `
 
 func onUsageError(c *cli.Context, err error, _ bool) error {
-	msg := oneLine(err.Error())
+	msg := target.Line(err.Error())
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		return unknownFlag(c, name)
 	}

@@ -72,8 +72,6 @@ func ExitCode(err error) int {
 	return ExitFailed
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // maxEcho bounds how much of one argument, or of a part of one, the line
 // of a bad-input error repeats, as README says.
 const maxEcho = 256
@@ -88,7 +86,7 @@ func clipWords(msg string) string {
 	words := strings.Split(msg, " ")
 	for i, w := range words {
 		if len(w) > maxEcho+room {
-			words[i] = strings.ToValidUTF8(w[:maxEcho], "") + "..."
+			words[i] = target.Cut(w, maxEcho) + "..."
 		}
 	}
 	return strings.Join(words, " ")

@@ -13,6 +13,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/runner"
 	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // fromManifests reports whether a spec of this kind names manifests
@@ -88,7 +89,7 @@ func checkPlace(kind string, obj manifest.Object, place, namespace string, seen 
 }
 
 // quote keeps a source name on one line in a message.
-func quote(s string) string { return oneLine(s) }
+func quote(s string) string { return target.Line(s) }
 
 func readSource(ctx context.Context, sp spec.Spec, stdin io.Reader, stdinRead *bool) ([]manifest.Object, error) {
 	var data []byte
@@ -133,7 +134,7 @@ func readSource(ctx context.Context, sp spec.Spec, stdin io.Reader, stdinRead *b
 func readDir(kind, dir string) ([]manifest.Object, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, usagef("%s: %s", kind, oneLine(err.Error()))
+		return nil, usagef("%s: %s", kind, target.Line(err.Error()))
 	}
 	var out []manifest.Object
 	total := 0
@@ -182,7 +183,7 @@ func readFile(path string) ([]byte, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s", oneLine(err.Error()))
+		return nil, fmt.Errorf("%s", target.Line(err.Error()))
 	}
 	defer f.Close()
 	data, err := readAll(f)
@@ -200,7 +201,7 @@ func readAll(r io.Reader) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, manifest.MaxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s", oneLine(err.Error()))
+		return nil, fmt.Errorf("%s", target.Line(err.Error()))
 	}
 	return data, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/network"
 	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // options is every flag and KWAIT_* variable of a run, read and validated
@@ -237,7 +238,7 @@ func readCommand(argv []string) (*command, error) {
 	}
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		return nil, usagef("command after \"--\": %s", oneLine(err.Error()))
+		return nil, usagef("command after \"--\": %s", target.Line(err.Error()))
 	}
 	return &command{path: path, argv: argv}, nil
 }
@@ -274,7 +275,7 @@ func withURL(h network.HTTPOptions, url string) network.HTTPOptions {
 func regularFile(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("%s", oneLine(err.Error()))
+		return fmt.Errorf("%s", target.Line(err.Error()))
 	}
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", path)

@@ -8,6 +8,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/spec"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // Suggestions for mistyped words, as kubectl and cobra make them
@@ -98,7 +99,7 @@ func suggestTarget(app *cli.App, arg string, err error) error {
 		return err
 	}
 	if s := spec.Suggest(word, typeNames()); s != "" {
-		return usagef("%s%s", oneLine(err.Error()), "; did you mean "+s+"/"+rest+"?")
+		return usagef("%s%s", target.Line(err.Error()), "; did you mean "+s+"/"+rest+"?")
 	}
 	return err
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/kwait-dev/kwait/pkg/target"
 )
@@ -48,11 +47,7 @@ func (t termLog) write(msg string) error {
 	case err == nil && !fi.Mode().IsRegular():
 		return fmt.Errorf("%s is not a regular file", t.path)
 	}
-	msg = target.Printable(msg)
-	if len(msg)+1 > terminationLogLimit {
-		// With "..." and the newline, the message fills the limit; a cut
-		// through a UTF-8 character drops its bytes.
-		msg = strings.ToValidUTF8(msg[:terminationLogLimit-4], "") + "..."
-	}
+	// With the newline, the message fits the limit.
+	msg = target.Clip(target.Printable(msg), terminationLogLimit-1)
 	return os.WriteFile(t.path, []byte(msg+"\n"), 0o644)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -95,12 +94,12 @@ func (e event) object(pod Pod, instance string, now time.Time) *unstructured.Uns
 		},
 		"eventTime":           microTime(now),
 		"reportingController": Controller,
-		"reportingInstance":   clip(instance, fieldLimit),
+		"reportingInstance":   target.Clip(instance, fieldLimit),
 		"action":              action,
 		"reason":              e.reason,
 		"type":                e.kind,
 		"regarding":           regarding,
-		"note":                clip(target.Printable(e.note), noteLimit),
+		"note":                target.Clip(target.Printable(e.note), noteLimit),
 	}}
 }
 
@@ -121,16 +120,3 @@ func seriesPatch(count int, now time.Time) []byte {
 
 // microTime is t as the apiserver's MicroTime: RFC 3339 with microseconds.
 func microTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z07:00") }
-
-// clip cuts s to at most n bytes, on a character boundary, ending in
-// "..." when cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - 3
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}

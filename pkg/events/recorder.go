@@ -153,7 +153,7 @@ func (r *Recorder) Close(ctx context.Context, err error) {
 	r.closing = true
 	r.latest, r.changed = map[string]string{}, nil
 	if err != nil {
-		r.queue = append(r.queue, event{kind: Warning, reason: endReason(err), note: oneLine(err.Error())})
+		r.queue = append(r.queue, event{kind: Warning, reason: endReason(err), note: joinLines(err.Error())})
 	}
 	r.poke()
 	r.mu.Unlock()
@@ -166,10 +166,10 @@ func (r *Recorder) Close(ctx context.Context, err error) {
 	r.cancel()
 }
 
-// oneLine is the run's final message on one line, as kubectl get events
+// joinLines is the run's final message on one line, as kubectl get events
 // shows only an Event's first: "timed out after 5s; not ready: a: why;
 // b: why".
-func oneLine(msg string) string {
+func joinLines(msg string) string {
 	lines := strings.Split(msg, "\n")
 	for i := range lines {
 		lines[i] = strings.TrimSpace(lines[i])

@@ -197,16 +197,20 @@ func (hangingSink) Patch(ctx context.Context, _ string, _ []byte) error {
 	return ctx.Err()
 }
 
-func TestClipAndNote(t *testing.T) {
+// TestNoteAndName: an Event's note is sanitized and cut to the
+// apiserver's limit (the rule itself is target's, tested there); its name
+// is the kubelet's form, the pod's name cut to fit.
+func TestNoteAndName(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("é", 600)
-	if got := clip(long, noteLimit); len(got) > noteLimit || !strings.HasSuffix(got, "...") || !strings.HasPrefix(got, "é") {
-		t.Errorf("clip: %d bytes, %q...", len(got), got[:8])
-	}
 	e := event{kind: Warning, reason: ReasonFailed, note: "bad\x1b[31m \u202e"}
 	note, _, _ := unstructured.NestedString(e.object(pod, pod.Name, time.Now()).Object, "note")
 	if note != "bad?[31m ?" {
 		t.Errorf("note = %q, want control characters replaced", note)
+	}
+	long := event{kind: Warning, reason: ReasonFailed, note: strings.Repeat("é", 600)}
+	note, _, _ = unstructured.NestedString(long.object(pod, pod.Name, time.Now()).Object, "note")
+	if len(note) > noteLimit || !strings.HasSuffix(note, "...") || !strings.HasPrefix(note, "é") {
+		t.Errorf("note of %d bytes, want at most %d, cut with ...", len(note), noteLimit)
 	}
 	if n := name(strings.Repeat("a", 239)+"-b", time.Unix(0, 255)); n != strings.Repeat("a", 239)+".ff" {
 		t.Errorf("name = %q", n)

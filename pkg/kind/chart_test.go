@@ -3,10 +3,16 @@ package kind
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"maps"
 	"os"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
@@ -115,10 +121,55 @@ type each names, the type it watches and how it selects objects), the
 built-in API types kwait knows without discovery, in discovery order,
 the URL schemes of network targets, and the resource and verbs of the
 Events kwait records on its pod.
+
+  {{- $table := include "kwait.table" . | fromYaml -}}
 */}}
 {{- define "kwait.table" -}}
 `)
 	b.Write(body)
 	b.WriteString("{{- end -}}\n")
+	b.WriteString(`
+{{/*
+kwait.pattern: a regular expression kwait's Go code reads names with, by
+name: dnsLabel (a namespace, a name the chart makes), typeName (a TYPE of a
+target: parts of letters, digits and '-', joined by dots), version (an API
+version in a TYPE: v1, v2beta1).
+
+  {{- if not (regexMatch (include "kwait.pattern" "dnsLabel") $namespace) -}}
+*/}}
+{{- define "kwait.pattern" -}}
+{{- get (dict
+`)
+	for i, name := range slices.Sorted(maps.Keys(chartPatterns())) {
+		end := ""
+		if i == len(chartPatterns())-1 {
+			end = ") . -}}"
+		}
+		fmt.Fprintf(&b, "      %q %s%s\n", name, strconv.Quote(chartPatterns()[name]), end)
+	}
+	b.WriteString("{{- end -}}\n")
 	return b.Bytes()
+}
+
+// chartPatterns are the regular expressions the chart shares with kwait,
+// by name (kwait.pattern).
+func chartPatterns() map[string]string {
+	return map[string]string{
+		// A DNS label of at most 63 characters, as validation.IsDNS1123Label
+		// takes it (TestChartPatterns checks they agree).
+		"dnsLabel": fmt.Sprintf("^[a-z0-9]([-a-z0-9]{0,%d}[a-z0-9])?$", validation.DNS1123LabelMaxLength-2),
+		"typeName": "^" + apitype.NamePartPattern + "(\\." + apitype.NamePartPattern + ")*$",
+		"version":  apitype.VersionPattern,
+	}
+}
+
+// TestChartPatterns: the chart's DNS label pattern, written with a length
+// bound Go's regexp can check, takes what validation.IsDNS1123Label takes.
+func TestChartPatterns(t *testing.T) {
+	label := regexp.MustCompile(chartPatterns()["dnsLabel"])
+	for _, s := range []string{"a", "a-b", "0", "db", "a-", "-a", "A", "a.b", "a_b", "", strings.Repeat("a", 63), strings.Repeat("a", 64), "a" + strings.Repeat("-", 61) + "a", "kube-system"} {
+		if got, want := label.MatchString(s), len(validation.IsDNS1123Label(s)) == 0; got != want {
+			t.Errorf("dnsLabel matches %q: %t, validation.IsDNS1123Label: %t", s, got, want)
+		}
+	}
 }

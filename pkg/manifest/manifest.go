@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kwait-dev/kwait/pkg/apitype"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // MaxSize bounds a manifest: far more than a few probe objects take (etcd
@@ -79,7 +80,7 @@ func Decode(data []byte) ([]Object, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("document %d: %s", doc, oneLine(err.Error()))
+			return nil, fmt.Errorf("document %d: %s", doc, target.Line(err.Error()))
 		}
 		objs, err := decodeDocument(raw)
 		if err != nil {
@@ -96,11 +97,11 @@ func Decode(data []byte) ([]Object, error) {
 func decodeDocument(raw []byte) ([]Object, error) {
 	j, err := yaml.YAMLToJSON(raw)
 	if err != nil {
-		return nil, errors.New(oneLine(err.Error()))
+		return nil, errors.New(target.Line(err.Error()))
 	}
 	var v any
 	if err := utiljson.Unmarshal(j, &v); err != nil {
-		return nil, errors.New(oneLine(err.Error()))
+		return nil, errors.New(target.Line(err.Error()))
 	}
 	if v == nil {
 		return nil, nil // an empty document, or only comments
@@ -179,7 +180,7 @@ func object(m map[string]any) (Object, error) {
 	}
 	if ns := u.GetNamespace(); ns != "" {
 		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
-			return Object{}, fmt.Errorf("%s: namespace %s: %s", kind, quote(ns), oneLine(errs[0]))
+			return Object{}, fmt.Errorf("%s: namespace %s: %s", kind, quote(ns), target.Line(errs[0]))
 		}
 	}
 	return Object{Object: u, Type: typ}, nil
@@ -189,7 +190,7 @@ func object(m map[string]any) (Object, error) {
 // own rules are the apiserver's to apply.
 func objectName(name string) error {
 	if errs := path.IsValidPathSegmentName(name); len(errs) > 0 {
-		return fmt.Errorf("name %s: %s", quote(name), oneLine(errs[0]))
+		return fmt.Errorf("name %s: %s", quote(name), target.Line(errs[0]))
 	}
 	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return fmt.Errorf("name %s holds white space or a control character", quote(name))
@@ -202,9 +203,7 @@ const maxEcho = 64
 
 func quote(s string) string {
 	if len(s) > maxEcho {
-		return fmt.Sprintf("%q...", strings.ToValidUTF8(s[:maxEcho], ""))
+		return fmt.Sprintf("%q...", target.Cut(s, maxEcho))
 	}
 	return fmt.Sprintf("%q", s)
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

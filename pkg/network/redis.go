@@ -137,7 +137,7 @@ func redisAuthError(reply string) string {
 		return "an empty error"
 	}
 	if len(code) > 32 {
-		code = strings.ToValidUTF8(code[:32], "")
+		code = target.Cut(code, 32)
 	}
 	return code
 }

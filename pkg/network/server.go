@@ -213,21 +213,9 @@ func unexpected(what string) target.Status {
 	return target.Pending("unexpected answer: not a %s server?", what)
 }
 
-// printable keeps a server's message to one short line of printable text.
-func printable(s string) string {
-	const maxLen = 200
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > maxLen {
-		s = strings.ToValidUTF8(s[:maxLen], "") + "..."
-	}
-	return s
-}
+// printable keeps a server's message to one short line of printable text,
+// by the rule of target.Line, cut to 200 bytes.
+func printable(s string) string { return target.Clip(target.Line(s), 200) }
 
 // answerLimit bounds what one attempt reads from a server: the answers
 // kwait judges are a few hundred bytes, so a server that sends more

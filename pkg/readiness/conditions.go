@@ -3,10 +3,10 @@ package readiness
 import (
 	"encoding/json"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // maxDetail bounds how much of a condition message or similar free text
@@ -14,29 +14,8 @@ import (
 const maxDetail = 200
 
 // oneLine makes text from an object fit a reason, which ends up in logs and
-// the termination message: see Text; the result is cut to maxDetail
-// characters.
-func oneLine(s string) string { return Text(s, maxDetail) }
-
-// Text makes free text from the API (an object's message, the apiserver's
-// answer) fit a reason: invalid UTF-8 and control and format characters
-// (ESC, BEL, U+202E RIGHT-TO-LEFT OVERRIDE, ...) become U+FFFD, runs of
-// white space (newlines included) fold into single spaces, and the result
-// is cut to limit characters.
-func Text(s string, limit int) string {
-	s = strings.Map(func(r rune) rune {
-		if !unicode.IsSpace(r) && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
-			return utf8.RuneError
-		}
-		return r
-	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:limit-3]) + "..."
-}
+// the termination message: target.Line's rule, cut to maxDetail bytes.
+func oneLine(s string) string { return target.Clip(target.Line(s), maxDetail) }
 
 // describeCondition renders a condition as "Type=Status: Reason: message",
 // leaving out the parts that are empty.

@@ -9,6 +9,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/apitype"
 	"github.com/kwait-dev/kwait/pkg/kind"
 	"github.com/kwait-dev/kwait/pkg/network"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // Parse parses one target in the mixed form (see the package comment).
@@ -244,7 +245,7 @@ func ParseSelector(sel string) (string, error) {
 	}
 	parsed, err := labels.Parse(sel)
 	if err != nil {
-		return "", errorString("bad label selector: " + oneLine(err.Error()))
+		return "", errorString("bad label selector: " + target.Line(err.Error()))
 	}
 	if parsed.Empty() {
 		// The selector lexer skips more than white space ("\x00").

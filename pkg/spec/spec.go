@@ -37,6 +37,7 @@ import (
 	"github.com/kwait-dev/kwait/pkg/manifest"
 	"github.com/kwait-dev/kwait/pkg/network"
 	"github.com/kwait-dev/kwait/pkg/readiness"
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // The target kinds outside the tables of packages kind and network.
@@ -182,7 +183,7 @@ const maxEcho = 256
 func errorf(arg, format string, args ...any) error {
 	shown := network.Redact(arg)
 	if len(shown) > maxEcho {
-		shown = strings.ToValidUTF8(shown[:maxEcho], "") + "..."
+		shown = target.Cut(shown, maxEcho) + "..."
 	}
 	return &Error{Arg: shown, Reason: fmt.Sprintf(format, args...)}
 }

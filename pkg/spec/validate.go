@@ -8,18 +8,18 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 func errorString(s string) error { return errors.New(s) }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func validateName(name string) error {
 	if name == "" {
 		return errorString("empty name")
 	}
 	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
-		return errorString("name " + quote(name) + ": " + oneLine(errs[0]))
+		return errorString("name " + quote(name) + ": " + target.Line(errs[0]))
 	}
 	return nil
 }
@@ -33,7 +33,7 @@ func validateObjectName(name string) error {
 		return errorString("empty name")
 	}
 	if errs := path.IsValidPathSegmentName(name); len(errs) > 0 {
-		return errorString("name " + quote(name) + ": " + oneLine(errs[0]))
+		return errorString("name " + quote(name) + ": " + target.Line(errs[0]))
 	}
 	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return errorString("name " + quote(name) + " holds white space or a control character")
@@ -47,7 +47,7 @@ func ValidateNamespace(ns string) error {
 		return errorString("empty namespace")
 	}
 	if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
-		return errorString("namespace " + quote(ns) + ": " + oneLine(errs[0]))
+		return errorString("namespace " + quote(ns) + ": " + target.Line(errs[0]))
 	}
 	return nil
 }
@@ -57,7 +57,7 @@ func ValidateNamespace(ns string) error {
 // maxEcho bytes.
 func quote(s string) string {
 	if len(s) > maxEcho {
-		return strconv.Quote(strings.ToValidUTF8(s[:maxEcho], "")) + "..."
+		return strconv.Quote(target.Cut(s, maxEcho)) + "..."
 	}
 	return strconv.Quote(s)
 }

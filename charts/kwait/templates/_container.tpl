@@ -36,6 +36,8 @@ dropped, the runtime's default seccomp profile. It satisfies the
 
 Input: the settings, with sc the container's securityContext. Output: one
 YAML list item.
+
+  {{- include "kwait.container" (merge (dict "sc" $s.securityContext) $s) | nindent 8 }}
 */}}
 {{- define "kwait.container" -}}
 - name: {{ .containerName }}
@@ -77,6 +79,8 @@ KWAIT_EVENTS=false, so kwait records none (and kwait.rbac grants nothing
 for them).
 
 Input: the settings. Output: an env: block.
+
+  {{- include "kwait.eventsEnv" $s | nindent 2 }}
 */}}
 {{- define "kwait.eventsEnv" -}}
 env:

@@ -48,6 +48,8 @@ kwait.hookJobObjects: the objects of kwait.hookJob (and of each Job of
 kwait.manifests, whose settings name a configMap to mount).
 
 Input: the settings, enabled.
+
+  {{- include "kwait.hookJobObjects" $s }}
 */}}
 {{- define "kwait.hookJobObjects" -}}
 {{- $s := . -}}
@@ -85,40 +87,56 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
     spec:
-      restartPolicy: Never
-      serviceAccountName: {{ $s.serviceAccount }}
-      automountServiceAccountToken: true
-      {{- with $s.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
-      {{- end }}
-      {{- with $s.hook.priorityClassName }}
-      priorityClassName: {{ . }}
-      {{- end }}
-      {{- with $s.hook.nodeSelector }}
-      nodeSelector:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $s.hook.affinity }}
-      affinity:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $s.hook.tolerations }}
-      tolerations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $s.podSecurityContext }}
-      securityContext:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      containers:
-        {{- include "kwait.container" (merge (dict "sc" $s.securityContext) $s) | nindent 8 }}
-      {{- with $s.configMap }}
-      volumes:
-        - name: kwait-manifests
-          configMap:
-            name: {{ . }}
-      {{- end }}
+      {{- include "kwait.hookPodSpec" $s | nindent 6 }}
+{{- end -}}
+
+{{/*
+kwait.hookPodSpec: the spec of the hook Job's pod: it runs once (restart
+policy Never) as the wait's ServiceAccount, with the image's pull secrets,
+the hook's placement (priority class, node selector, affinity,
+tolerations), the pod's securityContext, the kwait container, and the
+ConfigMap of a kwait.manifests Job mounted.
+
+Input: the settings. Output: the pod spec's fields, unindented.
+
+  spec:
+    {{- include "kwait.hookPodSpec" $s | nindent 4 }}
+*/}}
+{{- define "kwait.hookPodSpec" -}}
+restartPolicy: Never
+serviceAccountName: {{ .serviceAccount }}
+automountServiceAccountToken: true
+{{- with .imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- with .hook.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .hook.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .hook.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .hook.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .podSecurityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+containers:
+  {{- include "kwait.container" (merge (dict "sc" .securityContext) .) | nindent 2 }}
+{{- with .configMap }}
+volumes:
+  - name: kwait-manifests
+    configMap:
+      name: {{ . }}
+{{- end }}
 {{- end -}}

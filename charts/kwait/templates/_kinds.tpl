@@ -7,6 +7,8 @@ type each names, the type it watches and how it selects objects), the
 built-in API types kwait knows without discovery, in discovery order,
 the URL schemes of network targets, and the resource and verbs of the
 Events kwait records on its pod.
+
+  {{- $table := include "kwait.table" . | fromYaml -}}
 */}}
 {{- define "kwait.table" -}}
 events:
@@ -590,4 +592,19 @@ types:
   namespaced: false
   resource: resourceslices
   version: v1
+{{- end -}}
+
+{{/*
+kwait.pattern: a regular expression kwait's Go code reads names with, by
+name: dnsLabel (a namespace, a name the chart makes), typeName (a TYPE of a
+target: parts of letters, digits and '-', joined by dots), version (an API
+version in a TYPE: v1, v2beta1).
+
+  {{- if not (regexMatch (include "kwait.pattern" "dnsLabel") $namespace) -}}
+*/}}
+{{- define "kwait.pattern" -}}
+{{- get (dict
+      "dnsLabel" "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+      "typeName" "^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$"
+      "version" "^v[0-9]+((alpha|beta)[0-9]+)?$") . -}}
 {{- end -}}

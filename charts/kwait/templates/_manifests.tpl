@@ -80,6 +80,8 @@ Input: dict with items (the call's manifests), types (the table) and
 clusterScoped. Output: YAML {objects: [{key, text, kind, name, namespace,
 group, resource, namespaced}]}, where namespace is the one the object
 names ("" for the Jobs' own).
+
+  {{- $objects := (include "kwait.manifestObjects" (dict "items" $call.manifests "types" $table.types "clusterScoped" $clusterScoped) | fromYaml).objects -}}
 */}}
 {{- define "kwait.manifestObjects" -}}
 {{- $items := .items -}}
@@ -90,6 +92,45 @@ names ("" for the Jobs' own).
 {{- $seen := dict -}}
 {{- range $i, $item := $items -}}
 {{- $what := printf "manifest %d" (add1 $i) -}}
+{{- $read := dict "what" $what "unit" "item" "item" $item -}}
+{{- include "kwait.manifestItem" $read -}}
+{{- $object := $read.object -}}
+{{- $probe := include "kwait.probe" (dict "target" $what "object" $object "types" $.types "clusterScoped" $.clusterScoped "resource" ($item.resource | default "")) | fromYaml -}}
+{{- $name := toString ($object.metadata.name | default "") -}}
+{{- include "kwait.checkManifestObject" (dict "what" $what "object" $object "probe" $probe "name" $name) -}}
+{{- $id := printf "%s.%s/%s/%s" $probe.resource $probe.group $probe.namespace $name -}}
+{{- if hasKey $seen $id -}}
+{{- fail (printf "kwait: %s: %s %s is given twice (also %s)" $what $object.kind $name (get $seen $id)) -}}
+{{- end -}}
+{{- $_ := set $seen $id $what -}}
+{{- $objects = append $objects (dict
+      "key" (printf "%02d-%s-%s.yaml" (add1 $i) (lower $object.kind) $name)
+      "text" (printf "%s\n" $read.text)
+      "kind" $object.kind
+      "name" $name
+      "namespace" $probe.namespace
+      "group" $probe.group
+      "resource" $probe.resource
+      "namespaced" $probe.namespaced) -}}
+{{- end -}}
+{{- dict "objects" $objects | toYaml -}}
+{{- end -}}
+
+{{/*
+kwait.manifestItem: one item of a call's manifests or admission list,
+checked: a dict with manifest (an object, or the YAML of one object) and
+optionally resource. Sets object (the object) and text (its YAML, trimmed)
+in the input dict.
+
+Input: dict with what (the item, for messages), unit ("item" or "probe",
+for messages) and item.
+
+  {{- $read := dict "what" $what "unit" "probe" "item" $item -}}
+  {{- include "kwait.manifestItem" $read -}}
+*/}}
+{{- define "kwait.manifestItem" -}}
+{{- $what := .what -}}
+{{- $item := .item -}}
 {{- if not (kindIs "map" $item) -}}
 {{- fail (printf "kwait: %s: want (dict \"manifest\" OBJECT-OR-YAML \"resource\" \"PLURAL.GROUP\"), not %v" $what $item) -}}
 {{- end -}}
@@ -103,7 +144,7 @@ names ("" for the Jobs' own).
 {{- if kindIs "string" $object -}}
 {{- $text = trimPrefix "---" (trim $object) | trim -}}
 {{- if regexMatch "(?m)^---" $text -}}
-{{- fail (printf "kwait: %s: one object per item; give each its own" $what) -}}
+{{- fail (printf "kwait: %s: one object per %s; give each its own" $what .unit) -}}
 {{- end -}}
 {{- $object = fromYaml $text -}}
 {{- if hasKey $object "Error" -}}
@@ -112,39 +153,37 @@ names ("" for the Jobs' own).
 {{- else -}}
 {{- $text = toYaml $object | trim -}}
 {{- end -}}
-{{- $probe := include "kwait.probe" (dict "target" $what "object" $object "types" $.types "clusterScoped" $.clusterScoped "resource" ($item.resource | default "")) | fromYaml -}}
-{{- $name := toString ($object.metadata.name | default "") -}}
+{{- $_ := set . "object" $object -}}
+{{- $_ := set . "text" $text -}}
+{{- end -}}
+
+{{/*
+kwait.checkManifestObject: fails the render for an object kwait.manifests
+cannot carry: a Secret (it would sit in a ConfigMap), an object without a
+valid metadata.name, a namespace that is not a DNS label, a namespace on a
+cluster-scoped type.
+
+  {{- include "kwait.checkManifestObject" (dict "what" $what "object" $object "probe" $probe "name" $name) -}}
+*/}}
+{{- define "kwait.checkManifestObject" -}}
+{{- $what := .what -}}
+{{- $probe := .probe -}}
+{{- $name := .name -}}
 {{- if and (eq $probe.group "") (eq $probe.resource "secrets") -}}
 {{- fail (printf "kwait: %s: Secret %s would be stored in a ConfigMap, which anyone allowed to read ConfigMaps (the built-in view role) can read: make it an ordinary template of the chart (Secrets are always served), and let the custom resource refer to it by name" $what ($name | default "without a name")) -}}
 {{- end -}}
 {{- if not $name -}}
-{{- fail (printf "kwait: %s: %s has no metadata.name: kwait applies and deletes objects by name" $what $object.kind) -}}
+{{- fail (printf "kwait: %s: %s has no metadata.name: kwait applies and deletes objects by name" $what .object.kind) -}}
 {{- end -}}
 {{- if not (and (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" $name) (le (len $name) 253)) -}}
 {{- fail (printf "kwait: %s: name %q is not a valid object name" $what $name) -}}
 {{- end -}}
-{{- if and $probe.namespace (not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" $probe.namespace)) -}}
+{{- if and $probe.namespace (not (regexMatch (include "kwait.pattern" "dnsLabel") $probe.namespace)) -}}
 {{- fail (printf "kwait: %s: namespace %q is not a DNS label" $what $probe.namespace) -}}
 {{- end -}}
 {{- if and $probe.namespace (not $probe.namespaced) -}}
-{{- fail (printf "kwait: %s: %s is cluster-scoped: give it no metadata.namespace" $what $object.kind) -}}
+{{- fail (printf "kwait: %s: %s is cluster-scoped: give it no metadata.namespace" $what .object.kind) -}}
 {{- end -}}
-{{- $id := printf "%s.%s/%s/%s" $probe.resource $probe.group $probe.namespace $name -}}
-{{- if hasKey $seen $id -}}
-{{- fail (printf "kwait: %s: %s %s is given twice (also %s)" $what $object.kind $name (get $seen $id)) -}}
-{{- end -}}
-{{- $_ := set $seen $id $what -}}
-{{- $objects = append $objects (dict
-      "key" (printf "%02d-%s-%s.yaml" (add1 $i) (lower $object.kind) $name)
-      "text" (printf "%s\n" $text)
-      "kind" $object.kind
-      "name" $name
-      "namespace" $probe.namespace
-      "group" $probe.group
-      "resource" $probe.resource
-      "namespaced" $probe.namespaced) -}}
-{{- end -}}
-{{- dict "objects" $objects | toYaml -}}
 {{- end -}}
 
 {{/*
@@ -154,6 +193,8 @@ kwait.manifestsArgs: the kwait command of a kwait.manifests Job, before
 
 Input: dict with call and mode (apply or delete). Output: YAML {args, for}.
 A for or fieldManager of null or "" is unset.
+
+  {{- $cmd := include "kwait.manifestsArgs" (dict "call" $call "mode" "apply") | fromYaml -}}
 */}}
 {{- define "kwait.manifestsArgs" -}}
 {{- $c := .call -}}

@@ -27,6 +27,8 @@ labels; its annotations are hook.podAnnotations alone.
 
 Input: dict with values (the merged kwait values), call and labels.
 Output: YAML {podLabels, objects: {CLASS: {labels, annotations}}}.
+
+  {{- $meta := include "kwait.objectMetadata" (dict "values" $v "call" $call "labels" $labels) | fromYaml -}}
 */}}
 {{- define "kwait.objectMetadata" -}}
 {{- $v := .values -}}
@@ -77,6 +79,8 @@ names render (as Bitnami's charts shorten names) and two long names that
 differ only at the end stay apart.
 
 Input: the name. Output: it, or its shortened form.
+
+  {{- $name := include "kwait.fitName" (printf "%s-manifests" $base) -}}
 */}}
 {{- define "kwait.fitName" -}}
 {{- if le (len .) 63 -}}
@@ -94,6 +98,8 @@ Input: dict with s (the settings), class (job, serviceAccount, rbac or
 configMap: which of the settings' meta applies), name, namespace (omit for
 a cluster-scoped object), hookWeight (omit for an object that is not a
 hook) and outputLogPolicy (a Job hook's).
+
+  {{ include "kwait.metadata" (dict "s" $s "class" "job" "name" $s.name "namespace" $s.namespace "hookWeight" $s.hook.weight) }}
 */}}
 {{- define "kwait.metadata" -}}
 {{- $meta := get .s.meta .class -}}
@@ -118,4 +124,35 @@ metadata:
     {{- end }}
     {{- end }}
   {{- end }}
+{{- end -}}
+
+
+{{/*
+kwait.settingsLabels: the recommended labels of every object (name=kwait
+finds every wait of a release; version from the image's tag, cut to a
+label value), each kind of object's labels and annotations
+(kwait.objectMetadata), and the Job's pod labels: the objects' pod labels,
+then hook.podLabels, then the recommended labels over both. Into out:
+labels, meta (kwait.objectMetadata's objects) and hook.podLabels.
+
+  {{- include "kwait.settingsLabels" $s -}}
+*/}}
+{{- define "kwait.settingsLabels" -}}
+{{- $ctx := .ctx -}}
+{{- $labels := (dict
+      "app.kubernetes.io/name" "kwait"
+      "app.kubernetes.io/instance" ($ctx.Release.Name | trunc 63 | trimSuffix "-")
+      "app.kubernetes.io/component" "wait"
+      "app.kubernetes.io/part-of" ($ctx.Chart.Name | trunc 63 | trimSuffix "-")
+      "app.kubernetes.io/managed-by" $ctx.Release.Service
+      "helm.sh/chart" (printf "%s-%s" $ctx.Chart.Name $ctx.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")) -}}
+{{- $version := regexReplaceAll "[^-A-Za-z0-9_.]" (toString (.image.tag | default "")) "" | trunc 63 | trimAll "-_." -}}
+{{- with $version -}}{{- $_ := set $labels "app.kubernetes.io/version" . -}}{{- end -}}
+{{- $meta := include "kwait.objectMetadata" (dict "values" .values "call" .call "labels" $labels) | fromYaml -}}
+{{- $podLabels := $meta.podLabels | default dict -}}
+{{- include "kwait.mergeInto" (dict "dst" $podLabels "src" .out.hook.podLabels) -}}
+{{- $_ := mergeOverwrite $podLabels $labels -}}
+{{- $_ := set .out.hook "podLabels" $podLabels -}}
+{{- $_ := set .out "labels" $labels -}}
+{{- $_ := set .out "meta" $meta.objects -}}
 {{- end -}}

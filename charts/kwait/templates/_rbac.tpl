@@ -20,6 +20,8 @@ With enabled false it renders nothing.
 
 Input: the call (see README.md). Uses context, targets, name, namespace,
 serviceAccount, createServiceAccount, clusterScoped.
+
+  {{ include "kwait.rbac" (dict "context" $ "targets" (list "deployment/api")) }}
 */}}
 {{- define "kwait.rbac" -}}
 {{- $s := include "kwait.settings" . | fromYaml -}}
@@ -33,6 +35,8 @@ kwait.rbacObjects: the objects of kwait.rbac.
 
 Input: dict with s (the settings) and, for the RBAC of a hook Job,
 hookWeight, which makes every object a hook of the Job's events.
+
+  {{- include "kwait.rbacObjects" (dict "s" $s "hookWeight" $s.hook.rbacWeight) }}
 */}}
 {{- define "kwait.rbacObjects" -}}
 {{- $s := .s -}}
@@ -97,6 +101,8 @@ rule (Events) never does: the Events' names are made up by the apiserver.
 Input: the settings. Output: JSON {"cluster": [RULE...], "namespaces":
 [{"namespace", "rules": [RULE...]}...]}, namespaces sorted, where RULE is
 {group, resource, names, verb}.
+
+  {{- $rules := include "kwait.rules" $s | fromJson -}}
 */}}
 {{- define "kwait.rules" -}}
 {{- $byScope := dict -}}
@@ -137,6 +143,8 @@ delete, get, list and watch for kwait delete, the events entry's verbs of
 kwait.table (create and patch) for recording Events.
 
 Input: a list of {group, resource, names, verb}.
+
+  {{- include "kwait.ruleList" $rules.namespaced }}
 */}}
 {{- define "kwait.ruleList" -}}
 {{- $recordVerbs := list -}}

@@ -76,7 +76,7 @@ func (c *Client) Apply(ctx context.Context, obj manifest.Object, o ApplyOptions)
 func (a *applier) Name() string { return a.name("apply") }
 
 func (a *applier) Wait(ctx context.Context, report target.Report) error {
-	t, err := a.typ(ctx, report)
+	t, err := a.objectType(ctx, report)
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,8 @@ func (a *applier) Wait(ctx context.Context, report target.Report) error {
 	if err != nil || len(a.o.Rules) == 0 {
 		return err
 	}
-	r := &resource{c: a.c, typ: a.obj.Type, ns: ns, name: obj.GetName(), rules: a.o.Rules,
-		failure: a.o.Failure, resolved: t, hasResolved: true}
+	r := &resource{c: a.c, typeRef: typeRef{typeName: a.obj.Type, resolved: t, hasResolved: true},
+		ns: ns, name: obj.GetName(), rules: a.o.Rules, failure: a.o.Failure}
 	applied := func(reason string) { report("applied; " + reason) }
 	statusExpected, err := a.statusExpected(ctx, t, applied)
 	if err != nil {
@@ -141,13 +141,13 @@ func applyVerdict(err error, rv string) (target.Status, bool) {
 		return target.Failed("%s", msg), false
 	}
 	if apierrors.IsConflict(err) && rv != "" {
-		return target.Failed("conflict: the manifest's metadata.resourceVersion %q is not the object's: remove it to apply whatever the version", readiness.Text(rv, 64)), false
+		return target.Failed("conflict: the manifest's metadata.resourceVersion %q is not the object's: remove it to apply whatever the version", target.Clip(target.Line(rv), 64)), false
 	}
 	if apierrors.IsInternalError(err) && unconvertible(err) {
-		return target.Failed("rejected: %s", readiness.Text(err.Error(), maxMessage)), false
+		return target.Failed("rejected: %s", target.Clip(target.Line(err.Error()), maxMessage)), false
 	}
 	if apierrors.IsAlreadyExists(err) {
-		return target.Pending("not applied yet: %s", readiness.Text(err.Error(), maxMessage)), false
+		return target.Pending("not applied yet: %s", target.Clip(target.Line(err.Error()), maxMessage)), false
 	}
 	return admissionVerdict(err)
 }
@@ -176,6 +176,6 @@ func fieldConflicts(err error) string {
 	if len(fields) == 0 {
 		return ""
 	}
-	return readiness.Text("conflict: fields managed by another field manager: "+strings.Join(fields, ", "), maxMessage) +
+	return target.Clip(target.Line("conflict: fields managed by another field manager: "+strings.Join(fields, ", ")), maxMessage) +
 		"; --force-conflicts takes them over"
 }

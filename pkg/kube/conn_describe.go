@@ -5,10 +5,11 @@ import (
 	"errors"
 	"net"
 	"os"
-	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // requestTimeout bounds one LIST or discovery request, so that a hung
@@ -31,20 +32,18 @@ func describe(err error) string {
 		// The run's own deadline never gets here: the loops end first.
 		return (&NoAnswerError{After: requestTimeout}).Error()
 	case apierrors.IsForbidden(err):
-		return "forbidden: " + oneLine(err.Error())
+		return "forbidden: " + target.Line(err.Error())
 	case apierrors.IsUnauthorized(err):
 		return "unauthorized: the credentials were rejected"
 	case apierrors.IsNotFound(err):
-		return "resource type not served yet: " + oneLine(err.Error())
+		return "resource type not served yet: " + target.Line(err.Error())
 	case errors.As(err, &op):
 		cause := op.Err
 		var sys *os.SyscallError
 		if errors.As(cause, &sys) {
 			cause = sys.Err // "connection refused", not "connect: connection refused"
 		}
-		return "apiserver unreachable: " + oneLine(cause.Error())
+		return "apiserver unreachable: " + target.Line(cause.Error())
 	}
-	return "apiserver: " + oneLine(err.Error())
+	return "apiserver: " + target.Line(err.Error())
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

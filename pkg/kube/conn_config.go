@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kwait-dev/kwait/pkg/target"
 )
 
 // ConfigOptions say where to find the cluster.
@@ -51,7 +53,7 @@ const TokenFile = serviceAccountDir + "/token"
 // Client-side rate limits are raised above client-go's defaults (5 QPS)
 // because one kwait makes a handful of requests per target, all at start.
 // Every request must bring its response headers within answerTimeout
-// (answer.go); a few at a time look for a connection (connect.go).
+// (conn_answer.go); a few at a time look for a connection (conn_gate.go).
 func LoadConfig(o ConfigOptions) (*rest.Config, string, error) {
 	cfg, ns, err := load(o)
 	if err != nil {
@@ -87,7 +89,7 @@ func load(o ConfigOptions) (*rest.Config, string, error) {
 		if clientcmd.IsEmptyConfig(err) {
 			return nil, "", errors.New("no cluster to talk to: not in a pod, and no kubeconfig found (set --kubeconfig or KUBECONFIG)")
 		}
-		return nil, "", fmt.Errorf("kubeconfig: %s", oneLine(err.Error()))
+		return nil, "", fmt.Errorf("kubeconfig: %s", target.Line(err.Error()))
 	}
 	ns, _, err := cc.Namespace()
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kwait-dev/kwait/pkg/manifest"
-	"github.com/kwait-dev/kwait/pkg/readiness"
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -58,7 +57,7 @@ func (c *Client) Admission(ctx context.Context, obj manifest.Object) (target.Tar
 func (a *admission) Name() string { return a.name("admission") }
 
 func (a *admission) Wait(ctx context.Context, report target.Report) error {
-	t, err := a.typ(ctx, report)
+	t, err := a.objectType(ctx, report)
 	if err != nil {
 		return err
 	}
@@ -92,9 +91,9 @@ func admissionVerdict(err error) (st target.Status, forbidden bool) {
 		return target.Pending("%s", describe(err)), false
 	}
 	s := api.Status()
-	msg := readiness.Text(s.Message, maxMessage)
+	msg := target.Clip(target.Line(s.Message), maxMessage)
 	if msg == "" {
-		msg = readiness.Text(string(s.Reason), maxMessage)
+		msg = target.Clip(target.Line(string(s.Reason)), maxMessage)
 	}
 	switch code := int(s.Code); {
 	case apierrors.IsForbidden(err) && rbacDenied.MatchString(s.Message):

@@ -107,15 +107,3 @@ func crdType() apitype.Type {
 	t, _ := apitype.Lookup("apiextensions.k8s.io", "customresourcedefinitions")
 	return t
 }
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

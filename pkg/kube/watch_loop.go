@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 
@@ -36,7 +35,7 @@ import (
 //     good: see misconfig).
 //
 // Where the apiserver serves streaming lists, the LIST is a WATCH carrying
-// the initial state instead (stream.go), so a target costs one request; s
+// the initial state instead (watch_stream.go), so a target costs one request; s
 // remembers for the whole run when the server refuses them (nil: never
 // stream).
 func until(ctx context.Context, s *streams, ri dynamic.ResourceInterface, sel metav1.ListOptions, judge readiness.Judge, report target.Report) error {
@@ -309,24 +308,3 @@ func (o objects) sorted() []*unstructured.Unstructured {
 	slices.SortFunc(out, func(a, b *unstructured.Unstructured) int { return strings.Compare(key(a), key(b)) })
 	return out
 }
-
-// retry spaces attempts: from first, doubling up to limit, with a little
-// jitter. After API errors kwait uses 250ms up to 2s, so an apiserver
-// outage costs each waiter one request every two seconds and recovery is
-// noticed within about that.
-type retry struct {
-	first, limit time.Duration
-	b            wait.Backoff
-}
-
-func newRetry(first, limit time.Duration) *retry {
-	r := &retry{first: first, limit: limit}
-	r.reset()
-	return r
-}
-
-func (r *retry) reset() {
-	r.b = wait.Backoff{Duration: r.first, Factor: 2, Jitter: 0.1, Steps: 1 << 30, Cap: r.limit}
-}
-
-func (r *retry) wait(ctx context.Context) error { return sleep(ctx, r.b.Step()) }

@@ -14,12 +14,11 @@ import (
 )
 
 // manifestObject is one object of a manifest that a target sends to the
-// apiserver (admission, apply, delete), and the type it resolves to. The
-// type is resolved as the admission probe resolves it: package apitype's
-// built-in table, else discovery now, else (for a type not served yet)
-// discovery again while the target waits.
+// apiserver (admission, apply, delete), and the type it resolves to, as
+// typeRef says.
 type manifestObject struct {
-	c   *Client
+	c *Client
+	typeRef
 	obj manifest.Object
 	// ns is the object's namespace, or "" for the client's default.
 	ns string
@@ -29,9 +28,6 @@ type manifestObject struct {
 	// says the object is then waited for, which needs list and watch.
 	verb, why string
 	watch     bool
-
-	resolved    apitype.Type
-	hasResolved bool
 }
 
 // newManifestObject resolves obj's type if it is known without the API or
@@ -40,19 +36,9 @@ type manifestObject struct {
 // sent or waited for.
 func (c *Client) newManifestObject(ctx context.Context, obj manifest.Object, verb, why string, watch bool) (manifestObject, error) {
 	m := manifestObject{c: c, obj: obj, ns: obj.Object.GetNamespace(), verb: verb, why: why, watch: watch}
-	if t, ok := apitype.ResolveBuiltin(obj.Type); ok {
-		m.resolved, m.hasResolved = t, true
-	} else if t, err := c.lookupNow(ctx, obj.Type); err == nil {
-		m.resolved, m.hasResolved = t, true
-	} else if errors.As(err, new(*apitype.AmbiguousError)) {
-		return m, err
-	}
-	if m.hasResolved {
-		if err := m.allows(m.resolved); err != nil {
-			return m, err
-		}
-	}
-	return m, nil
+	ref, err := c.refer(ctx, obj.Type, m.allows)
+	m.typeRef = ref
+	return m, err
 }
 
 // allows checks that t allows the verb the object is sent with, and list
@@ -71,27 +57,23 @@ func (m *manifestObject) allows(t apitype.Type) error {
 // name is how messages name the target: PREFIX/KIND[.GROUP]/[NS/]NAME,
 // without a namespace for a type known to be cluster-scoped.
 func (m *manifestObject) name(prefix string) string {
-	ns := m.c.namespaceOr(m.ns)
-	if m.hasResolved && !m.resolved.Namespaced {
-		ns = ""
+	ns := ""
+	if m.namespaced() {
+		ns = m.c.namespaceOr(m.ns)
 	}
 	return prefix + "/" + m.obj.Name(ns)
 }
 
-// typ is the object's type, resolved when the target was built or else
-// waited for now until discovery serves it.
-func (m *manifestObject) typ(ctx context.Context, report target.Report) (apitype.Type, error) {
-	if m.hasResolved {
-		return m.resolved, nil
-	}
-	t, _, err := m.c.resolve(ctx, m.obj.Type, false, report)
-	if err != nil {
-		return apitype.Type{}, err
-	}
-	if err := m.allows(t); err != nil {
-		return apitype.Type{}, target.Failed("%s", err).Err()
-	}
-	return t, nil
+// objectType is the object's type, resolved when the target was built or
+// else waited for now until discovery serves it.
+func (m *manifestObject) objectType(ctx context.Context, report target.Report) (apitype.Type, error) {
+	t, _, err := m.typ(ctx, m.c, false, report, func(t apitype.Type) error {
+		if err := m.allows(t); err != nil {
+			return target.Failed("%s", err).Err()
+		}
+		return nil
+	})
+	return t, err
 }
 
 // placed is a copy of the object in the namespace it goes to (none for a

@@ -1,12 +1,3 @@
-// Package kube waits for things in the Kubernetes API: the kinds of package
-// kind (CRDs, workloads, Jobs, pods, Services) and any resource a --for rule
-// judges. Every target lists and then watches the objects it needs,
-// narrowed by a field or label selector, and judges them with the pure
-// rules of package readiness.
-//
-// To stay small it uses only the dynamic client and reads discovery
-// documents with plain GETs; typed clientsets and client-go's discovery
-// package would link in every API group's types.
 package kube
 
 import (
@@ -29,7 +20,7 @@ type Client struct {
 	streams *streams
 	// plurals are the resources discovery listed so far.
 	plurals plurals
-	// cohorts group the CRD targets by API group (see cohort.go).
+	// cohorts group the CRD targets by API group (see discovery_cohort.go).
 	cohorts cohorts
 }
 

@@ -72,8 +72,8 @@ func (d *deletion) Wait(ctx context.Context, report target.Report) error {
 	if err != nil || gone {
 		return err
 	}
-	r := &resource{c: d.c, typ: d.obj.Type, ns: ns, name: obj.GetName(), rules: []readiness.Rule{readiness.Deleted()},
-		resolved: t, hasResolved: true}
+	r := &resource{c: d.c, typeRef: typeRef{typeName: d.obj.Type, resolved: t, hasResolved: true},
+		ns: ns, name: obj.GetName(), rules: []readiness.Rule{readiness.Deleted()}}
 	return r.watch(ctx, t, false, report)
 }
 

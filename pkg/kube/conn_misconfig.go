@@ -35,7 +35,7 @@ type misconfig struct {
 // created after its hook Job starts). Any other error ends a run of 401s.
 func (m *misconfig) check(err error) error {
 	if cause := tlsCause(err); cause != nil {
-		return &target.ConfigError{Reason: "kubeconfig's CA does not verify the apiserver: " + oneLine(cause.Error())}
+		return &target.ConfigError{Reason: "kubeconfig's CA does not verify the apiserver: " + target.Line(cause.Error())}
 	}
 	if !apierrors.IsUnauthorized(err) {
 		m.ok()
