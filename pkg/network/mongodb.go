@@ -65,7 +65,8 @@ func mongoQuery(q url.Values, e *endpoint) error {
 			case "primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest":
 				e.readPreference = val
 			default:
-				return fmt.Errorf("readPreference %q: want primary, primaryPreferred, secondary, secondaryPreferred or nearest", val)
+				// Query values are never repeated: tokens travel there too.
+				return errors.New("readPreference: want primary, primaryPreferred, secondary, secondaryPreferred or nearest")
 			}
 		case "replicaSet":
 			if val == "" {
@@ -78,7 +79,7 @@ func mongoQuery(q url.Values, e *endpoint) error {
 				e.tls = true
 			case "false":
 			default:
-				return fmt.Errorf("%s=%q: want true or false", k, val)
+				return fmt.Errorf("%s: want true or false", k)
 			}
 		default:
 			if strings.HasPrefix(k, "tls") || strings.HasPrefix(k, "ssl") {

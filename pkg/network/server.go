@@ -134,6 +134,14 @@ func CheckServerURL(raw string) error {
 	return err
 }
 
+// ServerTLS reports whether the database or queue URL raw asks for TLS
+// (rediss://, postgres://...?sslmode=require), so that the TLS options
+// apply to it; false for a URL CheckServerURL refuses.
+func ServerTLS(raw string) bool {
+	_, e, err := parseServer(raw, nil, false)
+	return err == nil && e.tls
+}
+
 // parseServer parses raw, taking a missing password from env. Once env is
 // known (final), a user without a password is refused where the protocol
 // sends passwords: CheckServerURL runs before the environment is read.
