@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"slices"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/kwait-dev/kwait/pkg/kind"
+	"github.com/kwait-dev/kwait/pkg/network"
 	"github.com/kwait-dev/kwait/pkg/spec"
 )
 
@@ -121,13 +124,15 @@ func withRules(sp spec.Spec, rules []string, exclusive bool) (spec.Spec, error) 
 // line count: a KWAIT_* variable set for a whole pod is not a request to
 // this call (its value is still checked).
 func checkApplies(given map[string]bool, specs []spec.Spec) error {
-	var kube, ruled, network, http, selector, apply bool
+	var kube, ruled, onNet, http, tls, selector, apply bool
 	for _, sp := range specs {
 		kube = kube || sp.Kube()
 		ruled = ruled || sp.Kube() && sp.Kind != spec.Admission && sp.Kind != spec.Delete
 		apply = apply || sp.Kind == spec.Apply
-		network = network || !sp.Kube()
+		onNet = onNet || !sp.Kube()
 		http = http || sp.Kind == spec.HTTP
+		// http:// may redirect to https://.
+		tls = tls || sp.Kind == spec.HTTP || slices.Contains(spec.Servers, sp.Kind) && network.ServerTLS(sp.Name)
 		selector = selector || sp.Selector != ""
 	}
 	for _, group := range []struct {
@@ -136,8 +141,9 @@ func checkApplies(given map[string]bool, specs []spec.Spec) error {
 		what  string
 	}{
 		{httpFlags(), http, "http targets"},
+		{tlsFlags(), tls, "TLS targets (http, rediss://, amqps://, grpcs://, postgres://...?sslmode=, mongodb://...?tls=true)"},
 		{[]cli.Flag{minFlag()}, selector, "pods targets"},
-		{networkFlags(), network, "network targets (tcp, http, dns, databases and queues)"},
+		{networkFlags(), onNet, "network targets (tcp, http, dns, databases and queues)"},
 		{join(kubeFlags(), []cli.Flag{namespaceFlag()}), kube, "Kubernetes targets"},
 		{join([]cli.Flag{forFlag()}, failFlags()), ruled, "Kubernetes targets other than admission and delete"},
 		{applyFlags(), apply, "kwait apply"},

@@ -75,7 +75,9 @@ func newApp(s Streams, build Build) *cli.App {
 			"                                            singular or short name, optionally .VERSION and .GROUP\n" +
 			"                                            (NetworkPolicy, netpol, flowschemas.flowcontrol.apiserver.k8s.io)\n" +
 			"  tcp://HOST:PORT  http(s)://URL  dns://NAME\n" +
-			"  postgres://[USER@]HOST[:PORT][/DB]  mysql://HOST[:PORT]  redis://[:PASSWORD@]HOST[:PORT]  amqp://HOST[:PORT]\n" +
+			"  postgres://[USER@]HOST[:PORT][/DB][?sslmode=MODE]  mysql://HOST[:PORT]  redis[s]://[:PASSWORD@]HOST[:PORT]\n" +
+			"  amqp[s]://HOST[:PORT]  memcached://HOST[:PORT]  mongodb://HOST[:PORT][?readPreference=MODE&tls=true]\n" +
+			"  kafka://HOST[:PORT]  grpc[s]://HOST:PORT[/SERVICE]\n" +
 			"                                            a database or queue that accepts clients, by its protocol\n" +
 			"  admission:FILE                            a server-side dry-run create of each object of FILE\n" +
 			"                                            (- for stdin, or one object inline: admission:{\"apiVersion\":...})\n" +
@@ -156,7 +158,7 @@ func withRoot(shown []cli.Flag) []cli.Flag {
 
 func rootFlags() []cli.Flag {
 	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag(), objectsFlag()}, failFlags(), networkFlags(), httpFlags(),
-		hidden(applyFlags()))
+		tlsFlags(), hidden(applyFlags()))
 }
 
 // commands are the one-kind forms, kwait KIND NAME..., their actions set by
@@ -187,7 +189,7 @@ func commands() []*cli.Command {
 			Flags:       withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), forFlag()}, failFlags())),
 		},
 		network(spec.TCP, "wait for TCP ports to accept connections", "HOST:PORT...", "kwait tcp postgres:5432", nil),
-		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", "kwait http http://mlflow:5000/health --status 200", httpFlags()),
+		network(spec.HTTP, "wait for HTTP endpoints to answer as expected", "URL...", "kwait http http://mlflow:5000/health --status 200", join(httpFlags(), tlsFlags())),
 		network(spec.DNS, "wait for DNS names to resolve", "NAME...", "kwait dns minio.minio.svc.cluster.local", nil),
 		&cli.Command{
 			Name: spec.Admission, ArgsUsage: "-f FILE...",
@@ -198,11 +200,16 @@ func commands() []*cli.Command {
 			Flags: withRoot(join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(),
 				filenameFlag("manifest whose objects to dry-run create: a file, a directory, or - for stdin (repeatable; also as arguments)")})),
 		},
-		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
-			"[postgres://][USER@]HOST[:PORT][/DB]...", "kwait postgres db.data.svc", nil),
+		network(spec.Postgres, "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed; TLS with ?sslmode=)",
+			"[postgres://][USER@]HOST[:PORT][/DB][?sslmode=MODE]...", "kwait postgres 'postgres://db.data.svc?sslmode=verify-full' --ca-file /tls/ca.crt", tlsFlags()),
 		network(spec.MySQL, "wait for MySQL or MariaDB servers to greet clients with a handshake", "[mysql://]HOST[:PORT]...", "kwait mysql mariadb:3306", nil),
-		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's)", "[redis://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", nil),
-		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections", "[amqp://]HOST[:PORT]...", "kwait amqp rabbitmq:5672", nil),
+		network(spec.Redis, "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's; rediss:// for TLS)", "[redis[s]://][[USER]:PASSWORD@]HOST[:PORT]...", "kwait redis redis-master:6379", tlsFlags()),
+		network(spec.AMQP, "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections (amqps:// for TLS)", "[amqp[s]://]HOST[:PORT]...", "kwait amqp rabbitmq:5672", tlsFlags()),
+		network(spec.Memcached, "wait for memcached servers to answer version", "[memcached://]HOST[:PORT]...", "kwait memcached memcached:11211", nil),
+		network(spec.MongoDB, "wait for MongoDB servers to say hello as a writable primary (or as ?readPreference= asks; ?tls=true for TLS)",
+			"[mongodb://]HOST[:PORT][/DB][?readPreference=MODE&replicaSet=NAME&tls=true]...", "kwait mongodb 'mongodb://mongo-0.mongo:27017/?replicaSet=rs0'", tlsFlags()),
+		network(spec.Kafka, "wait for Kafka brokers to answer ApiVersions and list at least one broker in their metadata", "[kafka://]HOST[:PORT]...", "kwait kafka kafka-0.kafka:9092", nil),
+		network(spec.GRPC, "wait for gRPC servers' health service to say SERVING (grpc.health.v1; grpcs:// for TLS)", "[grpc[s]://]HOST:PORT[/SERVICE]...", "kwait grpc api:50051/my.package.Service", tlsFlags()),
 	)
 	cmds = append(cmds, manifestCommands()...)
 	for _, c := range cmds {

@@ -48,8 +48,8 @@ func (b *builder) target(ctx context.Context, sp spec.Spec) (target.Target, erro
 	case spec.DNS:
 		t, err := network.NewDNS(sp.Name, b.o.poll, nil)
 		return t, asUsage(err)
-	case spec.Postgres, spec.MySQL, spec.Redis, spec.AMQP:
-		t, err := network.NewServer(sp.Name, b.o.poll, b.o.passwords)
+	case spec.Postgres, spec.MySQL, spec.Redis, spec.AMQP, spec.Memcached, spec.MongoDB, spec.Kafka, spec.GRPC:
+		t, err := network.NewServer(sp.Name, b.o.poll, b.o.passwords, b.o.tls)
 		return t, asUsage(err)
 	case spec.HTTP:
 		h := b.o.http

@@ -33,6 +33,9 @@ const (
 	flagBodyRegex      = "body-regex"
 	flagCAFile         = "ca-file"
 	flagInsecure       = "insecure"
+	flagCertFile       = "cert-file"
+	flagKeyFile        = "key-file"
+	flagServerName     = "server-name"
 	flagFilename       = "filename"
 	flagFieldManager   = "field-manager"
 	flagForceConflicts = "force-conflicts"
@@ -150,10 +153,24 @@ func httpFlags() []cli.Flag {
 			Usage: "the response body must contain this text"},
 		&cli.StringFlag{Name: flagBodyRegex, EnvVars: env(flagBodyRegex),
 			Usage: "the response body must match this regular expression (RE2)"},
+	}
+}
+
+// tlsFlags are taken by the commands of targets that may speak TLS (http,
+// the database and queue ones) and the root command: one setting for every
+// TLS target of the run.
+func tlsFlags() []cli.Flag {
+	return []cli.Flag{
 		&cli.StringFlag{Name: flagCAFile, EnvVars: env(flagCAFile),
-			Usage: "PEM file of CA certificates to trust, added to the system's"},
+			Usage: "PEM file of CA certificates to trust, added to the system's, for every TLS target"},
 		&cli.BoolFlag{Name: flagInsecure, EnvVars: env(flagInsecure),
 			Usage: "do not verify TLS certificates (verified by default)"},
+		&cli.StringFlag{Name: flagCertFile, EnvVars: env(flagCertFile),
+			Usage: "PEM client certificate sent to TLS servers that ask for one (needs --key-file)"},
+		&cli.StringFlag{Name: flagKeyFile, EnvVars: env(flagKeyFile),
+			Usage: "PEM private key of --cert-file (never logged)"},
+		&cli.StringFlag{Name: flagServerName, EnvVars: env(flagServerName),
+			Usage: "name TLS servers' certificates must hold, also sent as SNI (default: each target's host)"},
 	}
 }
 

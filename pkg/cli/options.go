@@ -41,6 +41,9 @@ type options struct {
 
 	poll network.Poll
 	http network.HTTPOptions // without URL
+	// tls is how every TLS target (https, rediss://, postgres with an
+	// sslmode...) verifies servers and presents itself; also in http.
+	tls network.TLSOptions
 	// passwords are the password environment variables that are set
 	// (network.PasswordEnvs), for URLs without a password.
 	passwords network.Passwords
@@ -178,12 +181,14 @@ func (o *options) readNetwork(c *cli.Context) error {
 			o.passwords[name] = v
 		}
 	}
+	if err := o.readTLS(c); err != nil {
+		return err
+	}
 	h := network.HTTPOptions{
 		Method:       c.String(flagMethod),
 		BodyContains: c.String(flagBodyContains),
 		BodyRegexp:   c.String(flagBodyRegex),
-		CAFile:       c.String(flagCAFile),
-		Insecure:     c.Bool(flagInsecure),
+		TLS:          o.tls,
 		Headers:      http.Header{},
 	}
 	if s := c.String(flagStatus); s != "" {
@@ -205,17 +210,49 @@ func (o *options) readNetwork(c *cli.Context) error {
 			return usagef("--body-regex: invalid body regexp: %s", err)
 		}
 	}
-	if h.CAFile != "" {
-		if err := regularFile(h.CAFile); err != nil {
-			return usagef("--ca-file: %s", err)
-		}
-	}
 	// The remaining checks (method, TLS settings) are the ones every http
 	// target makes; make them once here for a placeholder URL.
 	if _, err := network.NewHTTP(withURL(h, "http://127.0.0.1/"), o.poll); err != nil {
 		return usageError{err}
 	}
 	o.http = h
+	return nil
+}
+
+// readTLS reads the TLS flags and loads what they name once, so that a
+// missing file or a key that does not match its certificate is exit 2
+// before any target runs. Errors name files, never what they hold.
+func (o *options) readTLS(c *cli.Context) error {
+	o.tls = network.TLSOptions{
+		CAFile:     c.String(flagCAFile),
+		CertFile:   c.String(flagCertFile),
+		KeyFile:    c.String(flagKeyFile),
+		ServerName: c.String(flagServerName),
+		Insecure:   c.Bool(flagInsecure),
+	}
+	for _, f := range []struct{ flag, path string }{
+		{flagCAFile, o.tls.CAFile}, {flagCertFile, o.tls.CertFile}, {flagKeyFile, o.tls.KeyFile},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := regularFile(f.path); err != nil {
+			return usagef("--%s: %s", f.flag, err)
+		}
+	}
+	switch {
+	case o.tls.CertFile != "" && o.tls.KeyFile == "":
+		return usagef("--cert-file needs --key-file, the certificate's private key")
+	case o.tls.KeyFile != "" && o.tls.CertFile == "":
+		return usagef("--key-file needs --cert-file, the key's certificate")
+	case o.tls.Insecure && o.tls.CAFile != "":
+		return usagef("--insecure and --ca-file exclude each other")
+	case c.IsSet(flagServerName) && network.CheckHost(o.tls.ServerName) != nil:
+		return usagef("--server-name %q: %s", o.tls.ServerName, network.CheckHost(o.tls.ServerName))
+	}
+	if _, err := o.tls.Config(""); err != nil {
+		return usagef("%s", err)
+	}
 	return nil
 }
 

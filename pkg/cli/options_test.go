@@ -15,14 +15,17 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 	kc := kubeconfig(t)
 	closed := closedPort(t)
 	targets := map[string]string{
-		"tcp":  "tcp://" + closed,
-		"http": "http://" + closed + "/",
-		"dns":  "dns://localhost",
-		"crd":  "crd/widgets.example.com",
-		"pods": "pods/app=web",
+		"tcp":    "tcp://" + closed,
+		"http":   "http://" + closed + "/",
+		"dns":    "dns://localhost",
+		"crd":    "crd/widgets.example.com",
+		"pods":   "pods/app=web",
+		"rediss": "rediss://" + closed,
+		"redis":  "redis://" + closed,
 	}
 	kube := []string{"crd", "pods"}
-	network := []string{"tcp", "http", "dns"}
+	network := []string{"tcp", "http", "dns", "rediss", "redis"}
+	tls := []string{"http", "rediss"}
 	all := append(append([]string{}, kube...), network...)
 	flags := []struct {
 		flag      string
@@ -48,8 +51,11 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 		{"--method", "GE T", "HEAD", []string{"http"}},
 		{"--body-contains", "", "ok", []string{"http"}},
 		{"--body-regex", "(", "ok", []string{"http"}},
-		{"--ca-file", "/nonexistent/ca.pem", "", []string{"http"}},
-		{"--insecure", "maybe", "true", []string{"http"}},
+		{"--ca-file", "/nonexistent/ca.pem", "", tls},
+		{"--insecure", "maybe", "true", tls},
+		{"--cert-file", "/nonexistent/cert.pem", "", tls},
+		{"--key-file", "/nonexistent/key.pem", "", tls},
+		{"--server-name", "bad name", "db.example", tls},
 	}
 	for _, f := range flags {
 		for name, tgt := range targets {

@@ -44,7 +44,7 @@ func parse(arg string) (Spec, error) {
 			return ParseKind(k, arg)
 		}
 		scheme, _, _ = strings.Cut(network.Redact(arg), "://")
-		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http://, https://, dns://, postgres://, mysql://, redis:// or amqp://)", scheme)
+		return Spec{}, errorf(arg, "unknown scheme %q (want tcp://, http(s)://, dns://, postgres://, mysql://, redis(s)://, amqp(s)://, memcached://, mongodb://, kafka:// or grpc(s)://)", scheme)
 	}
 	head, rest, ok := strings.Cut(arg, "/")
 	if !ok || rest == "" {
@@ -87,7 +87,7 @@ func parseKind(kindName, arg string) (Spec, error) {
 			return Spec{}, errorf(arg, "%s", err)
 		}
 		return Spec{Kind: HTTP, Name: arg}, nil
-	case Postgres, MySQL, Redis, AMQP:
+	case Postgres, MySQL, Redis, AMQP, Memcached, MongoDB, Kafka, GRPC:
 		return parseServer(kindName, arg)
 	case Resource:
 		head, rest, ok := strings.Cut(arg, "/")

@@ -19,7 +19,9 @@
 //	                                 each admitted by a server-side dry-run create
 //	postgres://, postgresql://,      a database or queue server that accepts
 //	mysql://, mariadb://, redis://,  connections, judged by its protocol:
-//	amqp://  [USER[:PASSWORD]@]HOST[:PORT][/PATH]  (package network)
+//	rediss://, amqp://, amqps://,    [USER[:PASSWORD]@]HOST[:PORT][/PATH][?QUERY]
+//	memcached://, mongodb://,        (package network)
+//	kafka://, grpc://, grpcs://
 //
 // Any target may end in "#timeout=DURATION", its own deadline inside the
 // run's: when it passes first, the run ends with that target timed out.
@@ -49,6 +51,11 @@ const (
 	MySQL    = "mysql"
 	Redis    = "redis"
 	AMQP     = "amqp"
+	// Memcached, MongoDB, Kafka and GRPC are network protocols too.
+	Memcached = "memcached"
+	MongoDB   = "mongodb"
+	Kafka     = "kafka"
+	GRPC      = "grpc"
 	// Admission is a server-side dry-run create of the objects of a
 	// manifest, ready once the apiserver admits them.
 	Admission = "admission"
@@ -65,7 +72,7 @@ const (
 
 // Servers are the kinds of database and queue targets, whose Name is a
 // URL (package network's protocols).
-var Servers = []string{Postgres, MySQL, Redis, AMQP}
+var Servers = []string{Postgres, MySQL, Redis, AMQP, Memcached, MongoDB, Kafka, GRPC}
 
 // Spec is one parsed target.
 type Spec struct {
@@ -98,7 +105,7 @@ type Spec struct {
 // Kube reports whether the spec names something in the Kubernetes API.
 func (s Spec) Kube() bool {
 	switch s.Kind {
-	case TCP, HTTP, DNS, Postgres, MySQL, Redis, AMQP:
+	case TCP, HTTP, DNS, Postgres, MySQL, Redis, AMQP, Memcached, MongoDB, Kafka, GRPC:
 		return false
 	}
 	return true
@@ -118,7 +125,7 @@ func (s Spec) named() string {
 	switch s.Kind {
 	case TCP, DNS:
 		return network.Redact(s.Kind + "://" + s.Name)
-	case HTTP, Postgres, MySQL, Redis, AMQP:
+	case HTTP, Postgres, MySQL, Redis, AMQP, Memcached, MongoDB, Kafka, GRPC:
 		return network.Redact(s.Name)
 	case Admission:
 		return admissionPrefix + s.Name

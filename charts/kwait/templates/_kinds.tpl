@@ -200,11 +200,18 @@ schemes:
 - https
 - dns
 - amqp
+- amqps
+- grpc
+- grpcs
+- kafka
 - mariadb
+- memcached
+- mongodb
 - mysql
 - postgres
 - postgresql
 - redis
+- rediss
 types:
 - group: ""
   names:
