@@ -117,6 +117,10 @@ lint: ## gofmt and go vet (kwait, the e2e suite, the bench, ocibuild and helmsdk
 
 ##@ Measure
 
+.PHONY: binsize
+binsize: ## Measure every release platform's binary and the biggest packages into docs/benchmarks.md (BASE=REF compares with REF)
+	hack/binsize.sh $(BASE)
+
 .PHONY: bench
 bench: build ## Benchmarks against kubectl wait and shell loops on the control plane; writes docs/benchmarks.md (~10 min)
 	E2E_REAL_NODE=0 KWAIT_BIN=$(BIN) hack/bench.sh
