@@ -30,7 +30,7 @@ if [[ ${E2E_REAL_NODE:-0} == 1 ]]; then
 fi
 # The release test pushes to a real OCI registry and reads it with crane,
 # and installs the krew manifest with krew (kubectl is the control plane's).
-"$ROOT/e2e/cluster/build.sh" registry crane krew validate-krew-manifest
+"$ROOT/e2e/cluster/build.sh" registry crane krew validate-krew-manifest protoserver
 eval "$("$CLUSTER" env)"
 export KWAIT_BIN
 
