@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -90,6 +92,40 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 					t.Errorf("%s with a %s target: exit 2 (%q)", f.flag, name, r.err)
 				}
 			})
+		}
+	}
+}
+
+// TestTLSFlagsHideKeys: a bad client certificate or key is exit 2 with one
+// line naming the flag or the files, never what they hold; one without the
+// other is refused before anything runs.
+func TestTLSFlagsHideKeys(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const secret = "c2VjcmV0LWtleS1tYXRlcmlhbA"
+	key := filepath.Join(dir, "key.pem")
+	cert := filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(key, []byte("-----BEGIN PRIVATE KEY-----\n"+secret+"\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cert, []byte("not a certificate "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := "rediss://" + closedPort(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cert-file", cert, "--key-file", key}, "client certificate " + cert},
+		{[]string{"--cert-file", key, "--key-file", key}, "client certificate " + key},
+		{[]string{"--cert-file", cert}, "--cert-file needs --key-file"},
+		{[]string{"--key-file", key}, "--key-file needs --cert-file"},
+		{[]string{"--key-file", dir, "--cert-file", cert}, "--key-file: " + dir + " is not a regular file"},
+	} {
+		r := run(t, append([]string{target, "--timeout", "50ms"}, tc.args...)...)
+		checkUsage(t, r, tc.want)
+		if strings.Contains(r.err, secret) || strings.Contains(r.err, "not a certificate") {
+			t.Errorf("%v: stderr shows what the files hold: %q", tc.args, r.err)
 		}
 	}
 }
