@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kmsg"
+
 	"github.com/kwait-dev/kwait/pkg/target"
 )
 
@@ -70,29 +72,24 @@ func kafkaReply(correlation int32, body []byte) []byte {
 // kafkaVersions is an ApiVersions v0 answer listing Metadata lo-hi (and
 // Produce before it).
 func kafkaVersions(code int16, lo, hi int16) []byte {
-	b := binary.BigEndian.AppendUint16(nil, uint16(code))
-	b = binary.BigEndian.AppendUint32(b, 2)
-	b = append(b, 0, 0, 0, 0, 0, 9) // Produce 0-9
-	b = binary.BigEndian.AppendUint16(b, kafkaMetadata)
-	b = binary.BigEndian.AppendUint16(b, uint16(lo))
-	return kafkaReply(1, binary.BigEndian.AppendUint16(b, uint16(hi)))
+	r := kmsg.NewPtrApiVersionsResponse()
+	r.ErrorCode = code
+	r.ApiKeys = []kmsg.ApiVersionsResponseApiKey{{ApiKey: 0, MaxVersion: 9}, {ApiKey: 3, MinVersion: lo, MaxVersion: hi}}
+	return kafkaReply(1, r.AppendTo(nil))
 }
 
 // kafkaBrokers is a Metadata answer of version v with n brokers.
-func kafkaBrokers(v int, n int) []byte {
-	var b []byte
-	if v >= 3 {
-		b = binary.BigEndian.AppendUint32(b, 0) // throttle
+func kafkaBrokers(v int16, n int) []byte {
+	r := kmsg.NewPtrMetadataResponse()
+	r.Version = v
+	for i := range n {
+		r.Brokers = append(r.Brokers, kmsg.MetadataResponseBroker{NodeID: int32(i), Host: "localhost", Port: 9092})
 	}
-	b = binary.BigEndian.AppendUint32(b, uint32(n))
-	for i := 0; i < n; i++ {
-		b = binary.BigEndian.AppendUint32(b, uint32(i))
-		b = append(b, 0, 9)
-		b = append(b, "localhost"...)
-		b = binary.BigEndian.AppendUint32(b, 9092)
-		b = append(b, 0xff, 0xff) // rack: null
+	var head []byte
+	if r.IsFlexible() {
+		head = []byte{0} // no tagged fields in the response header
 	}
-	return kafkaReply(2, b)
+	return kafkaReply(2, r.AppendTo(head))
 }
 
 // TestProtocolAnswers: every branch of the rules of memcached, mongodb and
@@ -137,10 +134,12 @@ func TestProtocolAnswers(t *testing.T) {
 		}(), target.PhasePending, "not a MongoDB server"},
 
 		{"kafka brokers v1", "kafka://HOST", "kwait", append(kafkaVersions(0, 0, 1), kafkaBrokers(1, 1)...), target.PhaseReady, ""},
-		{"kafka brokers v4", "kafka://HOST", "kwait", append(kafkaVersions(0, 4, 12), kafkaBrokers(4, 3)...), target.PhaseReady, ""},
-		{"kafka no brokers", "kafka://HOST", "kwait", append(kafkaVersions(0, 0, 12), kafkaBrokers(1, 0)...), target.PhasePending, "no brokers"},
+		{"kafka brokers v8", "kafka://HOST", "kwait", append(kafkaVersions(0, 4, 8), kafkaBrokers(8, 3)...), target.PhaseReady, ""},
+		{"kafka brokers flexible", "kafka://HOST", "kwait", append(kafkaVersions(0, 0, 12), kafkaBrokers(12, 1)...), target.PhaseReady, ""},
+		{"kafka no brokers", "kafka://HOST", "kwait", append(kafkaVersions(0, 0, 12), kafkaBrokers(12, 0)...), target.PhasePending, "no brokers"},
 		{"kafka api versions error", "kafka://HOST", "kwait", kafkaVersions(35, 0, 12), target.PhasePending, "ApiVersions error code 35"},
-		{"kafka metadata too new", "kafka://HOST", "kwait", kafkaVersions(0, 9, 13), target.PhasePending, "Metadata v9-v13, kwait speaks v1-v8"},
+		{"kafka metadata too new", "kafka://HOST", "kwait", kafkaVersions(0, 14, 15), target.PhasePending, "Metadata v14-v15, kwait speaks v1-v13"},
+		{"kafka metadata v0 only", "kafka://HOST", "kwait", kafkaVersions(0, 0, 0), target.PhasePending, "Metadata v0-v0"},
 		{"kafka other correlation", "kafka://HOST", "kwait", kafkaReply(7, nil), target.PhasePending, "not a Kafka server"},
 		{"kafka http server", "kafka://HOST", "kwait", []byte("HTTP/1.1 400 Bad Request\r\n\r\n"), target.PhasePending, "not a Kafka server"},
 	} {
@@ -163,18 +162,13 @@ func TestProtocolAnswers(t *testing.T) {
 }
 
 // TestKafkaMetadataRequest: the Metadata request asks for no topics, in
-// the lowest version from 1 the broker takes, with that version's fields.
+// the highest version both the broker and kwait speak.
 func TestKafkaMetadataRequest(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		lo, hi int16
-		want   []byte // version, correlation, client id, body
-	}{
-		{0, 12, []byte("\x00\x01\x00\x00\x00\x02\x00\x05kwait\x00\x00\x00\x00")},
-		{4, 12, []byte("\x00\x04\x00\x00\x00\x02\x00\x05kwait\x00\x00\x00\x00\x00")},
-		{8, 8, []byte("\x00\x08\x00\x00\x00\x02\x00\x05kwait\x00\x00\x00\x00\x00\x00\x00")},
-	} {
-		addr, got := kafkaFake(t, kafkaVersions(0, tc.lo, tc.hi), kafkaBrokers(int(max(tc.lo, 1)), 1))
+		lo, hi, want int16
+	}{{0, 8, 8}, {1, 12, 12}, {4, 20, 13}} {
+		addr, got := kafkaFake(t, kafkaVersions(0, tc.lo, tc.hi), kafkaBrokers(tc.want, 1))
 		s, err := NewServer("kafka://"+addr, fastPoll(), nil, TLSOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -182,8 +176,16 @@ func TestKafkaMetadataRequest(t *testing.T) {
 		if st := s.check(testContext(t)); st.Phase != target.PhaseReady {
 			t.Errorf("Metadata v%d-%d: check = %v %q, want ready", tc.lo, tc.hi, st.Phase, st.Reason)
 		}
-		if read := <-got; !bytes.Equal(read, append([]byte{0, kafkaMetadata}, tc.want...)) {
-			t.Errorf("Metadata v%d-%d: server read %q, want the request %q", tc.lo, tc.hi, read, tc.want)
+		req := <-got
+		key, version := int16(binary.BigEndian.Uint16(req)), int16(binary.BigEndian.Uint16(req[2:]))
+		// After the correlation id: the client id, and tags when flexible.
+		body := req[8+2+len("kwait"):]
+		empty := []byte{0, 0, 0, 0}
+		if version >= 9 {
+			body, empty = body[1:], []byte{1}
+		}
+		if key != 3 || version != tc.want || !bytes.HasPrefix(body, empty) {
+			t.Errorf("Metadata v%d-%d: request %q, want Metadata v%d for no topics", tc.lo, tc.hi, req, tc.want)
 		}
 	}
 }
