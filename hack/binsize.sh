@@ -82,7 +82,7 @@ size_of() { [[ -f $1 ]] && stat -c %s "$1" || echo 0; }
     echo "| --- | ---: |"
   fi
   {
-    sort -t $'\t' -k3,3nr "$TMP/joined" | head -15
+    sort -t $'\t' -k3,3nr "$TMP/joined" | awk 'NR <= 15'
     [[ -z $BASE ]] || awk -F'\t' '($3 - $2 >= 2000 || $2 - $3 >= 2000)' "$TMP/joined"
   } | awk -F'\t' '!seen[$1]++' | while IFS=$'\t' read -r pkg base now; do
     if [[ -n $BASE ]]; then
