@@ -67,7 +67,7 @@ func grpcTalk(s *session) (target.Status, error) {
 	}
 	defer cc.Close()
 	var msg []byte
-	if service := strings.TrimPrefix(s.end.db, "/"); service != "" {
+	if service := s.end.db; service != "" { // the path: grpc://HOST:PORT/SERVICE
 		msg = protowire.AppendTag(msg, 1, protowire.BytesType)
 		msg = protowire.AppendString(msg, service)
 	}

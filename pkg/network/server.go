@@ -121,9 +121,6 @@ type endpoint struct {
 	sslmode string
 	// readPreference and replicaSet are MongoDB's.
 	readPreference, replicaSet string
-	// service is the gRPC service whose health is checked; empty for the
-	// server's overall health.
-	service string
 }
 
 // CheckServerURL checks the URL of a database or queue target:
