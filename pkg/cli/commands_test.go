@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kwait-dev/kwait/pkg/network"
 )
 
 func TestVersion(t *testing.T) {
@@ -117,5 +119,22 @@ func TestReady(t *testing.T) {
 				t.Errorf("stdout %q, want nothing", r.out)
 			}
 		})
+	}
+}
+
+// TestEveryProtocolHasItsCommand: each kind of network.Schemes has a
+// subcommand with help, which takes every scheme of its kind, the TLS ones
+// too.
+func TestEveryProtocolHasItsCommand(t *testing.T) {
+	t.Parallel()
+	for scheme, kind := range network.Schemes() {
+		r := run(t, kind, "--help")
+		if r.code != 0 || !strings.Contains(r.out, "kwait "+kind+" -") {
+			t.Errorf("kwait %s --help = %d, %q", kind, r.code, r.out)
+		}
+		r = run(t, kind, scheme+"://127.0.0.1:1/#x", "--timeout", "50ms")
+		if r.code != 2 || !strings.Contains(r.err, "a fragment is not supported") {
+			t.Errorf("kwait %s %s://... = %d, %q; want exit 2 reaching the protocol's URL checks", kind, scheme, r.code, r.err)
+		}
 	}
 }

@@ -228,3 +228,44 @@ func kafkaFake(t *testing.T, replies ...[]byte) (addr string, got <-chan []byte)
 	}()
 	return ln.Addr().String(), ch
 }
+
+// TestProtocolRows: every row of the protocols table is complete: schemes
+// no other row claims, a way to judge an answer, a default port or a rule
+// that URLs give one, and a TLS port only beside TLS schemes.
+func TestProtocolRows(t *testing.T) {
+	t.Parallel()
+	seen := map[string]string{}
+	for _, p := range protocols {
+		if len(p.schemes) == 0 {
+			t.Errorf("a protocol without schemes: %+v", p)
+			continue
+		}
+		kind := p.schemes[0]
+		for _, s := range append(append([]string{}, p.schemes...), p.tlsSchemes...) {
+			if other, dup := seen[s]; dup {
+				t.Errorf("scheme %q belongs to %s and %s", s, other, kind)
+			}
+			seen[s] = kind
+		}
+		switch {
+		case (p.talk == nil) == (p.answer == nil):
+			t.Errorf("%s: want exactly one of talk and answer", kind)
+		case p.talk != nil && p.hello != nil:
+			t.Errorf("%s: talk replaces hello; both are set", kind)
+		case p.tlsPort != "" && len(p.tlsSchemes) == 0:
+			t.Errorf("%s: a TLS port without TLS schemes", kind)
+		case p.inbandTLS && p.query == nil:
+			t.Errorf("%s: TLS negotiated in band, and no query to ask for it", kind)
+		}
+		for _, port := range []string{p.port, p.tlsPort} {
+			if port != "" && checkPort(port) != nil {
+				t.Errorf("%s: default port %q: %v", kind, port, checkPort(port))
+			}
+		}
+		if p.port == "" {
+			if _, _, err := parseServer(kind+"://db", nil, true); err == nil || !strings.Contains(err.Error(), "missing port") {
+				t.Errorf("%s://db without a default port: %v, want missing port", kind, err)
+			}
+		}
+	}
+}
