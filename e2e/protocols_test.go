@@ -304,6 +304,5 @@ func TestAMQP(t *testing.T) {
 	// Still waiting without the node's CA, until it is given.
 	secure.await(t, "x509: certificate signed by unknown authority")
 	start(t, "amqps://"+tlsAddr, "--ca-file", pki.ca, "--timeout", "1m").expect(t, 0)
-	out := start(t, "amqps://"+tlsAddr, "--ca-file", newTLSFiles(t, t.TempDir(), nil).ca, "--timeout", "3s").expect(t, 124)
-	mustContain(t, out, "x509: certificate signed by unknown authority")
+	untrusted(t, "amqps://"+tlsAddr, "--ca-file", newTLSFiles(t, t.TempDir(), nil).ca)
 }
