@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -268,4 +269,20 @@ func TestProtocolRows(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMongoAnswer: any bytes a server sends back to hello are judged
+// without a panic, and only a well-formed reply can be ready.
+func FuzzMongoAnswer(f *testing.F) {
+	f.Add(mongoReply(bsonField{"isWritablePrimary", true}, bsonField{"ok", 1.0}))
+	f.Add(mongoReply(bsonField{"topologyVersion", bsonOf(bsonField{"counter", int32(0)})}, bsonField{"setName", "rs0"}))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, reply []byte) {
+		st, err := mongoAnswer(bufio.NewReader(bytes.NewReader(reply)), endpoint{})
+		if err == nil && st.Phase == target.PhaseReady {
+			if _, berr := bsonFields(reply[21:]); berr != nil {
+				t.Errorf("ready on a reply whose document does not parse: %q", reply)
+			}
+		}
+	})
 }
