@@ -112,18 +112,23 @@ e2e: build image release servers ## The e2e suite: the built binary against a re
 	KWAIT_BIN=$(BIN) KWAIT_DIST=$(DIST) KWAIT_VERSION=$(VERSION) e2e/run.sh
 
 .PHONY: lint
-lint: ## gofmt and go vet (kwait, the e2e suite, the bench, ocibuild and helmsdk modules), actionlint on .github/workflows, shellcheck over every script
+lint: ## gofmt and go vet (kwait, the e2e suite, the bench, ocibuild, helmsdk and protoserver modules), actionlint on .github/workflows, shellcheck over every script
 	@out=$$(gofmt -l cmd pkg e2e bench hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
 	cd bench && go vet ./...
 	cd hack/ocibuild && GOWORK=off go vet ./...
 	cd e2e/helmsdk && GOWORK=off go vet -tags e2e ./...
+	cd e2e/cluster/tools/protoserver && GOWORK=off go vet ./...
 	e2e/cluster/build.sh actionlint
 	$(CACHE_BIN)/actionlint .github/workflows/*.yml
 	hack/shellcheck.sh
 
 ##@ Measure
+
+.PHONY: binsize
+binsize: ## Measure every release platform's binary and the biggest packages into docs/benchmarks.md (BASE=REF compares with REF)
+	hack/binsize.sh $(BASE)
 
 .PHONY: bench
 bench: build ## Benchmarks against kubectl wait and shell loops on the control plane; writes docs/benchmarks.md (~10 min)

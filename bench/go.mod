@@ -11,6 +11,8 @@ require (
 	k8s.io/utils v0.0.0-20260210185600-b8788abfbbc2
 )
 
+require github.com/twmb/franz-go/pkg/kmsg v1.15.1 // indirect
+
 require (
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 	golang.org/x/sync v0.19.0

@@ -259,16 +259,25 @@ func TestRedisPasswordFromEnv(t *testing.T) {
 }
 
 // TestAMQP: refused, then a RabbitMQ node: ready once it sends
-// Connection.Start.
+// Connection.Start; amqps:// too, on its TLS listener, with the node's CA
+// (and not with another: exit 124, naming the unknown authority).
 func TestAMQP(t *testing.T) {
 	t.Parallel()
-	addr := closedPort(t)
+	addr, tlsAddr := closedPort(t), closedPort(t)
 	p := start(t, "amqp://"+addr, "--timeout", "4m")
 	p.await(t, "amqp://"+addr, "connection refused")
+	secure := start(t, "amqps://"+tlsAddr, "--timeout", "4m")
+	secure.await(t, "amqps://"+tlsAddr, "connection refused")
 
 	dir := serverDir(t, nil)
 	epmd := portOf(t, closedPort(t))
 	if err := os.WriteFile(filepath.Join(dir, "enabled_plugins"), []byte("[].\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pki := newTLSFiles(t, dir, nil)
+	conf := "listeners.ssl.1 = " + tlsAddr + "\nssl_options.cacertfile = " + pki.ca + "\nssl_options.certfile = " + pki.cert +
+		"\nssl_options.keyfile = " + pki.key + "\nssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n"
+	if err := os.WriteFile(filepath.Join(dir, "rabbitmq.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	environ := []string{
@@ -292,4 +301,8 @@ func TestAMQP(t *testing.T) {
 		t.Fatalf("kwait exited %d, want 0; output:\n%s\nrabbitmq:\n%s", code, p.output(), srv.output())
 	}
 	mustContain(t, srv.output(), "started TCP listener")
+	// Still waiting without the node's CA, until it is given.
+	secure.await(t, "x509: certificate signed by unknown authority")
+	start(t, "amqps://"+tlsAddr, "--ca-file", pki.ca, "--timeout", "1m").expect(t, 0)
+	untrusted(t, "amqps://"+tlsAddr, "--ca-file", newTLSFiles(t, t.TempDir(), nil).ca)
 }

@@ -30,8 +30,9 @@ if [[ ${E2E_REAL_NODE:-0} == 1 ]]; then
 fi
 # The release test pushes to a real OCI registry and reads it with crane,
 # signs and verifies there with cosign, and installs the krew manifest with
-# krew (kubectl is the control plane's).
-"$ROOT/e2e/cluster/build.sh" registry crane cosign krew validate-krew-manifest
+# krew (kubectl is the control plane's); the protocol tests' servers for
+# MongoDB, Kafka and gRPC (protoserver).
+"$ROOT/e2e/cluster/build.sh" registry crane cosign krew validate-krew-manifest protoserver
 eval "$("$CLUSTER" env)"
 export KWAIT_BIN
 

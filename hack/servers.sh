@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # servers.sh: installs the database and queue servers the e2e protocol tests
-# start themselves (e2e/protocols_test.go): PostgreSQL, MariaDB, Redis and
-# RabbitMQ, from Debian packages, when missing. The packages' own system
+# start themselves (e2e/protocols_test.go): PostgreSQL, MariaDB, Redis,
+# RabbitMQ, memcached, from Debian packages, when missing. The packages' own system
 # services are never started: a policy-rc.d refuses them while apt runs, so
 # nothing keeps listening on 5432, 3306, 6379 or 5672 afterwards.
 set -euo pipefail
 
-packages=(postgresql mariadb-server redis-server rabbitmq-server)
+packages=(postgresql mariadb-server redis-server rabbitmq-server memcached)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

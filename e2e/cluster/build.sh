@@ -5,6 +5,8 @@
 #   kwok helm helm4                                      (go install pkg@version)
 #   crane registry syft actionlint cosign  release tools, only when named (go install)
 #   krew validate-krew-manifest         krew and its manifest validator, only when named
+#   protoserver                         the MongoDB (FerretDB), Kafka (kfake) and gRPC
+#                                       servers of the e2e protocol tests, only when named
 #   node: kubelet kube-proxy (tools/node), coredns (tools/coredns), containerd
 #         containerd-shim-runc-v2 ctr (go install); only when named
 #         (cluster.sh up with E2E_REAL_NODE=1)
@@ -15,7 +17,7 @@
 # a second run takes well under a second. A cold build of the Kubernetes
 # binaries takes 6-9 minutes on 2 cores.
 #
-# Usage: build.sh [kube|etcd|kwok|helm|helm4|node|crane|registry|syft|actionlint|cosign|krew|validate-krew-manifest ...]
+# Usage: build.sh [kube|etcd|kwok|helm|helm4|node|crane|registry|syft|actionlint|cosign|krew|validate-krew-manifest|protoserver ...]
 #        (default: the control plane: etcd kwok helm helm4 kube)
 # Env:   E2E_BIN_DIR      output directory (default $ROOT/.cache/bin)
 #        E2E_FORCE_BUILD  set to 1 to rebuild even when the stamps match
@@ -171,6 +173,18 @@ build_etcd() {
   install_from "$tmp" "$stamp" etcd
 }
 
+# The MongoDB (FerretDB on SQLite), Kafka (kfake) and gRPC (health server)
+# servers of the e2e protocol tests, pinned by tools/protoserver's go.mod.
+build_protoserver() {
+  local dir=$HERE/tools/protoserver stamp tmp ldflags='-s -w'
+  stamp=$(stamp_of_module "$dir" "go.mod" "$ldflags")
+  up_to_date "$stamp" protoserver && return 0
+  log "building protoserver"
+  new_tmp tmp
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/protoserver" .)
+  install_from "$tmp" "$stamp" protoserver
+}
+
 # go_install NAME PACKAGE VERSION [LDFLAGS]: `go install pkg@version` into
 # BIN as NAME (renamed when the package's own name differs: helm4). Run from
 # a temporary directory so no surrounding go.mod or GOFLAGS=-mod=...
@@ -237,7 +251,8 @@ main() {
       # krew's own manifest validator, which installs every platform with it.
       krew) go_install krew sigs.k8s.io/krew/cmd/krew "$KREW_VERSION" ;;
       validate-krew-manifest) go_install validate-krew-manifest sigs.k8s.io/krew/cmd/validate-krew-manifest "$KREW_VERSION" ;;
-      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, node, crane, registry, syft, actionlint, cosign, krew or validate-krew-manifest)" ;;
+      protoserver) build_protoserver ;;
+      *) die "unknown target '$t' (want kube, etcd, kwok, helm, helm4, node, crane, registry, syft, actionlint, cosign, krew, validate-krew-manifest or protoserver)" ;;
     esac
     ((SECONDS - start < 2)) || log "$t done in $((SECONDS - start))s"
   done

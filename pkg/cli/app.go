@@ -145,7 +145,8 @@ EXIT CODES:
    0    every target is ready
    1    a target failed for good (Job failed, progress deadline exceeded, CRD names rejected, Stalled=True,
         a --fail-for rule holds, an admission webhook denied the object or it is Invalid,
-        kwait apply conflicts with another field manager, a Redis password refused) or internal error
+        kwait apply conflicts with another field manager, a Redis password refused, a gRPC server
+        without the health service) or internal error
    2    bad usage, input or configuration (also: the kubeconfig's CA does not verify the apiserver, or
         the apiserver still rejects the credentials 3s after the first 401)
    124  --timeout or a target's own #timeout reached; the final message names every target not ready and why

@@ -234,7 +234,7 @@ func TestBadUsage(t *testing.T) {
 		{"root --for on a pods selector", []string{"pods/app=web", "--for", "create", "--kubeconfig", kc}, "a rule judges one pod by name"},
 		{"root for without kube", []string{tcp, "--for", "create"}, "--for applies to Kubernetes targets"},
 		{"root gone without network", []string{"deployment/api", "--gone", "--kubeconfig", kc}, "--gone applies to network targets"},
-		{"postgres bad url", []string{"postgres", "db?sslmode=require"}, "a query is not supported"},
+		{"postgres bad url", []string{"postgres", "db?sslmode=sometimes"}, "sslmode: want disable"},
 		{"redis user without password", []string{"redis://app@cache"}, "a user needs a password"},
 		{"root namespace without kube", []string{tcp, "-n", "prod"}, "--namespace applies to Kubernetes targets"},
 		{"root fail-for without kube", []string{tcp, "--fail-for", "condition=Stalled"}, "--fail-for applies to Kubernetes targets"},
@@ -279,7 +279,7 @@ func TestBadUsageHidesPassword(t *testing.T) {
 	for _, args := range [][]string{
 		{"http://user:secret@"},
 		{"http://user:secret@web:99999/"},
-		{"mongodb://app:secret@db:5432/app"},
+		{"couchdb://app:secret@db:5432/app"},
 		{"postgres://app:secret@db:99999/app"},
 		{"redis", "redis://:secret@cache/x"},
 		{"http", "user:secret@web"},

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kwait-dev/kwait/pkg/network"
 )
 
 func TestVersion(t *testing.T) {
@@ -117,5 +119,23 @@ func TestReady(t *testing.T) {
 				t.Errorf("stdout %q, want nothing", r.out)
 			}
 		})
+	}
+}
+
+// TestEveryProtocolHasItsCommand: each database and queue kind of
+// network.Kinds has a subcommand that takes every scheme of its kind, the
+// TLS ones too, as far as the protocol's own URL checks.
+func TestEveryProtocolHasItsCommand(t *testing.T) {
+	t.Parallel()
+	for _, k := range network.Kinds() {
+		if !k.URL || k.HTTP {
+			continue // tcp, dns, http: no database URL
+		}
+		for _, scheme := range k.Schemes {
+			r := run(t, k.Name, scheme+"://127.0.0.1:1/#x", "--timeout", "50ms")
+			if r.code != 2 || !strings.Contains(r.err, "a fragment is not supported") {
+				t.Errorf("kwait %s %s://... = %d, %q; want exit 2 reaching the protocol's URL checks", k.Name, scheme, r.code, r.err)
+			}
+		}
 	}
 }

@@ -95,7 +95,7 @@ func completionFlags(flags []cli.Flag) []completionFlag {
 		}
 		name := f.Names()[0]
 		out = append(out, completionFlag{names: f.Names(), usage: usage, value: !isBool,
-			file: name == flagFilename || name == flagKubeconfig || name == flagCAFile || name == flagTerminationLog})
+			file: name == flagFilename || name == flagKubeconfig || name == flagCAFile || name == flagCertFile || name == flagKeyFile || name == flagTerminationLog})
 	}
 	return out
 }

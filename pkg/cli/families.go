@@ -65,13 +65,20 @@ func memberOf(kindName string) (member, bool) {
 }
 
 // appliesTo is the flag groups a spec's target uses: its member's, but -l
-// and --min only for pods picked by a selector (a rule names one pod).
+// and --min only for pods picked by a selector (a rule names one pod), and
+// the TLS flags only for network targets that speak TLS.
 func appliesTo(sp spec.Spec) groups {
 	m, _ := memberOf(sp.Kind)
+	applies := m.applies
 	if sp.Selector == "" {
-		return m.applies &^ groupSelector
+		applies &^= groupSelector
 	}
-	return m.applies
+	// A database URL speaks TLS only where it asks for it (rediss://,
+	// ?sslmode=require).
+	if nk, ok := network.KindOf(sp.Kind); ok && !nk.UsesTLS(sp.Name) {
+		applies &^= groupTLS
+	}
+	return applies
 }
 
 // kubeRules are the groups of every Kubernetes target judged by a rule.
@@ -110,6 +117,9 @@ func networkMembers() []member {
 		applies := groupNetwork
 		if nk.HTTP {
 			applies |= groupHTTP
+		}
+		if nk.TLS {
+			applies |= groupTLS
 		}
 		out = append(out, member{name: nk.Name, args: nk.Args, usage: nk.Usage, example: nk.Example, applies: applies,
 			specs: argSpecs(nk.Name),

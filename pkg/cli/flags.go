@@ -33,6 +33,9 @@ const (
 	flagBodyRegex      = "body-regex"
 	flagCAFile         = "ca-file"
 	flagInsecure       = "insecure"
+	flagCertFile       = "cert-file"
+	flagKeyFile        = "key-file"
+	flagServerName     = "server-name"
 	flagFilename       = "filename"
 	flagFieldManager   = "field-manager"
 	flagForceConflicts = "force-conflicts"
@@ -145,10 +148,24 @@ func httpFlags() []cli.Flag {
 			Usage: "the response body must contain this text"},
 		&cli.StringFlag{Name: flagBodyRegex, EnvVars: env(flagBodyRegex),
 			Usage: "the response body must match this regular expression (RE2)"},
+	}
+}
+
+// tlsFlags are taken by the commands of targets that may speak TLS (http,
+// the database and queue ones) and the root command: one setting for every
+// TLS target of the run.
+func tlsFlags() []cli.Flag {
+	return []cli.Flag{
 		&cli.StringFlag{Name: flagCAFile, EnvVars: env(flagCAFile),
-			Usage: "PEM file of CA certificates to trust, added to the system's"},
+			Usage: "PEM file of CA certificates to trust, added to the system's, for every TLS target"},
 		&cli.BoolFlag{Name: flagInsecure, EnvVars: env(flagInsecure),
 			Usage: "do not verify TLS certificates (verified by default)"},
+		&cli.StringFlag{Name: flagCertFile, EnvVars: env(flagCertFile),
+			Usage: "PEM client certificate sent to TLS servers that ask for one (needs --key-file)"},
+		&cli.StringFlag{Name: flagKeyFile, EnvVars: env(flagKeyFile),
+			Usage: "PEM private key of --cert-file (never logged)"},
+		&cli.StringFlag{Name: flagServerName, EnvVars: env(flagServerName),
+			Usage: "name TLS servers' certificates must hold, also sent as SNI (default: each target's host)"},
 	}
 }
 
@@ -193,6 +210,7 @@ const (
 	groupSelector                     // -l, --min: pods picked by a label selector
 	groupNetwork                      // --attempt-timeout, --max-interval, --gone
 	groupHTTP                         // the request flags of http targets
+	groupTLS                          // --ca-file, --cert-file, ...: targets that speak TLS
 	groupApply                        // --field-manager, --force-conflicts
 )
 
@@ -217,6 +235,7 @@ func flagGroups() []flagGroup {
 		{groupSelector, func() []cli.Flag { return []cli.Flag{selectorFlag(), minFlag()} }, "pods targets picked by a label selector"},
 		{groupNetwork, networkFlags, "network targets (tcp, http, dns, databases and queues)"},
 		{groupHTTP, httpFlags, "http targets"},
+		{groupTLS, tlsFlags, "TLS targets (http, rediss://, amqps://, grpcs://, postgres://...?sslmode=, mongodb://...?tls=true)"},
 		{groupApply, applyFlags, "kwait apply"},
 	}
 }
@@ -257,7 +276,7 @@ func join(lists ...[]cli.Flag) []cli.Flag {
 // rootFlags are the mixed form's: every flag (those of kwait apply hidden).
 func rootFlags() []cli.Flag {
 	return join(commonFlags(), kubeFlags(), []cli.Flag{namespaceFlag(), minFlag(), forFlag(), objectsFlag()}, failFlags(), networkFlags(), httpFlags(),
-		hidden(applyFlags()))
+		tlsFlags(), hidden(applyFlags()))
 }
 
 // withRoot adds to a command's flags, hidden, the root command's flags it

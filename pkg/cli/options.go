@@ -46,9 +46,10 @@ type options struct {
 	failure kube.Failure
 
 	// network is what every network target is built with: the polling
-	// flags, the request flags of http targets (without URL), and the
-	// password environment variables that are set (network.PasswordEnvs),
-	// for URLs without a password.
+	// flags, the request flags of http targets (without URL), how every
+	// TLS target (https, rediss://, postgres with an sslmode...) verifies
+	// servers and presents itself, and the password environment variables
+	// that are set (network.PasswordEnvs), for URLs without a password.
 	network network.Options
 
 	// fieldManager and forceConflicts say how kwait apply applies.
@@ -186,12 +187,14 @@ func (o *options) readNetwork(c *cli.Context) error {
 			o.network.Passwords[name] = v
 		}
 	}
+	if err := o.readTLS(c); err != nil {
+		return err
+	}
 	h := network.HTTPOptions{
 		Method:       c.String(flagMethod),
 		BodyContains: c.String(flagBodyContains),
 		BodyRegexp:   c.String(flagBodyRegex),
-		CAFile:       c.String(flagCAFile),
-		Insecure:     c.Bool(flagInsecure),
+		TLS:          o.network.TLS,
 		Headers:      http.Header{},
 	}
 	if s := c.String(flagStatus); s != "" {
@@ -211,11 +214,6 @@ func (o *options) readNetwork(c *cli.Context) error {
 	if h.BodyRegexp != "" {
 		if _, err := regexp.Compile(h.BodyRegexp); err != nil {
 			return usagef("--body-regex: invalid body regexp: %s", err)
-		}
-	}
-	if h.CAFile != "" {
-		if err := regularFile(h.CAFile); err != nil {
-			return usagef("--ca-file: %s", err)
 		}
 	}
 	// The remaining checks (method, TLS settings) are the ones every http
@@ -261,6 +259,43 @@ func (o *options) readApply(c *cli.Context) error {
 		if !unicode.IsPrint(r) {
 			return usagef("--field-manager %q: only printable characters", o.fieldManager)
 		}
+	}
+	return nil
+}
+
+// readTLS reads the TLS flags and loads what they name once, so that a
+// missing file or a key that does not match its certificate is exit 2
+// before any target runs. Errors name files, never what they hold.
+func (o *options) readTLS(c *cli.Context) error {
+	o.network.TLS = network.TLSOptions{
+		CAFile:     c.String(flagCAFile),
+		CertFile:   c.String(flagCertFile),
+		KeyFile:    c.String(flagKeyFile),
+		ServerName: c.String(flagServerName),
+		Insecure:   c.Bool(flagInsecure),
+	}
+	for _, f := range []struct{ flag, path string }{
+		{flagCAFile, o.network.TLS.CAFile}, {flagCertFile, o.network.TLS.CertFile}, {flagKeyFile, o.network.TLS.KeyFile},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := regularFile(f.path); err != nil {
+			return usagef("--%s: %s", f.flag, err)
+		}
+	}
+	switch {
+	case o.network.TLS.CertFile != "" && o.network.TLS.KeyFile == "":
+		return usagef("--cert-file needs --key-file, the certificate's private key")
+	case o.network.TLS.KeyFile != "" && o.network.TLS.CertFile == "":
+		return usagef("--key-file needs --cert-file, the key's certificate")
+	case o.network.TLS.Insecure && o.network.TLS.CAFile != "":
+		return usagef("--insecure and --ca-file exclude each other")
+	case c.IsSet(flagServerName) && network.CheckServerName(o.network.TLS.ServerName) != nil:
+		return usagef("--server-name %q: %s", o.network.TLS.ServerName, network.CheckServerName(o.network.TLS.ServerName))
+	}
+	if _, err := o.network.TLS.Config(""); err != nil {
+		return usagef("%s", err)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +24,7 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 	}
 	kube := []string{"crd", "pods"}
 	// Every network kind, from its row: a new protocol is checked too.
-	var network, http []string
+	var network, http, tls []string
 	for _, k := range netkinds.Kinds() {
 		network = append(network, k.Name)
 		targets[k.Name] = k.Schemes[0] + "://" + closed
@@ -32,6 +34,18 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 		if k.HTTP {
 			http = append(http, k.Name)
 		}
+		if k.UsesTLS(targets[k.Name]) {
+			tls = append(tls, k.Name)
+		}
+	}
+	// Database URLs that ask for TLS, each its own way.
+	for name, tgt := range map[string]string{
+		"rediss": "rediss://" + closed, "postgres-tls": "postgres://" + closed + "?sslmode=require",
+		"mongodb-tls": "mongodb://" + closed + "/?tls=true", "grpcs": "grpcs://" + closed,
+	} {
+		targets[name] = tgt
+		network = append(network, name)
+		tls = append(tls, name)
 	}
 	all := append(append([]string{}, kube...), network...)
 	flags := []struct {
@@ -58,8 +72,11 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 		{"--method", "GE T", "HEAD", http},
 		{"--body-contains", "", "ok", http},
 		{"--body-regex", "(", "ok", http},
-		{"--ca-file", "/nonexistent/ca.pem", "", http},
-		{"--insecure", "maybe", "true", http},
+		{"--ca-file", "/nonexistent/ca.pem", "", tls},
+		{"--insecure", "maybe", "true", tls},
+		{"--cert-file", "/nonexistent/cert.pem", "", tls},
+		{"--key-file", "/nonexistent/key.pem", "", tls},
+		{"--server-name", "bad name", "db.example", tls},
 	}
 	for _, f := range flags {
 		for name, tgt := range targets {
@@ -94,6 +111,40 @@ func TestEveryFlagEveryTarget(t *testing.T) {
 					t.Errorf("%s with a %s target: exit 2 (%q)", f.flag, name, r.err)
 				}
 			})
+		}
+	}
+}
+
+// TestTLSFlagsHideKeys: a bad client certificate or key is exit 2 with one
+// line naming the flag or the files, never what they hold; one without the
+// other is refused before anything runs.
+func TestTLSFlagsHideKeys(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const secret = "c2VjcmV0LWtleS1tYXRlcmlhbA"
+	key := filepath.Join(dir, "key.pem")
+	cert := filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(key, []byte("-----BEGIN PRIVATE KEY-----\n"+secret+"\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cert, []byte("not a certificate "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := "rediss://" + closedPort(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cert-file", cert, "--key-file", key}, "client certificate " + cert},
+		{[]string{"--cert-file", key, "--key-file", key}, "client certificate " + key},
+		{[]string{"--cert-file", cert}, "--cert-file needs --key-file"},
+		{[]string{"--key-file", key}, "--key-file needs --cert-file"},
+		{[]string{"--key-file", dir, "--cert-file", cert}, "--key-file: " + dir + " is not a regular file"},
+	} {
+		r := run(t, append([]string{target, "--timeout", "50ms"}, tc.args...)...)
+		checkUsage(t, r, tc.want)
+		if strings.Contains(r.err, secret) || strings.Contains(r.err, "not a certificate") {
+			t.Errorf("%v: stderr shows what the files hold: %q", tc.args, r.err)
 		}
 	}
 }

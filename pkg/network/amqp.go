@@ -17,12 +17,20 @@ import (
 //     (start): ready;
 //   - a protocol header back (the server speaks another version), anything
 //     else, a refused connection, a timeout: not yet.
+//
+// amqps:// is the same over TLS, on port 5671 by default, verified as
+// --ca-file, --insecure and --server-name say, with the client certificate
+// of --cert-file and --key-file if given (RabbitMQ's EXTERNAL
+// authentication comes later, so ready does not say the certificate is
+// accepted for a login); a TLS failure is not yet, with what failed.
 var amqp = protocol{
-	schemes: []string{"amqp"},
-	port:    "5672",
-	form:    "amqp://HOST[:PORT]",
-	usage:   "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections",
-	example: "kwait amqp rabbitmq:5672",
+	schemes:    []string{"amqp"},
+	tlsSchemes: []string{"amqps"},
+	port:       "5672",
+	tlsPort:    "5671",
+	form:       "amqp[s]://HOST[:PORT]",
+	usage:      "wait for AMQP 0-9-1 brokers (RabbitMQ) to start connections (amqps:// for TLS)",
+	example:    "kwait amqp rabbitmq:5672",
 	// A virtual host ("/" by default, "/%2F" in a URL) is accepted and not
 	// used: the server says Connection.Start before any is named.
 	check:  func(*url.URL) error { return nil },

@@ -3,8 +3,6 @@ package network
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -36,11 +34,9 @@ type HTTPOptions struct {
 	BodyContains string
 	// BodyRegexp, when set, must match the first 1 MiB of the body.
 	BodyRegexp string
-	// CAFile names a PEM file of certificates trusted in addition to the
-	// system roots.
-	CAFile string
-	// Insecure skips TLS certificate verification. It excludes CAFile.
-	Insecure bool
+	// TLS says how https servers are verified and which client
+	// certificate is sent, as for every TLS target.
+	TLS TLSOptions
 	// Method defaults to GET; it is upper-cased.
 	Method string
 }
@@ -114,7 +110,9 @@ func newHTTP(o HTTPOptions, p Poll, getenv func(string) string) (*HTTP, error) {
 	if h.method == http.MethodHead && (h.contains != "" || h.re != nil) {
 		return nil, errors.New("body checks need a response body, and HEAD responses have none")
 	}
-	tlsConfig, err := newTLSConfig(o.CAFile, o.Insecure)
+	// The transport names each server by its URL's host, unless the
+	// options name one for all.
+	tlsConfig, err := o.TLS.Config("")
 	if err != nil {
 		return nil, err
 	}
@@ -237,31 +235,4 @@ func parseURL(raw string) (*url.URL, error) {
 		}
 	}
 	return u, nil
-}
-
-// newTLSConfig verifies against the system roots, plus caFile's certificates
-// when given, unless insecure says not to verify at all.
-func newTLSConfig(caFile string, insecure bool) (*tls.Config, error) {
-	if insecure && caFile != "" {
-		return nil, errors.New("insecure and a CA file exclude each other")
-	}
-	if insecure {
-		return &tls.Config{InsecureSkipVerify: true}, nil //nolint:gosec // the user asked for it explicitly
-	}
-	if caFile == "" {
-		return &tls.Config{}, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("read CA file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		// No system roots to add to: the CA file is all there is.
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s has no PEM certificates", caFile)
-	}
-	return &tls.Config{RootCAs: pool}, nil
 }

@@ -240,11 +240,11 @@ func TestHTTPS(t *testing.T) {
 		if err := os.WriteFile(caFile, pem.EncodeToMemory(block), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		mustBeReady(t, mustHTTP(t, HTTPOptions{URL: srv.URL, CAFile: caFile}, fastPoll()))
+		mustBeReady(t, mustHTTP(t, HTTPOptions{URL: srv.URL, TLS: TLSOptions{CAFile: caFile}}, fastPoll()))
 	})
 	t.Run("insecure", func(t *testing.T) {
 		t.Parallel()
-		mustBeReady(t, mustHTTP(t, HTTPOptions{URL: srv.URL, Insecure: true}, fastPoll()))
+		mustBeReady(t, mustHTTP(t, HTTPOptions{URL: srv.URL, TLS: TLSOptions{Insecure: true}}, fastPoll()))
 	})
 	t.Run("plain http to a TLS port", func(t *testing.T) {
 		t.Parallel()
@@ -372,9 +372,9 @@ func TestNewHTTPInvalid(t *testing.T) {
 		{"bad header name", HTTPOptions{URL: "http://db/", Headers: http.Header{"X Token": {"s3cret"}}}, `invalid header name "X Token"`},
 		{"bad header value", HTTPOptions{URL: "http://db/", Headers: http.Header{"X-Token": {"s3cret\r\nX-Evil: 1"}}},
 			`invalid header "X-Token": value has a control character`},
-		{"missing CA file", HTTPOptions{URL: "https://db/", CAFile: missing}, "read CA file: open " + missing + ": no such file or directory"},
-		{"CA file without certificates", HTTPOptions{URL: "https://db/", CAFile: notPEM}, "CA file " + notPEM + " has no PEM certificates"},
-		{"insecure and CA file", HTTPOptions{URL: "https://db/", CAFile: notPEM, Insecure: true}, "insecure and a CA file exclude each other"},
+		{"missing CA file", HTTPOptions{URL: "https://db/", TLS: TLSOptions{CAFile: missing}}, "read CA file: open " + missing + ": no such file or directory"},
+		{"CA file without certificates", HTTPOptions{URL: "https://db/", TLS: TLSOptions{CAFile: notPEM}}, "CA file " + notPEM + " has no PEM certificates"},
+		{"insecure and CA file", HTTPOptions{URL: "https://db/", TLS: TLSOptions{CAFile: notPEM, Insecure: true}}, "insecure and a CA file exclude each other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package network
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/kwait-dev/kwait/pkg/target"
@@ -35,9 +36,15 @@ type Kind struct {
 	// HTTP says the kind sends HTTP requests, so the request flags
 	// (--status, --header, --method, ...) apply to it.
 	HTTP bool
+	// TLS says some targets of the kind speak TLS, so the TLS flags
+	// (--ca-file, --cert-file, ...) may apply to them: UsesTLS says which.
+	TLS bool
 
 	parse func(arg string) (string, error)
-	build func(name string, o Options) (target.Target, error)
+	// usesTLS says whether the target of a name Parse returned speaks
+	// TLS; nil for every target of a TLS kind.
+	usesTLS func(name string) bool
+	build   func(name string, o Options) (target.Target, error)
 }
 
 // Options are the settings a network target is built with, from the flags.
@@ -47,6 +54,9 @@ type Options struct {
 	HTTP HTTPOptions
 	// Passwords are the password variables that are set (PasswordEnvs).
 	Passwords Passwords
+	// TLS is how every TLS target verifies servers and presents itself
+	// (HTTP.TLS holds the same for http targets).
+	TLS TLSOptions
 }
 
 // Kinds returns the table of network target kinds, in the order --help
@@ -60,6 +70,8 @@ func Kinds() []Kind {
 		build: func(name string, o Options) (target.Target, error) { return NewTCP(name, o.Poll) },
 	}, {
 		Name: "http", Schemes: []string{"http", "https"}, Form: "http(s)://URL", URL: true, HTTP: true,
+		// Every http target may speak TLS: http:// may redirect to https://.
+		TLS:  true,
 		Args: "URL...", Usage: "wait for HTTP endpoints to answer as expected",
 		Example: "kwait http http://mlflow:5000/health --status 200",
 		parse: func(arg string) (string, error) {
@@ -124,6 +136,15 @@ func (k Kind) New(name string, o Options) (target.Target, error) {
 	return k.build(name, o)
 }
 
+// UsesTLS reports whether the target of a name Parse returned speaks TLS,
+// so that the TLS flags apply to it.
+func (k Kind) UsesTLS(name string) bool {
+	if k.usesTLS == nil {
+		return k.TLS
+	}
+	return k.TLS && k.usesTLS(name)
+}
+
 // Complete reports whether the row has every piece the command line needs.
 func (k Kind) Complete() bool {
 	return k.Name != "" && len(k.Schemes) > 0 && k.Schemes[0] == k.Name && k.Form != "" && k.Args != "" &&
@@ -150,10 +171,14 @@ func (p protocol) kind() Kind {
 	name := p.schemes[0]
 	scheme, rest, _ := strings.Cut(p.form, "://")
 	return Kind{
-		Name: name, Schemes: p.schemes, Port: p.port, Form: p.form, URL: true, PasswordEnv: p.passwordEnv,
+		Name: name, Schemes: slices.Concat(p.schemes, p.tlsSchemes), Port: p.port, Form: p.form, URL: true,
+		PasswordEnv: p.passwordEnv, TLS: p.speaksTLS(),
 		Args: "[" + scheme + "://]" + rest + "...", Usage: p.usage, Example: p.example,
-		parse: func(arg string) (string, error) { return serverURL(name, arg) },
-		build: func(raw string, o Options) (target.Target, error) { return NewServer(raw, o.Poll, o.Passwords) },
+		parse:   func(arg string) (string, error) { return serverURL(name, arg) },
+		usesTLS: ServerTLS,
+		build: func(raw string, o Options) (target.Target, error) {
+			return NewServer(raw, o.Poll, o.Passwords, o.TLS)
+		},
 	}
 }
 

@@ -21,6 +21,9 @@ import (
 // a connection as a failed attempt of the client host, and blocks a host
 // after max_connect_errors (default 100) of them in a row without a
 // successful login; one wait makes at most one.
+//
+// There is no TLS form, for none is needed: the server sends its handshake
+// before any TLS is negotiated, also when it requires secure transport.
 var mysql = protocol{
 	schemes: []string{"mysql", "mariadb"},
 	port:    "3306",

@@ -3,6 +3,8 @@ package network
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"net/url"
 
@@ -25,16 +27,101 @@ import (
 //     yet.
 //
 // The user defaults to "postgres" and the database to the user.
+//
+// TLS follows libpq's sslmode (?sslmode=MODE, the only query parameter
+// taken), asked for with an SSLRequest before the StartupMessage:
+//   - none given, disable, allow: no TLS. (libpq's allow tries TLS only
+//     after a refusal, and a refusal already counts as up here.)
+//   - prefer: TLS if the server answers the SSLRequest with yes, else
+//     plain; the certificate is not verified.
+//   - require: TLS, else not yet ("the server does not accept TLS"); the
+//     certificate is not verified, unless --ca-file is given: then, as in
+//     libpq with a root certificate file, its chain is (verify-ca);
+//   - verify-ca: TLS, the chain verified against the system roots and
+//     --ca-file; not the name;
+//   - verify-full: TLS, the chain and the host name (or --server-name)
+//     verified.
+//
+// A TLS failure (an untrusted certificate, a wrong name) is not yet, with
+// what failed. --cert-file and --key-file are sent to a server that asks
+// for a client certificate. verify-ca and verify-full refuse --insecure.
 var postgres = protocol{
-	schemes: []string{"postgres", "postgresql"},
-	port:    "5432",
-	form:    "postgres://[USER@]HOST[:PORT][/DB]",
-	usage:   "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed)",
-	example: "kwait postgres db.data.svc",
-	check:   func(*url.URL) error { return nil },
-	hello:   postgresStartup,
-	answer:  postgresAnswer,
-	bye:     []byte{'X', 0, 0, 0, 4}, // Terminate
+	schemes:   []string{"postgres", "postgresql"},
+	port:      "5432",
+	form:      "postgres://[USER@]HOST[:PORT][/DB][?sslmode=MODE]",
+	usage:     "wait for PostgreSQL servers to accept connections, as pg_isready says (no password needed; TLS with ?sslmode=)",
+	example:   "kwait postgres db.data.svc",
+	check:     func(*url.URL) error { return nil },
+	query:     postgresQuery,
+	talk:      postgresTalk,
+	inbandTLS: true,
+	bye:       []byte{'X', 0, 0, 0, 4}, // Terminate
+}
+
+// postgresQuery reads sslmode.
+func postgresQuery(q url.Values, e *endpoint) error {
+	for k, v := range q {
+		if k != "sslmode" {
+			return fmt.Errorf("query parameter %q is not used by kwait (only sslmode is)", k)
+		}
+		if len(v) != 1 {
+			return errors.New("sslmode given more than once")
+		}
+	}
+	e.sslmode = q.Get("sslmode")
+	switch e.sslmode {
+	case "", "disable", "allow":
+	case "prefer":
+		e.tls, e.verify = true, verifyNone
+	case "require":
+		e.tls, e.verify = true, verifyChainIfCA
+	case "verify-ca":
+		e.tls, e.verify, e.strict = true, verifyChain, true
+	case "verify-full":
+		e.tls, e.verify, e.strict = true, verifyFull, true
+	default:
+		// Query values are never repeated: tokens travel there too.
+		return errors.New("sslmode: want disable, allow, prefer, require, verify-ca or verify-full")
+	}
+	return nil
+}
+
+// sslRequest asks the server to turn to TLS: length 8, code 80877103.
+var sslRequest = []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
+
+func postgresTalk(s *session) (target.Status, error) {
+	if s.end.tls {
+		if err := s.write(sslRequest); err != nil {
+			return target.Status{}, err
+		}
+		b, err := s.r.ReadByte()
+		if err != nil {
+			return target.Status{}, err
+		}
+		switch {
+		case b == 'S' && s.r.Buffered() > 0:
+			// Bytes sent before the TLS handshake could be anyone's
+			// (CVE-2021-23214): never read them as the server's.
+			return target.Pending("unexpected data after the server accepted TLS"), nil
+		case b == 'S':
+			if err := s.startTLS(); err != nil {
+				return target.Status{}, err
+			}
+		case b == 'N' && s.end.sslmode == "prefer":
+		case b == 'N':
+			return target.Pending("the server does not accept TLS, and sslmode=%s asks for it", s.end.sslmode), nil
+		case b == 'E':
+			// A server too old for SSLRequest, or refusing it: its error.
+			_ = s.r.UnreadByte()
+			return postgresAnswer(s.r, s.end)
+		default:
+			return unexpected("PostgreSQL"), nil
+		}
+	}
+	if err := s.write(postgresStartup(s.end)); err != nil {
+		return target.Status{}, err
+	}
+	return postgresAnswer(s.r, s.end)
 }
 
 func postgresStartup(e endpoint) []byte {

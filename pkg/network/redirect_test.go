@@ -36,7 +36,7 @@ func TestHTTPRedirectKeepsHeadersWithinTheOrigin(t *testing.T) {
 		{"same origin", HTTPOptions{URL: origin.URL + "/near?token=q", Headers: header},
 			seen{apiKey: "k3y", auth: "Bearer t0ken", cookie: "session=c00kie"}},
 		{"other port", HTTPOptions{URL: origin.URL + "/away?token=q", Headers: header}, seen{}},
-		{"https to http", HTTPOptions{URL: secure.URL + "/?token=q", Headers: header, Insecure: true}, seen{}},
+		{"https to http", HTTPOptions{URL: secure.URL + "/?token=q", Headers: header, TLS: TLSOptions{Insecure: true}}, seen{}},
 	} {
 		mustBeReady(t, mustHTTP(t, tc.o, fastPoll()))
 		if s := <-got; s != tc.want {

@@ -30,17 +30,21 @@ import (
 // reads it) is the password; one in the URL wins.
 //
 // A database number (redis://HOST/0) is accepted and not used: PING does
-// not depend on it. rediss:// (TLS) is not supported.
+// not depend on it. rediss:// is the same over TLS (port 6379 too),
+// verified as --ca-file, --insecure and --server-name say, with the client
+// certificate of --cert-file and --key-file if given; a TLS failure is not
+// yet, with what failed.
 var redis = protocol{
-	schemes: []string{"redis"},
-	port:    "6379",
-	form:    "redis://[[USER]:PASSWORD@]HOST[:PORT]",
-	usage:   "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's)",
-	example: "kwait redis redis-master:6379",
-	check:   redisCheck,
-	hello:   redisHello,
-	answer:  redisAnswer,
-	bye:     []byte("QUIT\r\n"),
+	schemes:    []string{"redis"},
+	tlsSchemes: []string{"rediss"},
+	port:       "6379",
+	form:       "redis[s]://[[USER]:PASSWORD@]HOST[:PORT]",
+	usage:      "wait for Redis servers to answer PING (AUTH first with a password: the URL's, else $REDISCLI_AUTH's; rediss:// for TLS)",
+	example:    "kwait redis redis-master:6379",
+	check:      redisCheck,
+	hello:      redisHello,
+	answer:     redisAnswer,
+	bye:        []byte("QUIT\r\n"),
 	// redis-cli's: a password kept out of argv (and so out of ps).
 	passwordEnv: "REDISCLI_AUTH",
 }

@@ -3,10 +3,11 @@ package network
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,22 +16,43 @@ import (
 
 // A protocol is what a Server target says and how it reads the answer,
 // and how the command line shows it (its row of Kinds). Each lives in a
-// file of its own (postgres.go, mysql.go, redis.go, amqp.go) and is named
-// in protocols: a new protocol is that file and that row.
+// file of its own (postgres.go, mysql.go, redis.go, amqp.go, memcached.go,
+// mongodb.go, kafka.go, grpc.go) and is named in protocols: a new protocol
+// is that file and that row.
 type protocol struct {
 	schemes []string // the first is the target's kind
-	port    string   // default port
+	// tlsSchemes speak TLS from the first byte (rediss); they belong to
+	// the same kind.
+	tlsSchemes []string
+	port       string // default port; empty when a URL must give one
+	tlsPort    string // default port of tlsSchemes when not port
+	// tlsQuery says a query parameter of the URL turns TLS on
+	// (mongodb's tls=true).
+	tlsQuery bool
 	// form is how a target is written in the mixed form; usage and
 	// example are the subcommand's help (see Kind).
 	form, usage, example string
 	// check checks what else the URL holds (path, user); nil accepts no
 	// path.
 	check func(*url.URL) error
+	// query reads the URL's query parameters into the endpoint, refusing
+	// any it does not know; nil accepts no query.
+	query func(url.Values, *endpoint) error
 	// hello is sent once connected; nil sends nothing.
 	hello func(endpoint) []byte
 	// answer judges what the server sends back; an error is trouble
 	// reading it (closed, timed out).
 	answer func(*bufio.Reader, endpoint) (target.Status, error)
+	// talk, when set, replaces hello and answer: the whole exchange of a
+	// protocol of several steps (TLS negotiated inside it, a request that
+	// depends on a first answer, HTTP/2). An error is trouble on the
+	// connection.
+	talk func(*session) (target.Status, error)
+	// alpn are the application protocols offered in the TLS handshake.
+	alpn []string
+	// inbandTLS says the protocol turns to TLS inside its exchange
+	// (PostgreSQL's SSLRequest): talk starts TLS, not the first byte.
+	inbandTLS bool
 	// bye is sent, best effort, after a ready answer: a polite goodbye.
 	bye []byte
 	// passwordEnv names the environment variable the password comes from
@@ -40,17 +62,20 @@ type protocol struct {
 }
 
 // protocols are the database and queue targets, by scheme.
-var protocols = []protocol{postgres, mysql, redis, amqp}
+var protocols = []protocol{postgres, mysql, redis, amqp, memcached, mongodb, kafka, grpc}
 
-func protocolOf(scheme string) (protocol, bool) {
+// protocolOf finds the protocol of scheme, and whether the scheme is one
+// of its TLS ones.
+func protocolOf(scheme string) (p protocol, tls, ok bool) {
 	for _, p := range protocols {
-		for _, s := range p.schemes {
-			if s == scheme {
-				return p, true
-			}
+		if slices.Contains(p.schemes, scheme) {
+			return p, false, true
+		}
+		if slices.Contains(p.tlsSchemes, scheme) {
+			return p, true, true
 		}
 	}
-	return protocol{}, false
+	return protocol{}, false, false
 }
 
 // Passwords are the values of the password environment variables
@@ -73,10 +98,37 @@ func PasswordEnvs() map[string]string {
 // endpoint is a parsed database or queue URL.
 type endpoint struct {
 	addr     string // HOST:PORT
+	host     string // HOST, the name TLS expects in the certificate
 	user     string
 	password string
 	hasPass  bool
 	db       string
+	// tls says the connection turns to TLS: from the first byte for
+	// the TLS schemes and mongodb's tls=true, after PostgreSQL's
+	// SSLRequest.
+	tls bool
+	// verify is how much of the server's certificate TLS checks, and
+	// strict says the URL asked for that check itself (sslmode=verify-ca),
+	// which --insecure must not turn off silently.
+	verify verification
+	strict bool
+	// sslmode is PostgreSQL's, as the URL gave it.
+	sslmode string
+	// readPreference and replicaSet are MongoDB's.
+	readPreference, replicaSet string
+}
+
+// ServerTLS reports whether the database or queue URL raw asks for TLS
+// (rediss://, postgres://...?sslmode=require), so that the TLS options
+// apply to it; false for a URL the grammar refuses.
+func ServerTLS(raw string) bool {
+	_, e, err := parseServer(raw, nil, false)
+	return err == nil && e.tls
+}
+
+// speaksTLS says whether some URL of the protocol asks for TLS.
+func (p protocol) speaksTLS() bool {
+	return len(p.tlsSchemes) > 0 || p.inbandTLS || p.tlsQuery
 }
 
 // parseServer parses raw, taking a missing password from env. Once env is
@@ -89,7 +141,7 @@ func parseServer(raw string, env Passwords, final bool) (protocol, endpoint, err
 	if err != nil {
 		return protocol{}, endpoint{}, fmt.Errorf("invalid URL %q", shown)
 	}
-	p, ok := protocolOf(u.Scheme)
+	p, tlsScheme, ok := protocolOf(u.Scheme)
 	if !ok {
 		return protocol{}, endpoint{}, fmt.Errorf("invalid URL %q: unknown scheme %q", shown, u.Scheme)
 	}
@@ -99,10 +151,18 @@ func parseServer(raw string, env Passwords, final bool) (protocol, endpoint, err
 	switch {
 	case u.Opaque != "" || u.Host == "":
 		return p, endpoint{}, bad("want %s://HOST[:PORT]", p.schemes[0])
-	case u.RawQuery != "" || u.ForceQuery:
+	case (u.RawQuery != "" || u.ForceQuery) && p.query == nil:
 		return p, endpoint{}, bad("a query is not supported")
 	case u.Fragment != "":
 		return p, endpoint{}, bad("a fragment is not supported")
+	}
+	switch {
+	case p.check != nil:
+		if err := p.check(u); err != nil {
+			return p, endpoint{}, bad("%s", err)
+		}
+	case u.Path != "":
+		return p, endpoint{}, bad("%s://HOST[:PORT] takes no path", p.schemes[0])
 	}
 	if err := checkHost(u.Hostname()); err != nil {
 		return p, endpoint{}, bad("%s", err)
@@ -113,6 +173,9 @@ func parseServer(raw string, env Passwords, final bool) (protocol, endpoint, err
 			return p, endpoint{}, bad("empty port")
 		}
 		port = p.port
+		if tlsScheme && p.tlsPort != "" {
+			port = p.tlsPort
+		}
 	}
 	if err := checkPort(port); err != nil {
 		return p, endpoint{}, bad("%s", err)
@@ -125,18 +188,20 @@ func parseServer(raw string, env Passwords, final bool) (protocol, endpoint, err
 			return p, endpoint{}, bad("a user needs a password (%s://USER:PASSWORD@HOST, or %s)", p.schemes[0], p.passwordEnv)
 		}
 	}
-	e := endpoint{addr: net.JoinHostPort(u.Hostname(), port), db: strings.TrimPrefix(u.Path, "/")}
+	e := endpoint{addr: net.JoinHostPort(u.Hostname(), port), host: u.Hostname(), db: strings.TrimPrefix(u.Path, "/"),
+		tls: tlsScheme}
 	if u.User != nil {
 		e.user = u.User.Username()
 		e.password, e.hasPass = u.User.Password()
 	}
-	switch {
-	case p.check != nil:
-		if err := p.check(u); err != nil {
+	if p.query != nil {
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			return p, endpoint{}, bad("invalid query")
+		}
+		if err := p.query(q, &e); err != nil {
 			return p, endpoint{}, bad("%s", err)
 		}
-	case u.Path != "":
-		return p, endpoint{}, bad("%s://HOST[:PORT] takes no path", p.schemes[0])
 	}
 	return p, e, nil
 }
@@ -151,14 +216,15 @@ type Server struct {
 	name  string
 	proto protocol
 	end   endpoint
+	tls   *tls.Config // nil without TLS
 	poll  Poll
 }
 
-// NewServer returns the target of a database or queue URL,
-// SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/PATH]: postgres://, postgresql://, mysql://, mariadb://,
-// redis://, amqp://. A URL without a password takes its protocol's from
-// env (see PasswordEnvs).
-func NewServer(raw string, p Poll, env Passwords) (*Server, error) {
+// NewServer returns the target of a database or queue URL (the forms of
+// the protocols' rows in Kinds). A URL without a password takes its
+// protocol's from env (see PasswordEnvs). o says how TLS, where the URL
+// asks for it, verifies the server and which client certificate it sends.
+func NewServer(raw string, p Poll, env Passwords, o TLSOptions) (*Server, error) {
 	p, err := p.normalize()
 	if err != nil {
 		return nil, err
@@ -167,7 +233,17 @@ func NewServer(raw string, p Poll, env Passwords) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{name: Redact(raw), proto: proto, end: end, poll: p}, nil
+	s := &Server{name: Redact(raw), proto: proto, end: end, poll: p}
+	if end.tls {
+		if o.Insecure && end.strict {
+			return nil, fmt.Errorf("%s: the URL asks to verify the server's certificate and --insecure not to", s.name)
+		}
+		if s.tls, err = o.config(end.host, end.verify); err != nil {
+			return nil, err
+		}
+		s.tls.NextProtos = proto.alpn
+	}
+	return s, nil
 }
 
 // Name is the URL, without any password.
@@ -192,20 +268,35 @@ func (s *Server) check(ctx context.Context) target.Status {
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
-	if s.proto.hello != nil {
-		if _, err := conn.Write(s.proto.hello(s.end)); err != nil {
-			return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
-		}
-	}
-	st, err := s.proto.answer(bufio.NewReader(&boundedAnswer{r: conn, left: answerLimit}), s.end)
+	ss := newSession(ctx, conn, s.end, s.tls)
+	st, err := s.talk(ss)
 	if err != nil {
 		return target.Pending("%s", reason(err, s.poll.AttemptTimeout))
 	}
 	st.Reason = hidePassword(st.Reason, s.end.password)
 	if st.Phase == target.PhaseReady && s.proto.bye != nil {
-		_, _ = conn.Write(s.proto.bye)
+		_ = ss.write(s.proto.bye)
 	}
 	return st
+}
+
+// talk runs the protocol's exchange on a session, in TLS from the start
+// where the scheme says so.
+func (s *Server) talk(ss *session) (target.Status, error) {
+	if s.end.tls && !s.proto.inbandTLS {
+		if err := ss.startTLS(); err != nil {
+			return target.Status{}, err
+		}
+	}
+	if s.proto.talk != nil {
+		return s.proto.talk(ss)
+	}
+	if s.proto.hello != nil {
+		if err := ss.write(s.proto.hello(s.end)); err != nil {
+			return target.Status{}, err
+		}
+	}
+	return s.proto.answer(ss.r, s.end)
 }
 
 // unexpected names an answer that is not the protocol's.
@@ -224,24 +315,6 @@ func printable(s string) string { return target.Clip(target.Line(s), 200) }
 const answerLimit = 64 << 10
 
 var errAnswerTooLong = fmt.Errorf("answer longer than %d KiB without the expected reply", answerLimit>>10)
-
-// boundedAnswer reads at most left bytes, then fails with errAnswerTooLong.
-type boundedAnswer struct {
-	r    io.Reader
-	left int
-}
-
-func (b *boundedAnswer) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, errAnswerTooLong
-	}
-	if len(p) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= n
-	return n, err
-}
 
 // hidePassword replaces the password kwait sent wherever a server's words
 // repeat it, a last guard behind the rule that a reply which can quote a

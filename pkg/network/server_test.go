@@ -124,7 +124,7 @@ func TestServerAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			addr, got := fakeServer(t, []byte(tc.want), tc.reply)
-			s, err := NewServer(strings.Replace(tc.url, "HOST", addr, 1), fastPoll(), nil)
+			s, err := NewServer(strings.Replace(tc.url, "HOST", addr, 1), fastPoll(), nil, TLSOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +147,7 @@ func TestServerAnswers(t *testing.T) {
 func TestServerWaitsForListener(t *testing.T) {
 	t.Parallel()
 	addr := closedAddr(t)
-	s, err := NewServer("mysql://"+addr, fastPoll(), nil)
+	s, err := NewServer("mysql://"+addr, fastPoll(), nil, TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestServerSilentServerTimesOut(t *testing.T) {
 	}()
 	p := fastPoll()
 	p.AttemptTimeout = 50 * time.Millisecond
-	s, err := NewServer("postgres://"+ln.Addr().String(), p, nil)
+	s, err := NewServer("postgres://"+ln.Addr().String(), p, nil, TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,11 +210,28 @@ func TestServerURLs(t *testing.T) {
 		{url: "redis://app@cache", err: "a user needs a password"},
 		{url: "postgres://db:99999", err: "not a number 1-65535"},
 		{url: "postgres://db:", err: "empty port"},
-		{url: "postgres://db?sslmode=require", err: "a query is not supported"},
+		{url: "postgres://db?sslmode=require", addr: "db:5432"},
+		{url: "postgres://db?sslmode=maybe", err: `sslmode: want disable`},
+		{url: "postgres://db?connect_timeout=3", err: `query parameter "connect_timeout" is not used`},
+		{url: "mysql://db?x=1", err: "a query is not supported"},
+		{url: "rediss://cache", addr: "cache:6379"},
+		{url: "amqps://mq", addr: "mq:5671"},
+		{url: "amqps://mq:5672", addr: "mq:5672"},
+		{url: "memcached://cache", addr: "cache:11211"},
+		{url: "mongodb://u:p@mongo/app?readPreference=secondary&replicaSet=rs0&tls=true", addr: "mongo:27017"},
+		{url: "mongodb://a:1,b:2", err: "one host per target"},
+		{url: "mongodb://mongo?readPreference=any", err: `readPreference: want primary`},
+		{url: "mongodb://mongo?tlsCAFile=/ca.pem", err: "use --ca-file"},
+		{url: "mongodb://mongo?w=majority", err: `query parameter "w" is not used`},
+		{url: "kafka://broker", addr: "broker:9092"},
+		{url: "grpc://api:50051/my.pkg.Svc", addr: "api:50051"},
+		{url: "grpcs://api:443", addr: "api:443"},
+		{url: "grpc://api", err: "missing port"},
+		{url: "grpc://api:1/a/b", err: "want a service name"},
 		{url: "mysql://db#x", err: "a fragment is not supported"},
 		{url: "postgres:///app", err: "want postgres://HOST[:PORT]"},
 		{url: "postgres://d_b-/app", err: "hyphen"},
-		{url: "mongodb://db", err: `unknown scheme "mongodb"`},
+		{url: "mongodb+srv://db", err: `unknown scheme "mongodb+srv"`},
 		{url: "postgres://u:secret@db:0/app", err: `invalid URL "postgres://REDACTED@db:0/app"`},
 	} {
 		_, end, err := parseServer(tc.url, nil, true)
@@ -267,7 +284,8 @@ func TestServerPasswordFromEnv(t *testing.T) {
 func TestSchemes(t *testing.T) {
 	t.Parallel()
 	for scheme, kind := range map[string]string{"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql",
-		"redis": "redis", "amqp": "amqp", "tcp": "tcp", "http": "http", "https": "http", "dns": "dns"} {
+		"redis": "redis", "amqp": "amqp", "tcp": "tcp", "http": "http", "https": "http", "dns": "dns",
+		"rediss": "redis", "amqps": "amqp", "memcached": "memcached", "mongodb": "mongodb", "kafka": "kafka", "grpc": "grpc", "grpcs": "grpc"} {
 		if got, ok := KindOfScheme(scheme); !ok || got.Name != kind {
 			t.Errorf("KindOfScheme(%q) = %q, want %q", scheme, got.Name, kind)
 		}

@@ -276,7 +276,7 @@ func TestParseErrors(t *testing.T) {
 		{arg: "widgets/w:", reason: "empty rule after ':'"},
 		{arg: "widgets/Bad_NS/w:create", reason: `namespace "Bad_NS"`},
 		{arg: "ftp://x", reason: `unknown scheme "ftp"`},
-		{arg: "mongodb://app:secret@db:5432/app", wantArg: "mongodb://REDACTED@db:5432/app", reason: `unknown scheme "mongodb"`},
+		{arg: "couchdb://app:secret@db:5432/app", wantArg: "couchdb://REDACTED@db:5432/app", reason: `unknown scheme "couchdb"`},
 		{arg: "user:secret@db://x", wantArg: "REDACTED@db://x", reason: `unknown scheme "REDACTED@db"`},
 		{arg: "tcp://user:secret@db:5432", wantArg: "tcp://REDACTED@db:5432", reason: "takes no USER:PASSWORD@"},
 		{arg: "dns://user:secret@db", wantArg: "dns://REDACTED@db", reason: "takes no USER:PASSWORD@"},

@@ -25,7 +25,7 @@ generates into _kinds.tpl (packages kind and apitype):
                             by NAME, in NS unless the call lists the CRD in
                             clusterScoped. A TYPE the chart cannot resolve
                             fails the render instead of guessing.
-  SCHEME://... (tcp, http(s), dns, postgres, mysql, redis, amqp: the
+  SCHEME://... (tcp, http(s), dns, the databases, queues, gRPC: the
   table's schemes) nothing
   admission:{JSON}          create (a dry run) on the object's resource, in its
                             namespace (or the call's): a built-in kind only; a

@@ -206,7 +206,14 @@ schemes:
 - mysql
 - mariadb
 - redis
+- rediss
 - amqp
+- amqps
+- memcached
+- mongodb
+- kafka
+- grpc
+- grpcs
 types:
 - group: ""
   names:
