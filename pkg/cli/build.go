@@ -164,41 +164,31 @@ func (b *builder) resource(ctx context.Context, k *kube.Client, sp spec.Spec) (t
 
 // admission builds the target dry-run creating one object of a manifest.
 func (b *builder) admission(ctx context.Context, sp spec.Spec) (target.Target, error) {
-	k, err := b.client()
-	if err != nil {
-		return nil, err
-	}
-	t, err := k.Admission(ctx, *sp.Object)
-	if err != nil {
-		// Named by its object: an inline manifest is a long name.
-		return nil, usagef("%s/%s: %s", spec.Admission, sp.Object.Name(sp.Object.Object.GetNamespace()), err)
-	}
-	return t, nil
+	return b.manifestObject(sp, func(k *kube.Client) (target.Target, error) { return k.Admission(ctx, *sp.Object) })
 }
 
 // apply builds the target applying one object of a manifest.
 func (b *builder) apply(ctx context.Context, sp spec.Spec) (target.Target, error) {
-	k, err := b.client()
-	if err != nil {
-		return nil, err
-	}
 	o := kube.ApplyOptions{FieldManager: b.o.fieldManager, Force: b.o.forceConflicts, Failure: b.o.failure, Rules: b.o.rules}
-	t, err := k.Apply(ctx, *sp.Object, o)
-	if err != nil {
-		return nil, usagef("%s/%s: %s", spec.Apply, sp.Object.Name(sp.Object.Object.GetNamespace()), err)
-	}
-	return t, nil
+	return b.manifestObject(sp, func(k *kube.Client) (target.Target, error) { return k.Apply(ctx, *sp.Object, o) })
 }
 
 // delete builds the target deleting one object of a manifest.
 func (b *builder) delete(ctx context.Context, sp spec.Spec) (target.Target, error) {
+	return b.manifestObject(sp, func(k *kube.Client) (target.Target, error) { return k.Delete(ctx, *sp.Object) })
+}
+
+// manifestObject builds a manifest verb's target for one object with the
+// cluster's client; a refusal is bad usage, named by the verb and the
+// object (an inline manifest is a long name).
+func (b *builder) manifestObject(sp spec.Spec, build func(*kube.Client) (target.Target, error)) (target.Target, error) {
 	k, err := b.client()
 	if err != nil {
 		return nil, err
 	}
-	t, err := k.Delete(ctx, *sp.Object)
+	t, err := build(k)
 	if err != nil {
-		return nil, usagef("%s/%s: %s", spec.Delete, sp.Object.Name(sp.Object.Object.GetNamespace()), err)
+		return nil, usagef("%s/%s: %s", sp.Kind, sp.Object.Name(sp.Object.Object.GetNamespace()), err)
 	}
 	return t, nil
 }
