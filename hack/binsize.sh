@@ -48,7 +48,7 @@ size_of() { [[ -f $1 ]] && stat -c %s "$1" || echo 0; }
   echo "<!-- binary size: written by hack/binsize.sh${BASE:+ $BASE}; make bench keeps this block -->"
   echo "## Binary size"
   echo
-  echo "Release build flags (\`CGO_ENABLED=0 -trimpath -ldflags '-s -w'\`); the release refuses a linux binary over 20,000,000 bytes."
+  echo "Release build flags (\`CGO_ENABLED=0 -trimpath -ldflags '-s -w'\`); the release refuses any binary over 20,000,000 bytes."
   echo
   if [[ -n $BASE ]]; then
     echo "| platform | $BASE | this tree | change |"
